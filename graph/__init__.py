@@ -1,0 +1,1 @@
+"""partnergraph: a knowledge graph of cross-border partnership ecosystems."""

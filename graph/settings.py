@@ -1,0 +1,42 @@
+"""Settings read once from the environment at start-up and passed in; never read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable, from `NEO4J_*` and `PARTNERGRAPH_*` environment variables.
+
+    When `neo4j_uri` is unset the project runs its own local Neo4j (see `graph.dbserver`) and
+    reads the generated password from that server's data directory.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    neo4j_uri: str | None = Field(default=None, alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(default=None, alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
+    # Every call to Neo4j is bounded: nothing may hang a request or a load forever.
+    neo4j_timeout_s: float = Field(default=30.0, gt=0, alias="NEO4J_TIMEOUT")
+
+    home: Path = Field(default=Path(".partnergraph"), alias="PARTNERGRAPH_HOME")
+    bolt_port: int = Field(default=7687, ge=1, le=65535, alias="PARTNERGRAPH_BOLT_PORT")
+    heap: str = Field(default="1g", pattern=r"^\d+[mg]$", alias="PARTNERGRAPH_NEO4J_HEAP")
+
+    api_host: str = Field(default="127.0.0.1", alias="PARTNERGRAPH_HOST")
+    api_port: int = Field(default=8000, ge=1, le=65535, alias="PARTNERGRAPH_PORT")
+    cors_origins: list[str] = Field(default_factory=list, alias="PARTNERGRAPH_CORS_ORIGINS")
+
+    @property
+    def uses_local_server(self) -> bool:
+        return self.neo4j_uri is None
+
+
+def load_settings() -> Settings:
+    """Read the environment once; callers pass the result down."""
+    return Settings()

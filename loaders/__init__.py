@@ -1,0 +1,1 @@
+"""Loaders: parse source files, validate them into the domain model, and write them in one transaction."""
