@@ -1,1 +1,1 @@
-"""Loaders: parse source files, validate them into the domain model, and write them in one transaction."""
+"""Loaders: parse source files into the domain model, validate, then write in one transaction."""

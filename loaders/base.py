@@ -1,0 +1,30 @@
+"""What every parser hands the load pipeline: a validated Bundle and where each record came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graph.errors import Problem
+from graph.model import Bundle
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A parser's result. `problems` non-empty means the bundle must not be written.
+
+    `locations` maps `"<collection>:<id>"` (e.g. `"agreements:gwtp-tsp-mou-2024"`) to where
+    the record was defined, so that checks across records can still name file and line.
+    """
+
+    bundle: Bundle
+    locations: dict[str, Location] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def where(self, collection: str, record_id: str) -> Location:
+        return self.locations.get(f"{collection}:{record_id}", Location(self.bundle.origin))
