@@ -19,6 +19,7 @@ INSTALL_HINT = (
     "or point JAVA_HOME at a JDK 17 or 21"
 )
 
+JVM_ROOT = Path("/usr/lib/jvm")
 _VERSION_RE = re.compile(r'version "([^"]+)"')
 
 
@@ -59,7 +60,7 @@ def probe_java(path: Path) -> JavaInfo | None:
         return None
 
 
-def java_candidates(environ: Mapping[str, str], jvm_root: Path = Path("/usr/lib/jvm")) -> list[Path]:
+def java_candidates(environ: Mapping[str, str], jvm_root: Path = JVM_ROOT) -> list[Path]:
     """Where to look, in order: $JAVA_HOME, every JDK under /usr/lib/jvm, `java` on PATH."""
     found: list[Path] = []
     if java_home := environ.get("JAVA_HOME"):

@@ -1,0 +1,170 @@
+"""Every Cypher text of partnergraph, as constants or small pure builders; values are parameters.
+
+Labels and relationship types cannot be parameters, so builders accept only members of the
+`Label` and `RelType` allow-lists and refuse anything else (a string that merely looks like one
+included).
+
+How facts are stored (see loaders/rows.py for the rows these queries take):
+- a node has `id`, its merged properties, `claims` (one JSON string per origin: what that load
+  unit asserted), `origins` and `provenance` (JSON citations tagged with their origin);
+- a relationship has its properties, `key` (tells apart two of the same type between the same
+  nodes), `origins` and `provenance`.
+Reloading an origin strips it from every fact, writes the new facts, and deletes the facts no
+origin asserts any more; all in one transaction.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import LiteralString
+
+
+class Label(StrEnum):
+    ORGANISATION = "Organisation"
+    PERSON = "Person"
+    AGREEMENT = "Agreement"
+    EVENT = "Event"
+    DATASET = "Dataset"
+    PROJECT = "Project"
+    SOURCE = "Source"
+
+
+class RelType(StrEnum):
+    PARTY_TO = "PARTY_TO"  # Organisation -> Agreement {role}
+    SIGNED = "SIGNED"  # Person -> Agreement {onBehalfOf, title}
+    HOLDS_POSITION = "HOLDS_POSITION"  # Person -> Organisation {title, start, end}
+    PARTICIPATED_IN = "PARTICIPATED_IN"  # Organisation|Person -> Event {role}
+    RESULTED_IN = "RESULTED_IN"  # Event -> Agreement|Project
+    HOLDS_DATA = "HOLDS_DATA"  # Organisation -> Dataset
+    GOVERNS_ACCESS = "GOVERNS_ACCESS"  # Organisation -> Dataset (health data access body)
+    PARTICIPATES_IN = "PARTICIPATES_IN"  # Organisation -> Project {role, start, end}
+    RUNS_UNDER = "RUNS_UNDER"  # Project -> Agreement
+    USES_DATA = "USES_DATA"  # Project -> Dataset
+    PART_OF = "PART_OF"  # Project -> Project
+    CHILD_OF = "CHILD_OF"  # Organisation -> Organisation (child to parent)
+    SUCCEEDED_BY = "SUCCEEDED_BY"  # Organisation -> Organisation (predecessor to successor)
+    RELATED_TO = "RELATED_TO"  # Organisation -> Organisation
+
+
+FACT_LABELS: tuple[Label, ...] = tuple(Label)
+
+PING: LiteralString = "RETURN 1 AS ok"
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
+
+
+def _checked_label(label: Label) -> LiteralString:
+    if not isinstance(label, Label):
+        raise ValueError(f"not an allowed label: {label!r}")
+    return label.value
+
+
+def _checked_type(rel_type: RelType) -> LiteralString:
+    if not isinstance(rel_type, RelType):
+        raise ValueError(f"not an allowed relationship type: {rel_type!r}")
+    return rel_type.value
+
+
+def _schema() -> tuple[LiteralString, ...]:
+    statements: list[LiteralString] = []
+    for label in Label:
+        name = _checked_label(label)
+        statements.append(
+            "CREATE CONSTRAINT " + name.lower() + "_id IF NOT EXISTS "
+            "FOR (n:" + name + ") REQUIRE n.id IS UNIQUE"
+        )
+    # External identifiers are unique: two nodes with one ROR id would be a failed resolution.
+    for prop in ("ror", "wikidata"):
+        statements.append(
+            "CREATE CONSTRAINT organisation_" + prop + " IF NOT EXISTS "
+            "FOR (n:Organisation) REQUIRE n." + prop + " IS UNIQUE"
+        )
+    for prop in ("isni", "grid", "fundref", "country", "kind"):
+        statements.append(
+            "CREATE INDEX organisation_" + prop + " IF NOT EXISTS "
+            "FOR (n:Organisation) ON (n." + prop + ")"
+        )
+    statements.append(
+        "CREATE FULLTEXT INDEX organisation_names IF NOT EXISTS "
+        "FOR (n:Organisation) ON EACH [n.name, n.searchText]"
+    )
+    statements.append(
+        "CREATE FULLTEXT INDEX person_names IF NOT EXISTS "
+        "FOR (n:Person) ON EACH [n.name, n.searchText]"
+    )
+    return tuple(statements)
+
+
+SCHEMA: tuple[LiteralString, ...] = _schema()
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def merge_nodes(label: Label) -> LiteralString:
+    """Upsert a batch of nodes; `props` is the node's full, merged property map."""
+    name = _checked_label(label)
+    return "UNWIND $rows AS row MERGE (n:" + name + " {id: row.id}) SET n = row.props"
+
+
+def delete_nodes(label: Label) -> LiteralString:
+    name = _checked_label(label)
+    return "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) DETACH DELETE n"
+
+
+def merge_rels(rel_type: RelType, start: Label, end: Label) -> LiteralString:
+    """Upsert a batch of relationships for one origin (already stripped of that origin)."""
+    t, a, b = _checked_type(rel_type), _checked_label(start), _checked_label(end)
+    return (
+        "UNWIND $rows AS row "
+        "MATCH (a:" + a + " {id: row.start}) MATCH (b:" + b + " {id: row.end}) "
+        "MERGE (a)-[r:" + t + " {key: row.key}]->(b) "
+        "SET r += row.props, "
+        "r.origins = coalesce(r.origins, []) + $origin, "
+        "r.provenance = coalesce(r.provenance, []) + row.provenance "
+        "RETURN count(r) AS written"
+    )
+
+
+def node_claims(label: Label) -> LiteralString:
+    """Claims of the nodes a load touches (by id, through the label's unique index)."""
+    name = _checked_label(label)
+    return "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) RETURN n.id AS id, n.claims AS claims"
+
+
+def existing_ids(label: Label) -> LiteralString:
+    """Which of `$ids` already name a node of this label (references outside the load)."""
+    name = _checked_label(label)
+    return "UNWIND $ids AS ref MATCH (n:" + name + " {id: ref}) RETURN ref, n.id AS id"
+
+
+# Every node an origin asserted before this load (ids only: the claims are fetched per label).
+ORIGIN_NODES: LiteralString = (
+    "MATCH (n) WHERE $origin IN n.origins RETURN n.id AS id, labels(n)[0] AS label"
+)
+STRIP_RELS: LiteralString = (
+    "MATCH ()-[r]->() WHERE $origin IN r.origins "
+    "SET r.origins = [o IN r.origins WHERE o <> $origin], "
+    "r.provenance = [p IN r.provenance WHERE NOT p STARTS WITH $prefix]"
+)
+DELETE_UNASSERTED_RELS: LiteralString = (
+    "MATCH ()-[r]->() WHERE r.origins = [] DELETE r RETURN count(r) AS deleted"
+)
+# Entity resolution reads every organisation's keys once and matches in memory: list-valued
+# name keys have no index in Neo4j 5, and one scan beats a scan per incoming name.
+ORG_KEYS: LiteralString = (
+    "MATCH (n:Organisation) RETURN n.id AS id, n.ror AS ror, n.wikidata AS wikidata, "
+    "n.nameKeys AS nameKeys, n.status AS status, n.ids AS ids"
+)
+
+# --- Inspection --------------------------------------------------------------------------------
+
+COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS count"
+COUNT_RELS: LiteralString = "MATCH ()-[r]->() RETURN count(r) AS count"
+FINGERPRINT_NODES: LiteralString = (
+    "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
+)
+FINGERPRINT_RELS: LiteralString = (
+    "MATCH (a)-[r]->(b) RETURN a.id AS start, type(r) AS type, b.id AS end, "
+    "properties(r) AS props ORDER BY start, type, end, r.key"
+)
+WIPE: LiteralString = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

@@ -1,0 +1,172 @@
+"""The only module that talks to Neo4j: one async driver, routed reads, atomic writes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j import AsyncGraphDatabase, RoutingControl
+from neo4j import exceptions as nx
+
+from graph import cypher
+from graph.errors import AuthFailed, ConstraintViolation, StoreError, StoreUnavailable
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where the store connects: from NEO4J_* settings or the local server's generated password."""
+
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+
+
+@dataclass(slots=True)
+class Stats:
+    """Round trips and database time, kept per Store (the API makes one Store view per request)."""
+
+    round_trips: int = 0
+    db_ms: float = 0.0
+
+
+def _wrap(exc: Exception, uri: str) -> StoreError:
+    # Driver messages can carry query text; users get what went wrong and what to do, the
+    # original stays chained (`raise ... from exc`) for logs.
+    if isinstance(exc, nx.AuthError):
+        return AuthFailed(
+            f"Neo4j at {uri} refused the credentials: check NEO4J_USER and NEO4J_PASSWORD"
+        )
+    if isinstance(exc, nx.ConstraintError):
+        return ConstraintViolation(f"a write broke a uniqueness constraint: {exc.message}")
+    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired | OSError):
+        return StoreUnavailable(
+            f"store unavailable: Neo4j at {uri} cannot be reached "
+            "(is it running? `partnergraph db start`, or check NEO4J_URI)"
+        )
+    if isinstance(exc, nx.Neo4jError):
+        code = exc.code or "Neo.Unknown"
+        if "TransactionTimedOut" in code or "Terminated" in code:
+            return StoreError(f"Neo4j stopped the transaction: it ran past its time limit ({code})")
+        return StoreError(f"Neo4j error {code}")
+    return StoreError(f"Neo4j driver error: {type(exc).__name__}")
+
+
+_DRIVER_ERRORS = (nx.Neo4jError, nx.DriverError, OSError)
+
+
+class WriteTx:
+    """An explicit write transaction: every `run` joins it; nothing is visible until commit."""
+
+    def __init__(self, tx: neo4j.AsyncTransaction, store: Store) -> None:
+        self._tx = tx
+        self._store = store
+
+    async def run(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        started = time.perf_counter()
+        try:
+            result = await self._tx.run(query, dict(params or {}))
+            rows = [record.data() async for record in result]
+        except _DRIVER_ERRORS as exc:
+            raise _wrap(exc, self._store.target.uri) from exc
+        self._store.stats.round_trips += 1
+        self._store.stats.db_ms += (time.perf_counter() - started) * 1000
+        return rows
+
+
+@dataclass
+class Store:
+    """One driver per process; `Store.open` connects, `close` releases it."""
+
+    driver: neo4j.AsyncDriver
+    target: Target
+    timeout_s: float = 30.0
+    stats: Stats = field(default_factory=Stats)
+
+    @classmethod
+    async def open(cls, target: Target, timeout_s: float = 30.0) -> Store:
+        driver = AsyncGraphDatabase.driver(
+            target.uri,
+            auth=(target.user, target.password),
+            connection_timeout=min(timeout_s, 15.0),
+            connection_acquisition_timeout=timeout_s,
+            max_transaction_retry_time=timeout_s,
+        )
+        store = cls(driver=driver, target=target, timeout_s=timeout_s)
+        try:
+            await store.verify()
+        except StoreError:
+            await driver.close()
+            raise
+        return store
+
+    def view(self) -> Store:
+        """The same driver with fresh counters (one per API request)."""
+        return Store(driver=self.driver, target=self.target, timeout_s=self.timeout_s)
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def verify(self) -> None:
+        try:
+            await self.driver.verify_connectivity()
+        except _DRIVER_ERRORS as exc:
+            raise _wrap(exc, self.target.uri) from exc
+        await self.read(cypher.PING)
+
+    async def _query(
+        self, query: LiteralString, params: Params | None, routing: RoutingControl
+    ) -> list[Row]:
+        started = time.perf_counter()
+        try:
+            records, _, _ = await self.driver.execute_query(
+                neo4j.Query(query, timeout=self.timeout_s),
+                dict(params or {}),
+                routing_=routing,
+                database_=self.target.database,
+            )
+        except _DRIVER_ERRORS as exc:
+            raise _wrap(exc, self.target.uri) from exc
+        self.stats.round_trips += 1
+        self.stats.db_ms += (time.perf_counter() - started) * 1000
+        return [record.data() for record in records]
+
+    async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        """A read, routed to a reader in a cluster."""
+        return await self._query(query, params, RoutingControl.READ)
+
+    async def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        """A single auto-retried write transaction."""
+        return await self._query(query, params, RoutingControl.WRITE)
+
+    @asynccontextmanager
+    async def transaction(self, timeout_s: float | None = None) -> AsyncIterator[WriteTx]:
+        """One explicit write transaction: committed when the block ends, rolled back on error.
+
+        Loads use it so that a failure anywhere, or Neo4j dying midway, leaves the graph as it was.
+        """
+        try:
+            async with self.driver.session(database=self.target.database) as session:
+                tx = await session.begin_transaction(timeout=timeout_s or self.timeout_s)
+                try:
+                    yield WriteTx(tx, self)
+                    await tx.commit()
+                finally:
+                    # Closing an uncommitted transaction rolls it back.
+                    if not tx.closed():
+                        await tx.close()
+        except _DRIVER_ERRORS as exc:
+            raise _wrap(exc, self.target.uri) from exc
+
+    async def setup_schema(self) -> None:
+        """Constraints and indexes; idempotent (IF NOT EXISTS), then wait until they are online."""
+        for statement in cypher.SCHEMA:
+            await self.write(statement)
+        await self.write(cypher.AWAIT_INDEXES)
