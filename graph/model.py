@@ -509,6 +509,9 @@ class Bundle(Model):
     """Everything one load unit asserts (a seed ecosystem, a ROR dump, a CSV file)."""
 
     origin: Annotated[str, Field(min_length=1, max_length=200)]
+    # Where two origins disagree on a value, the lower priority number wins: curated seeds (10)
+    # over analysts' CSV (20) over registries (50). Names, topics and citations are unioned.
+    priority: Annotated[int, Field(ge=0, le=1000)] = 50
     sources: list[Source] = Field(default_factory=list)
     organisations: list[Organisation] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)

@@ -25,6 +25,8 @@ class Parsed:
     bundle: Bundle
     locations: dict[str, Location] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # A registry extract (ROR): relations to records outside it are dropped, not errors.
+    partial: bool = False
 
     def where(self, collection: str, record_id: str) -> Location:
         return self.locations.get(f"{collection}:{record_id}", Location(self.bundle.origin))

@@ -1,0 +1,90 @@
+"""Claims -> node properties: what all origins assert about a node, merged deterministically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+
+from graph.cypher import Label
+from graph.model import Citation, Name, NameType
+from loaders.normalise import name_keys
+from loaders.rows import Claim, Props, provenance_entry
+
+_DATE_KEYS = frozenset(
+    {"signed", "validFrom", "validTo", "date", "end", "start", "published", "retrieved"}
+)
+_NAMED = frozenset({Label.ORGANISATION, Label.PERSON})
+
+
+def encode_claim(origin: str, priority: int, claim: Claim) -> str:
+    return orjson.dumps(
+        {
+            "origin": origin,
+            "priority": priority,
+            "props": claim.props,
+            "names": [n.model_dump(mode="json", exclude_none=True) for n in claim.names],
+            "aliases": claim.aliases,
+            "citations": [c.model_dump(mode="json", exclude_none=True) for c in claim.citations],
+        }
+    ).decode()
+
+
+def claim_origin(encoded: str) -> str:
+    return str(orjson.loads(encoded)["origin"])
+
+
+def to_neo4j(key: str, value: Any) -> Any:
+    """ISO dates (as claims keep them) back to dates, so Neo4j stores and compares them as such."""
+    if key in _DATE_KEYS and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def merge_claims(label: Label, node_id: str, encoded: list[str]) -> Props:
+    """The node's full property map; the same claims always give the same map, in any order."""
+    claims = sorted((orjson.loads(c) for c in encoded), key=lambda c: (c["priority"], c["origin"]))
+    props: Props = {"id": node_id}
+    for claim in claims:
+        for key, value in claim["props"].items():
+            if isinstance(value, list):
+                seen = props.setdefault(key, [])
+                seen.extend(v for v in value if v not in seen)
+            elif props.get(key) is None and value is not None:
+                props[key] = to_neo4j(key, value)
+    props = {k: v for k, v in props.items() if v is not None}
+
+    if label in _NAMED:
+        names: dict[tuple[str, str], Name] = {}
+        for claim in claims:
+            for raw in claim["names"]:
+                name = Name.model_validate(raw)
+                key = (name.value, name.lang or "")
+                if key in names:
+                    types = list(dict.fromkeys([*names[key].types, *name.types]))
+                    names[key] = name.model_copy(update={"types": types})
+                else:
+                    names[key] = name
+        ordered = list(names.values())
+        display = next((n for n in ordered if NameType.DISPLAY in n.types), ordered[0])
+        props["name"] = display.value
+        props["names"] = [n.value for n in ordered]
+        props["nameLangs"] = [n.lang or "" for n in ordered]
+        props["nameTypes"] = [",".join(t.value for t in n.types) for n in ordered]
+        props["searchText"] = " | ".join(n.value for n in ordered)
+        if label is Label.ORGANISATION:
+            props["nameKeys"] = name_keys(ordered, props.get("country"))
+            props["ids"] = sorted({a for c in claims for a in c["aliases"]} | {node_id})
+
+    provenance: list[str] = []
+    for claim in claims:
+        for raw in claim["citations"]:
+            entry = provenance_entry(claim["origin"], Citation.model_validate(raw))
+            if entry not in provenance:
+                provenance.append(entry)
+    props["origins"] = sorted({c["origin"] for c in claims})
+    props["provenance"] = provenance
+    props["sourceIds"] = sorted({c["source"] for cl in claims for c in cl["citations"]})
+    props["claims"] = sorted(encoded)
+    return props

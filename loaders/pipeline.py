@@ -1,0 +1,299 @@
+"""The load pipeline: resolve and check every parsed unit, then write them all in ONE transaction.
+
+Nothing is written unless every unit parsed, every organisation resolved and every reference
+points at something in the load or in the graph. A failure anywhere (a bad row, a broken
+constraint, Neo4j dying midway) rolls the whole transaction back: the graph stays as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from graph import cypher
+from graph.cypher import Label
+from graph.errors import InputError, Problem
+from graph.store import Params, Row, Store
+from loaders.base import Parsed
+from loaders.claims import claim_origin, encode_claim, merge_claims, to_neo4j
+from loaders.resolve import OrgIndex
+from loaders.rows import Claim, RelRow, bundle_rows, provenance_entry, provenance_prefix
+
+Reader = Callable[[LiteralString, Params | None], Awaitable[list[Row]]]
+Progress = Callable[[str, int], None]
+
+LOAD_TIMEOUT_S = 1800.0
+
+
+@dataclass(slots=True)
+class Report:
+    origins: list[str]
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: int = 0
+    deleted_nodes: int = 0
+    deleted_relationships: int = 0
+    dropped_relations: int = 0
+    merged_organisations: int = 0
+    dry_run: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class _Unit:
+    parsed: Parsed
+    claims: list[Claim] = field(default_factory=list)
+    rels: list[RelRow] = field(default_factory=list)
+    org_ids: dict[str, str] = field(default_factory=dict)  # record id -> node id
+
+    @property
+    def origin(self) -> str:
+        return self.parsed.bundle.origin
+
+
+@dataclass(slots=True)
+class _Plan:
+    units: list[_Unit]
+    upserts: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    deletes: dict[Label, list[str]] = field(default_factory=lambda: defaultdict(list))
+    problems: list[Problem] = field(default_factory=list)
+    report: Report = field(default_factory=lambda: Report([]))
+
+
+def _problem(unit: _Unit, collection: str, record: str, field_name: str, msg: str) -> Problem:
+    loc = unit.parsed.where(collection, record)
+    return Problem(file=loc.file, line=loc.line, field=field_name, id=record, message=msg)
+
+
+def _resolve_organisations(plan: _Plan, index: OrgIndex) -> None:
+    for unit in plan.units:
+        claimed: dict[str, str] = {}
+        for claim in unit.claims:
+            if claim.label is not Label.ORGANISATION:
+                continue
+            org = next(o for o in unit.parsed.bundle.organisations if o.id == claim.id)
+            node = index.resolve(org)
+            if node is None:
+                if org.id in index.by_alias:
+                    other = index.by_alias[org.id]
+                    plan.problems.append(
+                        _problem(
+                            unit,
+                            "organisations",
+                            org.id,
+                            "id",
+                            f"id {org.id!r} already names organisation {other!r}, whose "
+                            "identifiers contradict this record's: choose another id",
+                        )
+                    )
+                    continue
+                node = org.id
+            else:
+                plan.report.merged_organisations += node != org.id
+            if node in claimed:
+                plan.problems.append(
+                    _problem(
+                        unit,
+                        "organisations",
+                        org.id,
+                        "identifiers",
+                        f"same organisation as {claimed[node]!r} in this load (shared ROR id, "
+                        "Wikidata id or name in the same country): merge the two records",
+                    )
+                )
+                continue
+            claimed[node] = org.id
+            index.register(node, org)
+            unit.org_ids[org.id] = node
+            claim.id = node
+
+
+async def _check_references(plan: _Plan, read: Reader, index: OrgIndex) -> None:
+    in_load = {(c.label, c.id) for u in plan.units for c in u.claims}
+    wanted: dict[Label, set[str]] = defaultdict(set)
+    for unit in plan.units:
+        for rel in unit.rels:
+            for lbl, rid in ((rel.start_label, rel.start), (rel.end_label, rel.end)):
+                if lbl is not Label.ORGANISATION and (lbl, rid) not in in_load:
+                    wanted[lbl].add(rid)  # organisations resolve through the index instead
+    existing: set[tuple[Label, str]] = set()
+    for wanted_label, ids in wanted.items():
+        rows = await read(cypher.existing_ids(wanted_label), {"ids": sorted(ids)})
+        existing.update((wanted_label, row["id"]) for row in rows)
+
+    for unit in plan.units:
+        kept: list[RelRow] = []
+        for rel in unit.rels:
+            ok = True
+            for end in ("start", "end"):
+                label: Label = getattr(rel, f"{end}_label")
+                ref: str = getattr(rel, end)
+                if label is Label.ORGANISATION:
+                    node = unit.org_ids.get(ref) or index.by_alias.get(ref)
+                    if node is not None:
+                        setattr(rel, end, node)
+                        continue
+                elif (label, ref) in in_load or (label, ref) in existing:
+                    continue
+                ok = False
+                if unit.parsed.partial and rel.start_label is rel.end_label is Label.ORGANISATION:
+                    # A registry extract names neighbours outside the extract: not an error.
+                    plan.report.dropped_relations += 1
+                    break
+                collection, _, record = rel.where.partition(":")
+                plan.problems.append(
+                    _problem(
+                        unit,
+                        collection,
+                        record,
+                        rel.field,
+                        f"refers to unknown {label.value.lower()} {ref!r}: "
+                        "not in this load nor in the graph",
+                    )
+                )
+                break
+            if ok:
+                kept.append(rel)
+        unit.rels = kept
+
+
+async def _plan_nodes(plan: _Plan, read: Reader) -> None:
+    origins = {u.origin for u in plan.units}
+    new_claims: dict[tuple[Label, str], list[str]] = defaultdict(list)
+    for unit in plan.units:
+        priority = unit.parsed.bundle.priority
+        for claim in unit.claims:
+            new_claims[(claim.label, claim.id)].append(encode_claim(unit.origin, priority, claim))
+
+    touched: dict[Label, set[str]] = defaultdict(set)
+    for label, node_id in new_claims:
+        touched[label].add(node_id)
+    for origin in sorted(origins):
+        for row in await read(cypher.ORIGIN_NODES, {"origin": origin}):
+            touched[Label(row["label"])].add(row["id"])
+
+    for label, ids in touched.items():
+        rows = await read(cypher.node_claims(label), {"ids": sorted(ids)})
+        old = {row["id"]: row["claims"] or [] for row in rows}
+        for node_id in sorted(ids):
+            kept = [c for c in old.get(node_id, []) if claim_origin(c) not in origins]
+            claims = kept + new_claims.get((label, node_id), [])
+            if claims:
+                plan.upserts[label].append(
+                    {"id": node_id, "props": merge_claims(label, node_id, claims)}
+                )
+            elif node_id in old:
+                plan.deletes[label].append(node_id)
+
+
+async def plan_load(units: Sequence[Parsed], read: Reader) -> _Plan:
+    """Everything a load would write, or every problem that stops it; reads only."""
+    ordered = sorted(units, key=lambda p: (p.bundle.priority, p.bundle.origin))
+    plan = _Plan([_Unit(p) for p in ordered], report=Report([p.bundle.origin for p in ordered]))
+    seen: dict[str, str] = {}
+    for unit in plan.units:
+        plan.problems.extend(unit.parsed.problems)
+        if unit.origin in seen:
+            plan.problems.append(
+                Problem(unit.origin, f"origin {unit.origin!r} is loaded twice in one load")
+            )
+        seen[unit.origin] = unit.origin
+        for claim, rels in bundle_rows(unit.parsed.bundle):
+            unit.claims.append(claim)
+            unit.rels.extend(rels)
+
+    index = OrgIndex()
+    index.add_rows(await read(cypher.ORG_KEYS, None))
+    _resolve_organisations(plan, index)
+    await _check_references(plan, read, index)
+    if plan.problems:
+        return plan
+    await _plan_nodes(plan, read)
+    return plan
+
+
+def _batches(rows: list[Any], size: int) -> list[list[Any]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+async def load(
+    units: Sequence[Parsed],
+    store: Store,
+    *,
+    dry_run: bool = False,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> Report:
+    """Load every unit or nothing; raises InputError listing every problem found."""
+    started = time.perf_counter()
+    if dry_run:
+        plan = await plan_load(units, store.read)
+        if plan.problems:
+            raise InputError(plan.problems)
+        return _finish(plan, started, dry_run=True)
+
+    async with store.transaction(timeout_s=LOAD_TIMEOUT_S) as tx:
+        plan = await plan_load(units, tx.run)
+        if plan.problems:
+            raise InputError(plan.problems)  # rolls back: nothing was written anyway
+        for unit in plan.units:
+            await tx.run(
+                cypher.STRIP_RELS,
+                {"origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
+            )
+        # Nodes first (node batches never deadlock), then relationships, one type at a time.
+        for label, rows in plan.upserts.items():
+            for batch in _batches(rows, batch_size):
+                await tx.run(cypher.merge_nodes(label), {"rows": batch})
+                if progress:
+                    progress("nodes", len(batch))
+        for label, ids in plan.deletes.items():
+            await tx.run(cypher.delete_nodes(label), {"ids": ids})
+        for unit in plan.units:
+            await _write_rels(unit, tx.run, batch_size, progress, plan.report)
+        deleted = await tx.run(cypher.DELETE_UNASSERTED_RELS, None)
+        plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
+    return _finish(plan, started, dry_run=False)
+
+
+async def _write_rels(
+    unit: _Unit, run: Reader, batch_size: int, progress: Progress | None, report: Report
+) -> None:
+    groups: dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]] = (
+        defaultdict(dict)
+    )
+    for rel in unit.rels:
+        group = groups[(rel.type, rel.start_label, rel.end_label)]
+        entries = [provenance_entry(unit.origin, c) for c in rel.citations]
+        key = (rel.start, rel.end, rel.key)
+        if key in group:  # asserted twice by one origin (e.g. both sides of a ROR relation)
+            row = group[key]
+            row["provenance"] += [e for e in entries if e not in row["provenance"]]
+            row["props"].update({k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None})
+            continue
+        props = {k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None}
+        group[key] = {
+            "start": rel.start,
+            "end": rel.end,
+            "key": rel.key,
+            "props": props,
+            "provenance": entries,
+        }
+    for (rel_type, start, end), rows in groups.items():
+        query = cypher.merge_rels(rel_type, start, end)
+        for batch in _batches(list(rows.values()), batch_size):
+            result = await run(query, {"rows": batch, "origin": unit.origin})
+            report.relationships += int(result[0]["written"]) if result else 0
+            if progress:
+                progress("relationships", len(batch))
+
+
+def _finish(plan: _Plan, started: float, *, dry_run: bool) -> Report:
+    report = plan.report
+    report.nodes = {label.value: len(rows) for label, rows in plan.upserts.items()}
+    report.deleted_nodes = sum(len(ids) for ids in plan.deletes.values())
+    report.dry_run = dry_run
+    report.seconds = time.perf_counter() - started
+    return report

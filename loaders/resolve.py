@@ -1,0 +1,112 @@
+"""Entity resolution: one node per organisation, whichever loader brings it.
+
+An incoming organisation is the node that has its ROR id, else its Wikidata id, else its id,
+else one of its names in the same country (case, diacritics, Unicode form and punctuation
+folded). Candidates whose ROR or Wikidata id contradicts the incoming one are never merged:
+the withdrawn duplicate of a ministry shares its name but not its ROR id, and stays apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import Organisation, OrgStatus
+from loaders.normalise import name_keys
+
+
+@dataclass(slots=True)
+class _Known:
+    id: str
+    ror: str | None
+    wikidata: str | None
+    active: bool
+
+
+@dataclass(slots=True)
+class OrgIndex:
+    """The organisations in the graph and in the load so far, by every key they can match on."""
+
+    nodes: dict[str, _Known] = field(default_factory=dict)
+    by_ror: dict[str, str] = field(default_factory=dict)
+    by_wikidata: dict[str, str] = field(default_factory=dict)
+    by_alias: dict[str, str] = field(default_factory=dict)
+    by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(
+        self,
+        node_id: str,
+        ror: str | None,
+        wikidata: str | None,
+        keys: list[str],
+        active: bool,
+        aliases: list[str],
+    ) -> None:
+        known = self.nodes.get(node_id)
+        if known is None:
+            known = self.nodes[node_id] = _Known(node_id, ror, wikidata, active)
+        known.ror = known.ror or ror
+        known.wikidata = known.wikidata or wikidata
+        known.active = known.active or active
+        if ror:
+            self.by_ror.setdefault(ror, node_id)
+        if wikidata:
+            self.by_wikidata.setdefault(wikidata, node_id)
+        for alias in [node_id, *aliases]:
+            self.by_alias.setdefault(alias, node_id)
+        for key in keys:
+            self.by_name[key].add(node_id)
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self.add(
+                row["id"],
+                row.get("ror"),
+                row.get("wikidata"),
+                row.get("nameKeys") or [],
+                row.get("status") != OrgStatus.WITHDRAWN.value,
+                row.get("ids") or [],
+            )
+
+    def _compatible(self, node_id: str, org: Organisation) -> bool:
+        known = self.nodes[node_id]
+        ids = org.identifiers
+        if ids.ror and known.ror and ids.ror != known.ror:
+            return False
+        return not (ids.wikidata and known.wikidata and ids.wikidata != known.wikidata)
+
+    def resolve(self, org: Organisation) -> str | None:
+        """The existing node this organisation is, or None for a new one."""
+        ids = org.identifiers
+        if ids.ror and ids.ror in self.by_ror:
+            return self.by_ror[ids.ror]
+        if ids.wikidata and ids.wikidata in self.by_wikidata:
+            node = self.by_wikidata[ids.wikidata]
+            if self._compatible(node, org):
+                return node
+        if org.id in self.by_alias and self._compatible(self.by_alias[org.id], org):
+            return self.by_alias[org.id]
+        country = org.location.country if org.location else None
+        candidates = {
+            node
+            for key in name_keys(list(org.names), country)
+            for node in self.by_name.get(key, ())
+            if self._compatible(node, org)
+        }
+        if not candidates:
+            return None
+        # Several namesakes: an active one before a withdrawn or inactive one, then by id so the
+        # choice does not depend on the order records arrive in.
+        return min(candidates, key=lambda n: (not self.nodes[n].active, n))
+
+    def register(self, node_id: str, org: Organisation) -> None:
+        country = org.location.country if org.location else None
+        self.add(
+            node_id,
+            org.identifiers.ror,
+            org.identifiers.wikidata,
+            name_keys(list(org.names), country),
+            org.status != OrgStatus.WITHDRAWN,
+            [org.id],
+        )
