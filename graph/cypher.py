@@ -168,3 +168,8 @@ FINGERPRINT_RELS: LiteralString = (
     "properties(r) AS props ORDER BY start, type, end, r.key"
 )
 WIPE: LiteralString = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+STATS: LiteralString = (
+    "CALL { MATCH (n) RETURN count(n) AS nodes } "
+    "CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } "
+    "RETURN nodes, relationships"
+)

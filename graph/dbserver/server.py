@@ -43,6 +43,7 @@ JVM_FLAGS = (
 CONF_TEMPLATE = Path(__file__).with_name("neo4j.conf.template")
 POLL_S = 0.5
 LOG_TAIL_LINES = 30
+LOG_FILES = ("neo4j.log", "console.log")
 _BOLT_PORT_RE = re.compile(r"^server\.bolt\.listen_address=.*:(\d+)\s*$", re.MULTILINE)
 
 log = logging.getLogger(__name__)
@@ -182,8 +183,9 @@ class LocalServer:
             password = self._password or self._read_password_file() or secrets.token_urlsafe(24)
             self._write_password_file(password)
             self._set_initial_password(java, password)
+        log_marks = self._log_sizes()
         pid = self._spawn(java)
-        self._wait_ready(pid, password, timeout_s, started_here=True)
+        self._wait_ready(pid, password, timeout_s, log_marks=log_marks)
         return self._info(pid, password, java)
 
     def stop(self, timeout_s: float = 60.0) -> bool:
@@ -216,7 +218,7 @@ class LocalServer:
                 "to change the port."
             )
         password = self._known_password()
-        self._wait_ready(pid, password, timeout_s, started_here=False)
+        self._wait_ready(pid, password, timeout_s, log_marks=None)
         java = probe_java(Path(_cmdline(pid)[0])) or find_java()
         return self._info(pid, password, java)
 
@@ -286,10 +288,10 @@ class LocalServer:
             check=False,
         )
         if done.returncode != 0:
+            self.password_file.unlink()  # it was never the database's password
             output = (done.stdout + done.stderr).strip().replace(password, "***")
             raise ServerError(
-                f"could not set the initial Neo4j password (exit {done.returncode}; Neo4j "
-                f"wants at least 8 characters):\n{output}"
+                f"could not set the initial Neo4j password (exit {done.returncode}):\n{output}"
             )
 
     def _spawn(self, java: JavaInfo) -> int:
@@ -318,7 +320,11 @@ class LocalServer:
         self.pid_file.write_text(f"{child.pid}\n", encoding="utf-8")
         return child.pid
 
-    def _wait_ready(self, pid: int, password: str, timeout_s: float, *, started_here: bool) -> None:
+    def _wait_ready(
+        self, pid: int, password: str, timeout_s: float, *, log_marks: dict[str, int] | None
+    ) -> None:
+        """Poll until a query runs; log_marks (log sizes at spawn) is None for a reused server."""
+        started_here = log_marks is not None
         deadline = time.monotonic() + timeout_s
         last_error = "no answer yet"
         with GraphDatabase.driver(
@@ -329,9 +335,8 @@ class LocalServer:
                     code = _exit_code(pid)
                     self.pid_file.unlink(missing_ok=True)
                     how = "" if code is None else f" with exit code {code}"
-                    raise ServerError(
-                        f"Neo4j (pid {pid}) exited{how} while starting.\n{self._log_tail()}"
-                    )
+                    tail = self._log_tail(log_marks)
+                    raise ServerError(f"Neo4j (pid {pid}) exited{how} while starting.\n{tail}")
                 try:
                     driver.verify_connectivity()
                     driver.execute_query("RETURN 1")
@@ -354,7 +359,7 @@ class LocalServer:
                     stopped = " and was stopped" if started_here else ""
                     raise ServerError(
                         f"Neo4j (pid {pid}) did not answer at {self.uri} within {timeout_s:g}s"
-                        f"{stopped} (last error: {last_error}).\n{self._log_tail()}"
+                        f"{stopped} (last error: {last_error}).\n{self._log_tail(log_marks)}"
                     )
                 time.sleep(POLL_S)
 
@@ -384,12 +389,24 @@ class LocalServer:
             time.sleep(0.2)
         return True
 
-    def _log_tail(self) -> str:
+    def _log_sizes(self) -> dict[str, int]:
+        sizes = {}
+        for name in LOG_FILES:
+            try:
+                sizes[name] = (self.logs_dir / name).stat().st_size
+            except FileNotFoundError:
+                sizes[name] = 0
+        return sizes
+
+    def _log_tail(self, log_marks: dict[str, int] | None) -> str:
+        """The last log lines; only those written since log_marks, so old runs do not mislead."""
         parts = []
-        for name in ("neo4j.log", "console.log"):
+        for name in LOG_FILES:
             path = self.logs_dir / name
             try:
-                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+                with path.open("rb") as file:
+                    file.seek((log_marks or {}).get(name, 0))
+                    lines = file.read().decode(errors="replace").splitlines()
             except OSError:
                 continue
             if lines:

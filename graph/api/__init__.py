@@ -1,0 +1,1 @@
+"""The GraphQL API: strawberry schema and the Starlette app that serves it."""

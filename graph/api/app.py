@@ -1,0 +1,78 @@
+"""The Starlette app: GraphQL at /graphql, liveness at /health, Neo4j readiness at /ready."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from graph.api.context import Context
+from graph.api.schema import build_schema
+from graph.errors import StoreError, StoreUnavailable
+from graph.settings import Settings
+from graph.store import Store, Target
+
+
+class _Stores:
+    """The app's one Store, opened by the lifespan; None until start-up has run."""
+
+    store: Store | None = None
+
+    def get(self) -> Store:
+        if self.store is None:
+            raise StoreUnavailable("store unavailable: the app has not finished starting")
+        return self.store
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, stores: _Stores) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql", allow_queries_via_get=True)
+        self._stores = stores
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(store=self._stores.get().view(), request=request)
+
+
+def create_app(settings: Settings, target: Target) -> Starlette:
+    """The app owns one driver for its lifetime, opened at start-up and closed at shutdown."""
+    stores = _Stores()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stores.store = await Store.open(target, timeout_s=settings.neo4j_timeout_s)
+        try:
+            yield
+        finally:
+            await stores.store.close()
+            stores.store = None
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(request: Request) -> Response:
+        try:
+            await stores.get().verify()
+        except StoreError as exc:
+            return JSONResponse({"status": "unavailable", "error": exc.message}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
+        )
+    routes = [
+        Route("/health", health),
+        Route("/ready", ready),
+        Route("/graphql", GraphQLApp(stores), methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

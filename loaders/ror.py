@@ -1,0 +1,675 @@
+"""Parse ROR registry dumps (schema v1 and v2; JSON lines or array; plain, gzip or zip) into a Bundle."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from pydantic import ValidationError
+
+from graph.errors import InputError, Problem
+from graph.model import Bundle, Organisation, OrgKind, Source
+from loaders.base import Location, Parsed
+
+__all__ = [
+    "KIND_PRECEDENCE",
+    "MAX_BYTES",
+    "ROR_SOURCE",
+    "iter_ror_records",
+    "parse_ror",
+    "parse_ror_id",
+]
+
+MAX_BYTES = 2 * 1024**3
+# A wrong file (a CSV, a truncated dump) would otherwise yield one problem per line.
+MAX_PROBLEMS = 1000
+
+ROR_SOURCE = Source.model_validate(
+    {
+        "id": "ror",
+        "kind": "registry",
+        "title": "Research Organization Registry (ROR)",
+        "publisher": "ROR",
+        "url": "https://ror.org",
+    }
+)
+
+# ROR types by precedence: what an organisation *is* beats who owns or pays it, because
+# "funder" and "government" are roles that universities, labs and hospitals also carry
+# (education+funder is a university, facility+government a public research lab).
+KIND_PRECEDENCE: tuple[tuple[str, OrgKind], ...] = (
+    ("education", OrgKind.UNIVERSITY),
+    ("healthcare", OrgKind.HOSPITAL),
+    ("archive", OrgKind.ARCHIVE),
+    ("facility", OrgKind.FACILITY),
+    ("company", OrgKind.COMPANY),
+    ("government", OrgKind.GOVERNMENT_AGENCY),
+    ("nonprofit", OrgKind.NONPROFIT),
+    ("funder", OrgKind.FUNDER),
+    ("other", OrgKind.OTHER),
+)
+_RANK = {ror_type: rank for rank, (ror_type, _) in enumerate(KIND_PRECEDENCE)}
+
+_NAME_TYPES = {"ror_display": "display", "label": "label", "alias": "alias", "acronym": "acronym"}
+_RELATION_TYPES = frozenset({"parent", "child", "related", "successor", "predecessor"})
+_STATUSES = frozenset({"active", "inactive", "withdrawn"})
+_EXTERNAL_IDS = frozenset({"isni", "wikidata", "grid", "fundref"})
+
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+_ROR_ID = re.compile(r"(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})")
+_WS = re.compile(r"\s*")
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_BOM = b"\xef\xbb\xbf"
+
+
+def parse_ror_id(value: object) -> str | None:
+    """The bare ROR id ("03z77qz90") of a ROR URL or id, or None if it is not one.
+
+    The last two digits are an ISO 7064 mod 97-10 checksum of the six base32 characters, so a
+    mistyped id is caught here rather than becoming a dangling reference.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _ROR_ID.fullmatch(value.strip().lower())
+    if match is None:
+        return None
+    bare = match.group(1)
+    number = 0
+    for char in bare[1:7]:
+        number = number * 32 + _CROCKFORD.index(char)
+    return bare if 98 - (number * 100) % 97 == int(bare[7:]) else None
+
+
+# --- Reading: bytes -> raw records -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    file: str  # the path, or "<zip path>!<member>"
+    pos: int  # 1-based line of JSON lines, or 0-based index in a JSON array
+    in_array: bool
+    data: dict[str, Any]
+
+
+def iter_ror_records(
+    path: Path, problems: list[Problem] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield `(position, record)` for each JSON object of a ROR dump, one at a time.
+
+    The position is the 1-based line number for JSON lines, the 0-based index for a JSON array.
+    What cannot be read (broken lines, non-objects, unreadable files) goes to `problems` when
+    given; without it, an InputError with all of them is raised once the dump has been read.
+    """
+    found: list[Problem] = [] if problems is None else problems
+    for item in _read(path):
+        if isinstance(item, Problem):
+            found.append(item)
+        else:
+            yield item.pos, item.data
+    if problems is None and found:
+        raise InputError(found)
+
+
+def _read(path: Path) -> Iterator[_Raw | Problem]:
+    label = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        yield Problem(label, f"cannot read the file: {exc.strerror or exc}")
+        return
+    if size == 0:
+        yield Problem(label, "the file is empty: expected ROR records (JSON lines or a JSON array)")
+        return
+    if size > MAX_BYTES:
+        yield Problem(label, f"the file is {size:,} bytes, over the {MAX_BYTES:,} limit: split it")
+        return
+    with ExitStack() as stack:
+        try:
+            raw = stack.enter_context(path.open("rb"))
+            magic = raw.read(4)
+            raw.seek(0)
+            stream: IO[bytes] = raw
+            if magic[:2] == _GZIP_MAGIC:
+                stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+            elif magic in _ZIP_MAGIC:
+                archive = stack.enter_context(zipfile.ZipFile(raw))
+                member = _pick_member(archive, label)
+                if isinstance(member, Problem):
+                    yield member
+                    return
+                label = f"{path}!{member.filename}"
+                if member.file_size == 0:
+                    yield Problem(label, "the file is empty: expected ROR records")
+                    return
+                if member.file_size > MAX_BYTES:
+                    yield Problem(
+                        label, f"{member.file_size:,} bytes, over the {MAX_BYTES:,} limit"
+                    )
+                    return
+                stream = stack.enter_context(archive.open(member))
+            yield from _decode(stream, label)
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+            yield Problem(label, f"cannot read the file: {exc}")
+
+
+def _pick_member(archive: zipfile.ZipFile, label: str) -> zipfile.ZipInfo | Problem:
+    # ROR's zips hold "<release>-ror-data.json" and, during the v1->v2 transition, also
+    # "<release>-ror-data_schema_v2.json": the v2 file is the richer one.
+    members = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir()
+        and info.filename.lower().endswith((".json", ".jsonl"))
+        and not info.filename.rsplit("/", 1)[-1].startswith((".", "__MACOSX"))
+        and not info.filename.startswith("__MACOSX/")
+    ]
+    v2 = [info for info in members if info.filename.lower().endswith("_schema_v2.json")]
+    if len(v2) == 1:
+        return v2[0]
+    if len(members) == 1:
+        return members[0]
+    names = ", ".join(info.filename for info in archive.infolist()) or "nothing"
+    if not members:
+        return Problem(label, f"the zip holds no .json or .jsonl file (it holds {names})")
+    return Problem(
+        label, f"the zip holds several JSON files and no single *_schema_v2.json: {names}"
+    )
+
+
+def _decode(stream: IO[bytes], label: str) -> Iterator[_Raw | Problem]:
+    lineno = 0
+    line = b""
+    for line in stream:
+        lineno += 1
+        if lineno == 1:
+            line = line.removeprefix(_BOM)
+        if line.strip():
+            break
+    else:
+        yield Problem(label, "the file is empty or blank: expected ROR records")
+        return
+    head = line.lstrip()
+    if head.startswith(b"["):
+        yield from _decode_array(line + stream.read(MAX_BYTES), label, lineno - 1)
+    elif head.rstrip() == b"{":
+        # One pretty-printed record, as in ROR's own ror-records repository.
+        yield from _decode_single(line + stream.read(MAX_BYTES), label, lineno)
+    elif head.startswith(b"{"):
+        yield from _decode_lines(_chain(line, stream), label, lineno)
+    else:
+        yield Problem(
+            label,
+            f"not JSON lines or a JSON array of ROR records: starts with {head[:40]!r}",
+            line=lineno,
+        )
+
+
+def _chain(first: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[_Raw | Problem]:
+    total = 0
+    records = 0
+    for line in lines:
+        total += len(line)
+        if total > MAX_BYTES:
+            yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
+            return
+        if line.strip():
+            try:
+                data = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield Problem(label, f"not valid JSON: {exc}", line=lineno, column=exc.colno)
+            else:
+                if isinstance(data, dict):
+                    records += 1
+                    yield _Raw(label, lineno, False, data)
+                else:
+                    yield Problem(label, f"expected a JSON object, got {_json_type(data)}", lineno)
+        lineno += 1
+    if records == 0:
+        yield Problem(label, "the file holds no ROR records")
+
+
+def _decode_single(data: bytes, label: str, lineno: int) -> Iterator[_Raw | Problem]:
+    try:
+        record = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        line = lineno - 1 + exc.lineno
+        yield Problem(label, f"not valid JSON: {exc.msg}", line=line, column=exc.colno)
+        return
+    yield _Raw(label, lineno, False, record)
+
+
+def _decode_array(data: bytes, label: str, skipped: int) -> Iterator[_Raw | Problem]:
+    if len(data) > MAX_BYTES:
+        yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = skipped + data.count(b"\n", 0, exc.start) + 1
+        yield Problem(label, f"not UTF-8 text: {exc.reason} at byte {exc.start}", line=line)
+        return
+    del data
+    # raw_decode takes one array item at a time: the whole dump never exists as one Python
+    # tree (and it measured faster than orjson on the whole array, which allocates it all).
+    decoder = json.JSONDecoder()
+    end = len(text)
+    index = 0
+    i = _WS.match(text, text.index("[") + 1).end()
+    if i < end and text[i] == "]":
+        yield Problem(label, "the JSON array is empty: no ROR records")
+        return
+    while True:
+        try:
+            data_item, i = decoder.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            where = f"text line {skipped + exc.lineno}, column {exc.colno}"
+            message = f"array item {index + 1}: not valid JSON ({where}): {exc.msg}"
+            yield Problem(label, message, line=index + 1)
+            return
+        if isinstance(data_item, dict):
+            yield _Raw(label, index, True, data_item)
+        else:
+            message = f"array item {index + 1}: expected a JSON object, got {_json_type(data_item)}"
+            yield Problem(label, message, line=index + 1)
+        index += 1
+        i = _WS.match(text, i).end()
+        if i < end and text[i] == ",":
+            i = _WS.match(text, i + 1).end()
+            continue
+        if i < end and text[i] == "]" and _WS.match(text, i + 1).end() == end:
+            return
+        where = f"text line {skipped + text.count(chr(10), 0, i) + 1}"
+        message = f"after array item {index} ({where}): expected ',' or a final ']'"
+        yield Problem(label, message, line=index)
+        return
+
+
+def _json_type(value: object) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+# --- Mapping: raw record -> Organisation -------------------------------------------------------
+
+
+class _RecordError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(slots=True)
+class _Mapped:
+    """The Organisation as plain data, plus which ROR field each model path came from."""
+
+    data: dict[str, Any]
+    name_fields: list[str]
+    relation_fields: list[str]
+    id_fields: dict[str, str]
+    location_field: str
+
+
+def _list(record: dict[str, Any], key: str) -> list[Any]:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _RecordError(key, f"expected a list, got {_json_type(value)}")
+    return value
+
+
+def _dict(value: Any, field: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _RecordError(field, f"expected an object, got {_json_type(value)}")
+    return value
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _kind(record: dict[str, Any]) -> str:
+    best: int | None = None
+    for i, value in enumerate(_list(record, "types")):
+        rank = _RANK.get(value.lower()) if isinstance(value, str) else None
+        if rank is None:
+            known = ", ".join(_RANK)
+            raise _RecordError(f"types[{i}]", f"unknown ROR type {value!r} (known: {known})")
+        best = rank if best is None else min(best, rank)
+    # A record without types says nothing about its kind; "other" is ROR's own word for that.
+    return KIND_PRECEDENCE[best if best is not None else _RANK["other"]][1].value
+
+
+def _add_name(
+    names: dict[tuple[str, str | None], dict[str, Any]],
+    fields: dict[tuple[str, str | None], str],
+    value: Any,
+    lang: Any,
+    types: list[str],
+    field: str,
+) -> None:
+    if not isinstance(value, str):
+        raise _RecordError(field, f"expected a name string, got {_json_type(value)}")
+    if lang is not None and not isinstance(lang, str):
+        raise _RecordError(field, f"expected a language code, got {_json_type(lang)}")
+    lang = (lang.strip() or None) if isinstance(lang, str) else None
+    key = (value.strip(), lang)
+    # ROR repeats one name under several types (v1: `name` also in `aliases`): one Name, all types.
+    if key in names:
+        merged = names[key]["types"]
+        merged.extend(t for t in types if t not in merged)
+    else:
+        names[key] = {"value": value, "lang": lang, "types": list(types)}
+        fields[key] = field
+
+
+def _names_v2(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    names: dict[tuple[str, str | None], dict[str, Any]] = {}
+    fields: dict[tuple[str, str | None], str] = {}
+    for i, entry in enumerate(_list(record, "names")):
+        field = f"names[{i}]"
+        entry = _dict(entry, field)
+        ror_types = entry.get("types") or ["label"]
+        if not isinstance(ror_types, list):
+            raise _RecordError(f"{field}.types", f"expected a list, got {_json_type(ror_types)}")
+        types: list[str] = []
+        for ror_type in ror_types:
+            mapped = _NAME_TYPES.get(ror_type) if isinstance(ror_type, str) else None
+            if mapped is None:
+                raise _RecordError(f"{field}.types", f"unknown name type {ror_type!r}")
+            types.append(mapped)
+        if "display" in types:
+            types = ["display", "label", *(t for t in types if t not in ("display", "label"))]
+        _add_name(names, fields, entry.get("value"), entry.get("lang"), types, field)
+    return _display_first(names, fields)
+
+
+def _names_v1(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    names: dict[tuple[str, str | None], dict[str, Any]] = {}
+    fields: dict[tuple[str, str | None], str] = {}
+    _add_name(names, fields, record.get("name"), None, ["display", "label"], "name")
+    for i, label in enumerate(_list(record, "labels")):
+        field = f"labels[{i}]"
+        label = _dict(label, field)
+        _add_name(names, fields, label.get("label"), label.get("iso639"), ["label"], field)
+    for key, name_type in (("aliases", "alias"), ("acronyms", "acronym")):
+        for i, value in enumerate(_list(record, key)):
+            _add_name(names, fields, value, None, [name_type], f"{key}[{i}]")
+    return _display_first(names, fields)
+
+
+def _display_first(
+    names: dict[tuple[str, str | None], dict[str, Any]],
+    fields: dict[tuple[str, str | None], str],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    keys = sorted(names, key=lambda key: "display" not in names[key]["types"])
+    return [names[key] for key in keys], [fields[key] for key in keys]
+
+
+def _first_id(entry: dict[str, Any]) -> str | None:
+    preferred = _str(entry.get("preferred"))
+    if preferred:
+        return preferred
+    everything = entry.get("all")
+    if isinstance(everything, str):  # v1 GRID: `all` is a bare string
+        return _str(everything)
+    if isinstance(everything, list):
+        return next((v for v in everything if _str(v)), None)
+    return None
+
+
+def _identifiers(
+    record: dict[str, Any], bare: str, v2: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    ids: dict[str, Any] = {"ror": bare}
+    fields: dict[str, str] = {"ror": "id"}
+    if v2:
+        entries = [
+            (f"external_ids[{i}]", _dict(e, f"external_ids[{i}]"))
+            for i, e in enumerate(_list(record, "external_ids"))
+        ]
+        keyed = [(field, str(entry.get("type", "")).lower(), entry) for field, entry in entries]
+    else:
+        raw = _dict(record.get("external_ids"), "external_ids")
+        keyed = [
+            (f"external_ids.{key}", key.lower(), _dict(entry, f"external_ids.{key}"))
+            for key, entry in raw.items()
+        ]
+    for field, scheme, entry in keyed:
+        # CNRS, OrgRef, HESA, UCAS, UKPRN: the model has no place for them (yet).
+        if scheme in _EXTERNAL_IDS and scheme not in ids:
+            value = _first_id(entry)
+            if value is not None:
+                ids[scheme] = re.sub(r"\s+", "", value) if scheme == "isni" else value.strip()
+                fields[scheme] = field
+    return ids, fields
+
+
+def _location_v2(record: dict[str, Any]) -> dict[str, Any] | None:
+    locations = _list(record, "locations")
+    if not locations:
+        return None
+    first = _dict(locations[0], "locations[0]")
+    details = _dict(first.get("geonames_details"), "locations[0].geonames_details")
+    country = _str(details.get("country_code"))
+    if country is None:
+        return None
+    return {
+        "country": country,
+        "city": _str(details.get("name")),
+        "region": _str(details.get("country_subdivision_name")),
+        "geonames_id": first.get("geonames_id"),
+        "lat": details.get("lat"),
+        "lng": details.get("lng"),
+    }
+
+
+def _location_v1(record: dict[str, Any]) -> dict[str, Any] | None:
+    country = _str(_dict(record.get("country"), "country").get("country_code"))
+    if country is None:
+        return None
+    addresses = _list(record, "addresses")
+    address = _dict(addresses[0], "addresses[0]") if addresses else {}
+    city = _dict(address.get("geonames_city"), "addresses[0].geonames_city")
+    admin1 = _dict(city.get("geonames_admin1"), "addresses[0].geonames_city.geonames_admin1")
+    return {
+        "country": country,
+        "city": _str(address.get("city")) or _str(city.get("city")),
+        "region": _str(admin1.get("name")),
+        "geonames_id": city.get("id"),
+        "lat": address.get("lat"),
+        "lng": address.get("lng"),
+    }
+
+
+def _website(record: dict[str, Any], v2: bool) -> str | None:
+    for link in _list(record, "links"):
+        if v2:
+            if isinstance(link, dict) and link.get("type") == "website" and _str(link.get("value")):
+                return str(link["value"]).strip()
+        elif _str(link):
+            return str(link).strip()
+    return None
+
+
+def _relations(record: dict[str, Any], bare: str) -> tuple[list[dict[str, Any]], list[str]]:
+    relations: list[dict[str, Any]] = []
+    fields: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for i, rel in enumerate(_list(record, "relationships")):
+        field = f"relationships[{i}]"
+        rel = _dict(rel, field)
+        rel_type = rel.get("type")
+        rel_type = rel_type.lower() if isinstance(rel_type, str) else rel_type
+        if rel_type not in _RELATION_TYPES:
+            raise _RecordError(f"{field}.type", f"unknown relationship type {rel.get('type')!r}")
+        target = parse_ror_id(rel.get("id"))
+        if target is None:
+            raise _RecordError(f"{field}.id", f"not a ROR id: {rel.get('id')!r}")
+        # A record related to itself says nothing (ROR has three such slips); a repeated
+        # relation says nothing new. Neither is worth refusing a 50k-record dump for.
+        if target == bare or (rel_type, target) in seen:
+            continue
+        seen.add((rel_type, target))
+        relations.append({"type": rel_type, "organisation": f"ror-{target}"})
+        fields.append(field)
+    return relations, fields
+
+
+def _map(record: dict[str, Any], bare: str) -> _Mapped:
+    v2 = "names" in record or "locations" in record
+    names, name_fields = _names_v2(record) if v2 else _names_v1(record)
+    identifiers, id_fields = _identifiers(record, bare, v2)
+    relations, relation_fields = _relations(record, bare)
+    status = record.get("status")
+    status = status.lower() if isinstance(status, str) else status
+    if status is not None and status not in _STATUSES:
+        raise _RecordError("status", f"unknown status {status!r} (active, inactive, withdrawn)")
+    where = f"https://ror.org/{bare}"
+    modified = _dict(_dict(record.get("admin"), "admin").get("last_modified"), "admin")
+    if _str(modified.get("date")):
+        where += f" (last modified {modified['date']})"
+    data: dict[str, Any] = {
+        "id": f"ror-{bare}",
+        "kind": _kind(record),
+        "names": names,
+        "identifiers": identifiers,
+        "location": _location_v2(record) if v2 else _location_v1(record),
+        "status": status or "active",
+        "established": record.get("established"),
+        "website": _website(record, v2),
+        "relations": relations,
+        "sources": [{"source": ROR_SOURCE.id, "where": where, "verified": True}],
+    }
+    location_field = "locations[0]" if v2 else "addresses[0]"
+    return _Mapped(data, name_fields, relation_fields, id_fields, location_field)
+
+
+_TOP_FIELDS = {
+    "kind": "types",
+    "website": "links",
+    "sources": "admin.last_modified",
+}
+
+
+def _ror_field(loc: tuple[int | str, ...], mapped: _Mapped) -> str | None:
+    """The ROR field that a model validation error points at, for a message the user can act on."""
+    if not loc:
+        return None
+    top = str(loc[0])
+    rest = loc[1:]
+    if top == "names" and rest and isinstance(rest[0], int) and rest[0] < len(mapped.name_fields):
+        return mapped.name_fields[rest[0]]
+    if top == "relations" and rest and isinstance(rest[0], int):
+        return mapped.relation_fields[rest[0]] if rest[0] < len(mapped.relation_fields) else None
+    if top == "identifiers" and rest:
+        return mapped.id_fields.get(str(rest[0]), "external_ids")
+    if top == "location":
+        return mapped.location_field
+    return _TOP_FIELDS.get(top, top)
+
+
+def _validation_problems(
+    exc: ValidationError, mapped: _Mapped, file: str, line: int, prefix: str, bare: str
+) -> Iterator[Problem]:
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        path = ".".join(str(part) for part in loc)
+        message = error["msg"]
+        value = error.get("input")
+        if loc and not isinstance(value, dict | list):
+            shown = repr(value)
+            message += f" (got {shown[:80] + '...' if len(shown) > 80 else shown})"
+        if path:
+            message = f"{path}: {message}"
+        yield Problem(file, prefix + message, line=line, field=_ror_field(loc, mapped), id=bare)
+
+
+# --- The parser ---------------------------------------------------------------------------------
+
+
+def parse_ror(path: Path, origin: str | None = None) -> Parsed:
+    """Parse a ROR dump into a Bundle of Organisations, with every problem found in it."""
+    organisations: list[Organisation] = []
+    locations: dict[str, Location] = {}
+    problems: list[Problem] = []
+    with closing(_read(path)) as items:
+        _collect(items, organisations, locations, problems)
+    bundle = Bundle(
+        origin=origin or f"ror:{path.name}",
+        sources=[ROR_SOURCE],
+        organisations=organisations,
+    )
+    return Parsed(bundle=bundle, locations=locations, problems=problems)
+
+
+def _collect(
+    items: Iterator[_Raw | Problem],
+    organisations: list[Organisation],
+    locations: dict[str, Location],
+    problems: list[Problem],
+) -> None:
+    first_seen: dict[str, int] = {}
+    for item in items:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(item.file, f"stopped after {MAX_PROBLEMS} problems"))
+            return
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        # Arrays have no useful line numbers (ROR's are one line): `line` is then the item number.
+        line = item.pos + 1 if item.in_array else item.pos
+        unit = "item" if item.in_array else "line"
+        prefix = f"array item {line}: " if item.in_array else ""
+
+        def problem(message: str, field: str | None = None, rid: str | None = None) -> Problem:
+            return Problem(item.file, prefix + message, line=line, field=field, id=rid)
+
+        raw_id = item.data.get("id")
+        bare = parse_ror_id(raw_id)
+        if bare is None:
+            shown = raw_id if isinstance(raw_id, str) else None
+            message = (
+                "the record has no ROR id"
+                if raw_id is None
+                else f"not a valid ROR id (https://ror.org/0 + 6 characters + 2 check digits): "
+                f"{raw_id!r}"
+            )
+            problems.append(problem(message, "id", shown))
+            continue
+        if bare in first_seen:
+            message = f"duplicate ROR id: first at {unit} {first_seen[bare]}"
+            problems.append(problem(message, "id", bare))
+            continue
+        first_seen[bare] = line
+        try:
+            mapped = _map(item.data, bare)
+            organisation = Organisation.model_validate(mapped.data)
+        except _RecordError as exc:
+            problems.append(problem(exc.message, exc.field, bare))
+        except ValidationError as exc:
+            problems.extend(_validation_problems(exc, mapped, item.file, line, prefix, bare))
+        except (TypeError, ValueError, AttributeError) as exc:
+            # A shape no ROR schema has (a number where a list goes): report it, keep going.
+            problems.append(problem(f"unexpected record structure: {exc}", None, bare))
+        else:
+            organisations.append(organisation)
+            locations[f"organisations:{organisation.id}"] = Location(item.file, line)
