@@ -167,9 +167,9 @@ FINGERPRINT_RELS: LiteralString = (
     "MATCH (a)-[r]->(b) RETURN a.id AS start, type(r) AS type, b.id AS end, "
     "properties(r) AS props ORDER BY start, type, end, r.key"
 )
-WIPE: LiteralString = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+WIPE: LiteralString = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 STATS: LiteralString = (
-    "CALL { MATCH (n) RETURN count(n) AS nodes } "
-    "CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } "
+    "CALL () { MATCH (n) RETURN count(n) AS nodes } "
+    "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
     "RETURN nodes, relationships"
 )

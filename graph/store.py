@@ -146,6 +146,18 @@ class Store:
         """A single auto-retried write transaction."""
         return await self._query(query, params, RoutingControl.WRITE)
 
+    async def run_batched(self, query: LiteralString, params: Params | None = None) -> None:
+        """An auto-commit query, for `CALL { ... } IN TRANSACTIONS`, which manages its own."""
+        started = time.perf_counter()
+        try:
+            async with self.driver.session(database=self.target.database) as session:
+                result = await session.run(query, dict(params or {}))
+                await result.consume()
+        except _DRIVER_ERRORS as exc:
+            raise _wrap(exc, self.target.uri) from exc
+        self.stats.round_trips += 1
+        self.stats.db_ms += (time.perf_counter() - started) * 1000
+
     @asynccontextmanager
     async def transaction(self, timeout_s: float | None = None) -> AsyncIterator[WriteTx]:
         """One explicit write transaction: committed when the block ends, rolled back on error.

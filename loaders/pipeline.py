@@ -11,7 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any, LiteralString, Protocol
 
 from graph import cypher
 from graph.cypher import Label
@@ -23,7 +23,12 @@ from loaders.resolve import OrgIndex
 from loaders.rows import Claim, RelRow, bundle_rows, provenance_entry, provenance_prefix
 
 Reader = Callable[[LiteralString, Params | None], Awaitable[list[Row]]]
-Progress = Callable[[str, int], None]
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def __call__(self, phase: str, rows: int) -> None: ...
+
 
 LOAD_TIMEOUT_S = 1800.0
 
@@ -238,6 +243,9 @@ async def load(
         plan = await plan_load(units, tx.run)
         if plan.problems:
             raise InputError(plan.problems)  # rolls back: nothing was written anyway
+        if progress:
+            rels = sum(len(u.rels) for u in plan.units)
+            progress.start(sum(len(rows) for rows in plan.upserts.values()) + rels)
         for unit in plan.units:
             await tx.run(
                 cypher.STRIP_RELS,

@@ -1,12 +1,13 @@
-"""Parse ROR registry dumps (schema v1 and v2; JSON lines or array; plain, gzip or zip) into a Bundle."""
+"""Parse ROR dumps (schema v1 or v2; JSON lines or array; plain, gzip or zip) into a Bundle."""
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ import orjson
 from pydantic import ValidationError
 
 from graph.errors import InputError, Problem
-from graph.model import Bundle, Organisation, OrgKind, Source
+from graph.model import Bundle, Identifiers, Organisation, OrgKind, Source
 from loaders.base import Location, Parsed
 
 __all__ = [
@@ -65,7 +66,11 @@ _EXTERNAL_IDS = frozenset({"isni", "wikidata", "grid", "fundref"})
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR_ID = re.compile(r"(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})")
-_WS = re.compile(r"\s*")
+_NON_SPACE = re.compile(r"\S")
+_GRID = re.compile(r"grid\.[0-9]+\.[0-9a-f]+")
+# Kosovo's code, used by ROR, GeoNames and the EU but user-assigned in ISO 3166, which the
+# model's Country refuses: such records load without a location until the model accepts it.
+_UNSUPPORTED_COUNTRIES = frozenset({"XK"})
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BOM = b"\xef\xbb\xbf"
@@ -119,7 +124,7 @@ def iter_ror_records(
         raise InputError(found)
 
 
-def _read(path: Path) -> Iterator[_Raw | Problem]:
+def _read(path: Path) -> Generator[_Raw | Problem, None, None]:
     label = str(path)
     try:
         size = path.stat().st_size
@@ -137,7 +142,7 @@ def _read(path: Path) -> Iterator[_Raw | Problem]:
             raw = stack.enter_context(path.open("rb"))
             magic = raw.read(4)
             raw.seek(0)
-            stream: IO[bytes] = raw
+            stream: IO[bytes] | io.BufferedIOBase = raw
             if magic[:2] == _GZIP_MAGIC:
                 stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
             elif magic in _ZIP_MAGIC:
@@ -185,7 +190,7 @@ def _pick_member(archive: zipfile.ZipFile, label: str) -> zipfile.ZipInfo | Prob
     )
 
 
-def _decode(stream: IO[bytes], label: str) -> Iterator[_Raw | Problem]:
+def _decode(stream: IO[bytes] | io.BufferedIOBase, label: str) -> Iterator[_Raw | Problem]:
     lineno = 0
     line = b""
     for line in stream:
@@ -268,7 +273,7 @@ def _decode_array(data: bytes, label: str, skipped: int) -> Iterator[_Raw | Prob
     decoder = json.JSONDecoder()
     end = len(text)
     index = 0
-    i = _WS.match(text, text.index("[") + 1).end()
+    i = _skip_space(text, text.index("[") + 1)
     if i < end and text[i] == "]":
         yield Problem(label, "the JSON array is empty: no ROR records")
         return
@@ -286,16 +291,21 @@ def _decode_array(data: bytes, label: str, skipped: int) -> Iterator[_Raw | Prob
             message = f"array item {index + 1}: expected a JSON object, got {_json_type(data_item)}"
             yield Problem(label, message, line=index + 1)
         index += 1
-        i = _WS.match(text, i).end()
+        i = _skip_space(text, i)
         if i < end and text[i] == ",":
-            i = _WS.match(text, i + 1).end()
+            i = _skip_space(text, i + 1)
             continue
-        if i < end and text[i] == "]" and _WS.match(text, i + 1).end() == end:
+        if i < end and text[i] == "]" and _skip_space(text, i + 1) == end:
             return
         where = f"text line {skipped + text.count(chr(10), 0, i) + 1}"
         message = f"after array item {index} ({where}): expected ',' or a final ']'"
         yield Problem(label, message, line=index)
         return
+
+
+def _skip_space(text: str, i: int) -> int:
+    match = _NON_SPACE.search(text, i)
+    return match.start() if match else len(text)
 
 
 def _json_type(value: object) -> str:
@@ -424,15 +434,28 @@ def _display_first(
     return [names[key] for key in keys], [fields[key] for key in keys]
 
 
-def _first_id(entry: dict[str, Any]) -> str | None:
-    preferred = _str(entry.get("preferred"))
-    if preferred:
-        return preferred
+def _pick_id(scheme: str, entry: dict[str, Any]) -> str | None:
     everything = entry.get("all")
-    if isinstance(everything, str):  # v1 GRID: `all` is a bare string
-        return _str(everything)
-    if isinstance(everything, list):
-        return next((v for v in everything if _str(v)), None)
+    # v1 GRID has `all` as a bare string; `preferred` is often null (then the first of `all`).
+    values = [
+        entry.get("preferred"),
+        *(everything if isinstance(everything, list) else [everything]),
+    ]
+    for value in values:
+        if not _str(value):
+            continue
+        if scheme == "grid":  # a few are URLs: https://www.grid.ac/institutes/grid.6546.1
+            match = _GRID.search(value)
+            value = match.group(0) if match else value
+        # The model's own patterns decide. ROR holds a few values that are no identifier of their
+        # scheme (GRID "100011307"): a wrong cross-reference is worse than none, so they are left
+        # out instead of refusing the organisation (see the report: Parsed has no warnings yet).
+        try:
+            checked = Identifiers.model_validate({scheme: value})
+        except ValidationError:
+            continue
+        found = getattr(checked, scheme)
+        return found if isinstance(found, str) else None
     return None
 
 
@@ -456,9 +479,9 @@ def _identifiers(
     for field, scheme, entry in keyed:
         # CNRS, OrgRef, HESA, UCAS, UKPRN: the model has no place for them (yet).
         if scheme in _EXTERNAL_IDS and scheme not in ids:
-            value = _first_id(entry)
+            value = _pick_id(scheme, entry)
             if value is not None:
-                ids[scheme] = re.sub(r"\s+", "", value) if scheme == "isni" else value.strip()
+                ids[scheme] = value
                 fields[scheme] = field
     return ids, fields
 
@@ -470,7 +493,7 @@ def _location_v2(record: dict[str, Any]) -> dict[str, Any] | None:
     first = _dict(locations[0], "locations[0]")
     details = _dict(first.get("geonames_details"), "locations[0].geonames_details")
     country = _str(details.get("country_code"))
-    if country is None:
+    if country is None or country.upper() in _UNSUPPORTED_COUNTRIES:
         return None
     return {
         "country": country,
@@ -484,7 +507,7 @@ def _location_v2(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def _location_v1(record: dict[str, Any]) -> dict[str, Any] | None:
     country = _str(_dict(record.get("country"), "country").get("country_code"))
-    if country is None:
+    if country is None or country.upper() in _UNSUPPORTED_COUNTRIES:
         return None
     addresses = _list(record, "addresses")
     address = _dict(addresses[0], "addresses[0]") if addresses else {}
@@ -635,41 +658,46 @@ def _collect(
         if isinstance(item, Problem):
             problems.append(item)
             continue
-        # Arrays have no useful line numbers (ROR's are one line): `line` is then the item number.
-        line = item.pos + 1 if item.in_array else item.pos
-        unit = "item" if item.in_array else "line"
-        prefix = f"array item {line}: " if item.in_array else ""
-
-        def problem(message: str, field: str | None = None, rid: str | None = None) -> Problem:
-            return Problem(item.file, prefix + message, line=line, field=field, id=rid)
-
-        raw_id = item.data.get("id")
-        bare = parse_ror_id(raw_id)
-        if bare is None:
-            shown = raw_id if isinstance(raw_id, str) else None
-            message = (
-                "the record has no ROR id"
-                if raw_id is None
-                else f"not a valid ROR id (https://ror.org/0 + 6 characters + 2 check digits): "
-                f"{raw_id!r}"
-            )
-            problems.append(problem(message, "id", shown))
-            continue
-        if bare in first_seen:
-            message = f"duplicate ROR id: first at {unit} {first_seen[bare]}"
-            problems.append(problem(message, "id", bare))
-            continue
-        first_seen[bare] = line
-        try:
-            mapped = _map(item.data, bare)
-            organisation = Organisation.model_validate(mapped.data)
-        except _RecordError as exc:
-            problems.append(problem(exc.message, exc.field, bare))
-        except ValidationError as exc:
-            problems.extend(_validation_problems(exc, mapped, item.file, line, prefix, bare))
-        except (TypeError, ValueError, AttributeError) as exc:
-            # A shape no ROR schema has (a number where a list goes): report it, keep going.
-            problems.append(problem(f"unexpected record structure: {exc}", None, bare))
+        result = _organisation(item, first_seen)
+        if isinstance(result, Organisation):
+            organisations.append(result)
+            locations[f"organisations:{result.id}"] = Location(item.file, _line(item))
         else:
-            organisations.append(organisation)
-            locations[f"organisations:{organisation.id}"] = Location(item.file, line)
+            problems.extend(result)
+
+
+def _line(item: _Raw) -> int:
+    # Arrays have no useful line numbers (ROR's are one line): `line` is then the item number.
+    return item.pos + 1 if item.in_array else item.pos
+
+
+def _organisation(item: _Raw, first_seen: dict[str, int]) -> Organisation | list[Problem]:
+    line = _line(item)
+    prefix = f"array item {line}: " if item.in_array else ""
+
+    def problem(message: str, field: str | None, rid: str | None) -> list[Problem]:
+        return [Problem(item.file, prefix + message, line=line, field=field, id=rid)]
+
+    raw_id = item.data.get("id")
+    bare = parse_ror_id(raw_id)
+    if bare is None:
+        shown = raw_id if isinstance(raw_id, str) else None
+        if raw_id is None:
+            return problem("the record has no ROR id", "id", None)
+        message = "not a valid ROR id (https://ror.org/0 + 6 characters + 2 check digits)"
+        return problem(f"{message}: {raw_id!r}", "id", shown)
+    if bare in first_seen:
+        unit = "item" if item.in_array else "line"
+        return problem(f"duplicate ROR id: first at {unit} {first_seen[bare]}", "id", bare)
+    first_seen[bare] = line
+    try:
+        mapped = _map(item.data, bare)
+    except _RecordError as exc:
+        return problem(exc.message, exc.field, bare)
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A shape no ROR schema has (a number where a list goes): report it, keep going.
+        return problem(f"unexpected record structure: {exc}", None, bare)
+    try:
+        return Organisation.model_validate(mapped.data)
+    except ValidationError as exc:
+        return list(_validation_problems(exc, mapped, item.file, line, prefix, bare))

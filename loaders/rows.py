@@ -88,8 +88,8 @@ def _iso(props: Props) -> Props:
 
 def _rel(
     rel_type: RelType,
-    start: tuple[Label, str],
-    end: tuple[Label, str],
+    a: tuple[Label, str],
+    b: tuple[Label, str],
     citations: list[Citation],
     where: str,
     field_name: str,
@@ -98,10 +98,10 @@ def _rel(
 ) -> RelRow:
     return RelRow(
         type=rel_type,
-        start_label=start[0],
-        start=start[1],
-        end_label=end[0],
-        end=end[1],
+        start_label=a[0],
+        start=a[1],
+        end_label=b[0],
+        end=b[1],
         key=key,
         props=_iso(props),
         citations=citations,

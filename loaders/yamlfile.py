@@ -153,26 +153,36 @@ def _line_of(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
+def _yaml_error(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    message = f"invalid YAML: {exc.problem or exc.context or 'unreadable'}"
+    if exc.problem and exc.context:
+        context = exc.context
+        if exc.context_mark is not None:
+            context += f" that starts at line {exc.context_mark.line + 1}"
+        message += f" ({context})"
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Problem(file, message)
+    return Problem(file, message, line=mark.line + 1, column=mark.column + 1)
+
+
 def _parse(text: str, file: str) -> tuple[Any, list[Problem]]:
-    loader = _LineLoader(text)
+    loader: _LineLoader | None = None
     try:
+        loader = _LineLoader(text)
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        if mark is None:
-            return None, [Problem(file, f"invalid YAML: {message}")]
-        line, column = mark.line + 1, mark.column + 1
-        return None, [Problem(file, f"invalid YAML: {message}", line=line, column=column)]
+        return None, [_yaml_error(exc, file)]
     except yaml.reader.ReaderError as exc:
         # Control characters and the like: the reader knows the offset, not the line.
         line = _line_of(text, exc.position)
-        message = f"invalid character {exc.character!r} (code point {ord(exc.character):#x})"
+        message = f"character U+{exc.character:04X} is not allowed in YAML; remove it"
         return None, [Problem(file, message, line=line)]
     except RecursionError:
         return None, [Problem(file, "invalid YAML: nested too deeply")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
     problems = [
         Problem(

@@ -92,10 +92,12 @@ def choose_java(found: Iterable[JavaInfo], java_home: Path | None = None) -> Jav
     return None
 
 
-def find_java(environ: Mapping[str, str] | None = None) -> JavaInfo:
+def find_java(environ: Mapping[str, str] | None = None, jvm_root: Path = JVM_ROOT) -> JavaInfo:
     """The JDK to run Neo4j with; ConfigError saying what to install when there is none."""
     env = os.environ if environ is None else environ
-    probed = [info for path in java_candidates(env) if (info := probe_java(path)) is not None]
+    probed = [
+        info for path in java_candidates(env, jvm_root) if (info := probe_java(path)) is not None
+    ]
     java_home = Path(env["JAVA_HOME"]) if env.get("JAVA_HOME") else None
     chosen = choose_java(probed, java_home)
     if chosen is not None:

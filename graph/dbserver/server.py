@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import secrets
-import signal
 import socket
 import string
 import subprocess
@@ -20,6 +18,15 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
 from graph.dbserver.jars import ensure_jars
 from graph.dbserver.java import JavaInfo, find_java, probe_java
+from graph.dbserver.process import (
+    MAIN_CLASS,
+    cmdline,
+    exit_code,
+    find_server,
+    is_server_of,
+    spawn,
+    terminate,
+)
 from graph.errors import PortBusyError, ServerError
 
 if TYPE_CHECKING:
@@ -27,7 +34,6 @@ if TYPE_CHECKING:
 
 USER = "neo4j"
 HOST = "127.0.0.1"
-MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.server.startup.Neo4jAdminCommand"
 # What the official launcher passes; without the opens Neo4j 5 dies on Java 17 with
 # "Cannot link java.nio.DirectByteBuffer".
@@ -45,12 +51,6 @@ POLL_S = 0.5
 LOG_TAIL_LINES = 30
 LOG_FILES = ("neo4j.log", "console.log")
 _BOLT_PORT_RE = re.compile(r"^server\.bolt\.listen_address=.*:(\d+)\s*$", re.MULTILINE)
-
-log = logging.getLogger(__name__)
-
-# Servers this process spawned, with their homes. An exited child stays a zombie (its pid still
-# answers os.kill) until waited on, so any LocalServer that looks at the pid reaps it.
-_children: dict[int, tuple[subprocess.Popen[bytes], Path]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +92,6 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     return False
 
 
-def _cmdline(pid: int) -> list[str]:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return []
-    return raw.decode(errors="replace").split("\0")
-
-
-def _exit_code(pid: int) -> int | None:
-    """The exit code if `pid` is a child of ours that has exited (reaping it), else None."""
-    child = _children.get(pid)
-    return None if child is None else child[0].poll()
-
-
 class LocalServer:
     """One Neo4j Community server owning one home directory (conf, data, logs, password, pid)."""
 
@@ -142,7 +128,7 @@ class LocalServer:
         return f"bolt://{HOST}:{self.bolt_port}"
 
     def status(self) -> ServerStatus:
-        pid = self._running_pid()
+        pid = find_server(self.pid_file, self.home)
         return ServerStatus(
             running=pid is not None,
             uri=self.uri,
@@ -153,7 +139,7 @@ class LocalServer:
 
     def start(self, timeout_s: float = 120.0) -> ServerInfo:
         """Start the server, or reuse the one already running from this home; wait until ready."""
-        pid = self._running_pid()
+        pid = find_server(self.pid_file, self.home)
         if pid is not None:
             return self._reuse(pid, timeout_s)
         self.pid_file.unlink(missing_ok=True)  # stale: its process is gone
@@ -182,7 +168,11 @@ class LocalServer:
             # First start: the password is fixed now and kept, so later runs can connect.
             password = self._password or self._read_password_file() or secrets.token_urlsafe(24)
             self._write_password_file(password)
-            self._set_initial_password(java, password)
+            try:
+                self._set_initial_password(java, password)
+            except ServerError:
+                self.password_file.unlink()  # it never became the database's password
+                raise
         log_marks = self._log_sizes()
         pid = self._spawn(java)
         self._wait_ready(pid, password, timeout_s, log_marks=log_marks)
@@ -190,7 +180,7 @@ class LocalServer:
 
     def stop(self, timeout_s: float = 60.0) -> bool:
         """SIGTERM and wait (SIGKILL only after timeout_s); whether a server was running."""
-        pid = self._running_pid()
+        pid = find_server(self.pid_file, self.home)
         if pid is not None:
             self._stop_pid(pid, timeout_s)
         self.pid_file.unlink(missing_ok=True)
@@ -219,7 +209,7 @@ class LocalServer:
             )
         password = self._known_password()
         self._wait_ready(pid, password, timeout_s, log_marks=None)
-        java = probe_java(Path(_cmdline(pid)[0])) or find_java()
+        java = probe_java(Path(cmdline(pid)[0])) or find_java()
         return self._info(pid, password, java)
 
     def _read_conf(self) -> str:
@@ -227,29 +217,6 @@ class LocalServer:
             return (self.conf_dir / "neo4j.conf").read_text(encoding="utf-8")
         except OSError:
             return ""
-
-    def _is_ours(self, pid: int) -> bool:
-        """A live Neo4j server of this home."""
-        if pid in _children:
-            # Our own child: trust its exit status, since /proc/<pid>/cmdline is briefly empty
-            # right after exec (and is empty for good once it is a zombie).
-            _, home = _children[pid]
-            return _exit_code(pid) is None and home == self.home
-        args = _cmdline(pid)
-        return MAIN_CLASS in args and f"--home-dir={self.home}" in args
-
-    def _running_pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            pid = None
-        if pid is not None and self._is_ours(pid):
-            return pid
-        # No (valid) pid file, e.g. it was deleted: a server of this home may still be running.
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit() and self._is_ours(int(entry.name)):
-                return int(entry.name)
-        return None
 
     def _known_password(self) -> str:
         password = self._password or self._read_password_file()
@@ -279,16 +246,18 @@ class LocalServer:
     def _set_initial_password(self, java: JavaInfo, password: str) -> None:
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
         command = [str(java.path), *JVM_FLAGS, "-cp", self._classpath(), ADMIN_CLASS]
-        done = subprocess.run(
-            [*command, "dbms", "set-initial-password", password],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        try:
+            done = subprocess.run(
+                [*command, "dbms", "set-initial-password", password],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ServerError("setting the initial Neo4j password took over 120s") from exc
         if done.returncode != 0:
-            self.password_file.unlink()  # it was never the database's password
             output = (done.stdout + done.stderr).strip().replace(password, "***")
             raise ServerError(
                 f"could not set the initial Neo4j password (exit {done.returncode}):\n{output}"
@@ -306,19 +275,9 @@ class LocalServer:
             f"--home-dir={self.home}",
             f"--config-dir={self.conf_dir}",
         ]
-        with (self.logs_dir / "console.log").open("ab") as console:
-            # A session of its own: the server outlives this process and ignores its Ctrl-C.
-            child = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=console,
-                stderr=subprocess.STDOUT,
-                cwd=self.home,
-                start_new_session=True,
-            )
-        _children[child.pid] = (child, self.home)
-        self.pid_file.write_text(f"{child.pid}\n", encoding="utf-8")
-        return child.pid
+        pid = spawn(command, home=self.home, console_log=self.logs_dir / "console.log")
+        self.pid_file.write_text(f"{pid}\n", encoding="utf-8")
+        return pid
 
     def _wait_ready(
         self, pid: int, password: str, timeout_s: float, *, log_marks: dict[str, int] | None
@@ -331,8 +290,8 @@ class LocalServer:
             self.uri, auth=(USER, password), connection_timeout=5.0
         ) as driver:
             while True:
-                if not self._is_ours(pid):
-                    code = _exit_code(pid)
+                if not is_server_of(pid, self.home):
+                    code = exit_code(pid)
                     self.pid_file.unlink(missing_ok=True)
                     how = "" if code is None else f" with exit code {code}"
                     tail = self._log_tail(log_marks)
@@ -364,30 +323,8 @@ class LocalServer:
                 time.sleep(POLL_S)
 
     def _stop_pid(self, pid: int, timeout_s: float) -> None:
-        try:
-            os.kill(pid, signal.SIGTERM)
-            if not self._wait_gone(pid, timeout_s):
-                log.warning(
-                    "Neo4j (pid %d) did not stop within %gs of SIGTERM; killing it with SIGKILL "
-                    "(the next start will run recovery)",
-                    pid,
-                    timeout_s,
-                )
-                os.kill(pid, signal.SIGKILL)
-                if not self._wait_gone(pid, 30.0):
-                    raise ServerError(f"Neo4j (pid {pid}) survived SIGKILL; stop it by hand.")
-        except ProcessLookupError:
-            pass  # it exited on its own in the meantime
-        _children.pop(pid, None)
+        terminate(pid, self.home, timeout_s)
         self.pid_file.unlink(missing_ok=True)
-
-    def _wait_gone(self, pid: int, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while self._is_ours(pid):
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.2)
-        return True
 
     def _log_sizes(self) -> dict[str, int]:
         sizes = {}

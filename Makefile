@@ -1,0 +1,52 @@
+# The README's commands. `make run` serves the seed graph; `make test` runs every test against a
+# throwaway Neo4j and stops it whatever the outcome.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PG := $(VENV)/bin/partnergraph
+# The test server has its own home and port: tests never touch the data of `make run`.
+TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=17687
+PYTEST_ARGS ?=
+
+.PHONY: install run test check format db-start db-stop db-status clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@if [ -z "$$NEO4J_URI" ]; then $(PG) db start; else echo "using the Neo4j at $$NEO4J_URI"; fi
+	$(PG) load seeds/
+	$(PG) serve
+
+test: install
+	@rm -rf .partnergraph/test; status=0; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	env -u NEO4J_URI $(TEST_ENV) $(PG) db stop || true; \
+	exit $$status
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict graph loaders
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+db-start: install
+	$(PG) db start
+
+db-stop: install
+	$(PG) db stop
+
+db-status: install
+	$(PG) db status
+
+clean:
+	-$(PG) db stop
+	rm -rf .partnergraph $(VENV)

@@ -1,0 +1,122 @@
+"""The `partnergraph` command: db start|stop|status, load, schema, serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from graph.connect import target_for
+from graph.dbserver.commands import add_db_commands, run_db_command
+from graph.errors import InputError, PartnergraphError, StoreUnavailable
+from graph.settings import Settings, load_settings
+from graph.store import Store
+from loaders.base import Parsed
+from loaders.pipeline import Report, load
+from loaders.progress import ProgressLine
+from loaders.sources import parse_path
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partnergraph", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_db_commands(sub)
+
+    p_load = sub.add_parser("load", help="validate and load seed directories or ROR dumps")
+    p_load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p_load.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    p_load.add_argument("--origin", help="name the load unit of a single file (default: its name)")
+    p_load.add_argument("--batch-size", type=int, default=5000)
+
+    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    p_serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
+    p_serve.add_argument("--host")
+    p_serve.add_argument("--port", type=int)
+    return parser
+
+
+def _print_report(report: Report) -> None:
+    verb = "would write" if report.dry_run else "loaded"
+    nodes = ", ".join(f"{n} {label}" for label, n in sorted(report.nodes.items())) or "no nodes"
+    print(f"{verb} {', '.join(report.origins)}: {nodes}; {report.relationships} relationships")
+    if report.merged_organisations:
+        print(f"  {report.merged_organisations} organisation(s) merged with ones already known")
+    if report.dropped_relations:
+        print(f"  {report.dropped_relations} relation(s) to records outside the extract dropped")
+    if report.deleted_nodes or report.deleted_relationships:
+        print(
+            f"  removed {report.deleted_nodes} node(s) and {report.deleted_relationships} "
+            "relationship(s) no source asserts any more"
+        )
+    print(f"  in {report.seconds:.1f} s")
+
+
+async def _load(args: argparse.Namespace, settings: Settings) -> int:
+    units: list[Parsed] = []
+    for path in args.paths:
+        units.extend(parse_path(path, origin=args.origin))
+    problems = [p for u in units for p in u.problems]
+    if problems:
+        raise InputError(problems)
+    store = await Store.open(target_for(settings), timeout_s=settings.neo4j_timeout_s)
+    try:
+        if not args.dry_run:
+            await store.setup_schema()
+        progress = ProgressLine()
+        report = await load(
+            units, store, dry_run=args.dry_run, batch_size=args.batch_size, progress=progress
+        )
+        progress.close()
+    finally:
+        await store.close()
+    _print_report(report)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from graph.api.app import create_app
+
+    app = create_app(settings, target_for(settings))
+    host = args.host or settings.api_host
+    port = args.port or settings.api_port
+    print(f"serving GraphQL at http://{host}:{port}/graphql", flush=True)
+    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", log_level="info")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "db":
+            return run_db_command(args, settings)
+        if args.command == "schema":
+            from graph.api.schema import schema_sdl
+
+            sys.stdout.write(schema_sdl())
+            return EXIT_OK
+        if args.command == "load":
+            return asyncio.run(_load(args, settings))
+        if args.command == "serve":
+            return _serve(args, settings)
+    except InputError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_INVALID
+    except StoreUnavailable as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except PartnergraphError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

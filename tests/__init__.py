@@ -1,0 +1,1 @@
+"""The partnergraph test suite."""

@@ -1,0 +1,40 @@
+"""Fixtures: a real Neo4j for the session, and a clean database for each test that asks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from graph.dbserver import ServerInfo
+from graph.store import Store
+from tests.neo4j_test import SHARED, start_test_server, target_of, server_for_tests, wipe
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> ServerInfo:
+    return start_test_server()
+
+
+@pytest.fixture(scope="session")
+async def session_store(neo4j_server: ServerInfo) -> AsyncIterator[Store]:
+    store = await Store.open(target_of(neo4j_server))
+    await store.setup_schema()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def store(session_store: Store) -> Store:
+    """A clean database; counters fresh for this test."""
+    await wipe(session_store, server_for_tests())
+    return session_store.view()
+
+
+@pytest.fixture(scope="session")
+def shared_ror() -> Path:
+    path = SHARED / "data" / "ror"
+    if not path.is_dir():
+        pytest.skip("../shared/data/ror is absent")
+    return path

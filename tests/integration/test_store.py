@@ -1,0 +1,63 @@
+"""The store against the real Neo4j: round trips, schema, transactions, wrapped errors."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from graph import cypher
+from graph.dbserver import LocalServer, ServerInfo
+from graph.errors import AuthFailed, ConstraintViolation, StoreUnavailable
+from graph.store import Store, Target
+from tests.neo4j_test import NotATestInstance, wipe
+
+
+async def test_connectivity_and_round_trip(store: Store) -> None:
+    await store.verify()
+    await store.write("CREATE (:Organisation {id: $id, name: $name})", {"id": "x", "name": "X"})
+    rows = await store.read("MATCH (n:Organisation {id: $id}) RETURN n.name AS name", {"id": "x"})
+    assert rows == [{"name": "X"}]
+    assert store.stats.round_trips == 3  # verify's ping, the write, the read
+
+
+async def test_schema_setup_is_idempotent(store: Store) -> None:
+    await store.setup_schema()
+    await store.setup_schema()
+    rows = await store.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    assert {"organisation_id", "organisation_ror", "agreement_id"} <= set(rows[0]["names"])
+
+
+async def test_uniqueness_constraint_is_wrapped(store: Store) -> None:
+    await store.write("CREATE (:Organisation {id: 'a', ror: '03z77qz90'})")
+    with pytest.raises(ConstraintViolation):
+        await store.write("CREATE (:Organisation {id: 'b', ror: '03z77qz90'})")
+
+
+async def test_transaction_rolls_back_on_error(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            await tx.run("CREATE (:Organisation {id: 'half-written'})")
+            raise RuntimeError("the loader failed midway")
+    assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
+
+
+async def test_wrong_password_is_a_clear_error(neo4j_server: ServerInfo) -> None:
+    target = Target(uri=neo4j_server.uri, user="neo4j", password="not-the-password")
+    with pytest.raises(AuthFailed, match="refused the credentials"):
+        await Store.open(target, timeout_s=10)
+
+
+async def test_unreachable_server_is_store_unavailable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens once the socket closes
+    target = Target(uri=f"bolt://127.0.0.1:{port}", user="neo4j", password="x")
+    with pytest.raises(StoreUnavailable, match="store unavailable"):
+        await Store.open(target, timeout_s=5)
+
+
+async def test_wipe_refuses_anything_but_the_test_instance(session_store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    stranger = LocalServer(tmp_path / "home", 7687, "512m", None, tmp_path / "lib")
+    with pytest.raises(NotATestInstance):
+        await wipe(session_store, stranger)
