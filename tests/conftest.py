@@ -9,7 +9,7 @@ import pytest
 
 from graph.dbserver import ServerInfo
 from graph.store import Store
-from tests.neo4j_test import SHARED, start_test_server, target_of, server_for_tests, wipe
+from tests.neo4j_test import SHARED, server_for_tests, start_test_server, target_of, wipe
 
 
 @pytest.fixture(scope="session")

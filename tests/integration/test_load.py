@@ -168,5 +168,6 @@ async def test_failure_midway_leaves_the_graph_as_it_was(store: Store) -> None:
 
 async def test_dry_run_writes_nothing(store: Store) -> None:
     report = await load([bundle("eco", **_seed())], store, dry_run=True)
-    assert report.dry_run and report.nodes["Organisation"] == 2
+    assert report.dry_run
+    assert report.nodes["Organisation"] == 2
     assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -35,10 +36,13 @@ async def test_uniqueness_constraint_is_wrapped(store: Store) -> None:
 
 
 async def test_transaction_rolls_back_on_error(store: Store) -> None:
-    with pytest.raises(RuntimeError):
+    async def write_then_fail() -> None:
         async with store.transaction() as tx:
             await tx.run("CREATE (:Organisation {id: 'half-written'})")
             raise RuntimeError("the loader failed midway")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
     assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
 
 
@@ -57,7 +61,9 @@ async def test_unreachable_server_is_store_unavailable() -> None:
         await Store.open(target, timeout_s=5)
 
 
-async def test_wipe_refuses_anything_but_the_test_instance(session_store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_wipe_refuses_anything_but_the_test_instance(
+    session_store: Store, tmp_path: Path
+) -> None:
     stranger = LocalServer(tmp_path / "home", 7687, "512m", None, tmp_path / "lib")
     with pytest.raises(NotATestInstance):
         await wipe(session_store, stranger)
