@@ -91,7 +91,8 @@ class Store:
     stats: Stats = field(default_factory=Stats)
 
     @classmethod
-    async def open(cls, target: Target, timeout_s: float = 30.0) -> Store:
+    async def open(cls, target: Target, timeout_s: float = 30.0, *, verify: bool = True) -> Store:
+        """A store with its driver; `verify=False` for a server that may come up later."""
         driver = AsyncGraphDatabase.driver(
             target.uri,
             auth=(target.user, target.password),
@@ -100,6 +101,8 @@ class Store:
             max_transaction_retry_time=timeout_s,
         )
         store = cls(driver=driver, target=target, timeout_s=timeout_s)
+        if not verify:
+            return store
         try:
             await store.verify()
         except StoreError:

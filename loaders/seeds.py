@@ -40,7 +40,10 @@ COLLECTIONS: dict[str, type[BaseModel]] = {
     for name, info in Bundle.model_fields.items()
     if (model := _record_model(info.annotation)) is not None
 }
+SETTINGS = tuple(name for name in Bundle.model_fields if name not in COLLECTIONS)
 TOP_LEVEL_KEYS = tuple(Bundle.model_fields)
+# Curated seeds win over analysts' CSV files and registries where values disagree (see Bundle).
+SEED_PRIORITY = 10
 
 
 def find_seed_dirs(path: Path) -> list[Path]:
@@ -158,7 +161,8 @@ class _Reader:
         self.directory = directory
         self.problems: list[Problem] = []
         self.entries: list[_Entry] = []
-        self.origin: tuple[Any, _Entry] | None = None
+        # Bundle's single values (origin, priority): the value and the entry that gave it.
+        self.settings: dict[str, _Entry] = {}
 
     def read(self) -> None:
         if not (self.directory / DATASET_FILE).is_file():
@@ -190,14 +194,13 @@ class _Reader:
             return
         for key, value in data.items():
             entry = _Entry(file, data, (key,), value)
-            if key == "origin":
-                if self.origin is not None:
-                    first = self.origin[1]
-                    line = first.root.marks["origin"].line
-                    entry_problem = entry.problem(f"origin is already given in {first.file}:{line}")
-                    self.problems.append(entry_problem)
+            if key in SETTINGS:
+                if key in self.settings:
+                    first = self.settings[key]
+                    where = f"{first.file}:{first.line}"
+                    self.problems.append(entry.problem(f"{key} is already given in {where}"))
                 else:
-                    self.origin = (value, entry)
+                    self.settings[key] = entry
             elif key not in COLLECTIONS:
                 hint = did_you_mean(key, TOP_LEVEL_KEYS)
                 allowed = ", ".join(TOP_LEVEL_KEYS)
@@ -213,20 +216,25 @@ class _Reader:
                     _Entry(file, data, (key, index), item) for index, item in enumerate(value)
                 ]
 
-    def origin_value(self) -> str:
-        fallback = self.directory.resolve().name
-        if self.origin is None:
+    def bundle_settings(self) -> dict[str, Any]:
+        """origin and priority, checked; a missing or bad value falls back so parsing goes on."""
+        fallback = {
+            "origin": self.directory.resolve().name[:200] or "seed",
+            "priority": SEED_PRIORITY,
+        }
+        if "origin" not in self.settings:
             message = "origin is missing: name this load unit, e.g. `origin: korea-estonia`"
             self.problems.append(Problem(str(self.directory / DATASET_FILE), message))
-            return fallback
-        value, entry = self.origin
+        given = {key: entry.raw for key, entry in self.settings.items()}
         try:
-            return Bundle.model_validate({"origin": value}).origin
+            checked = Bundle.model_validate({**fallback, **given})
         except ValidationError as exc:
-            self.problems += [
-                entry.problem(_message(e, Bundle)) for e in exc.errors(include_url=False)
-            ]
-            return fallback
+            for error in exc.errors(include_url=False):
+                entry = self.settings[str(error["loc"][0])]
+                self.problems.append(entry.problem(_message(error, Bundle)))
+                given.pop(entry.collection, None)
+            checked = Bundle.model_validate({**fallback, **given})
+        return {key: getattr(checked, key) for key in SETTINGS}
 
     def validate(self) -> list[tuple[_Entry, BaseModel]]:
         """Every record that validated, with its entry; duplicates after the first are refused."""
@@ -272,7 +280,7 @@ def parse_seed_dir(path: Path) -> Parsed:
     """
     reader = _Reader(path)
     reader.read()
-    origin = reader.origin_value()
+    settings = reader.bundle_settings()
     valid = reader.validate()
     reader.check_citations(valid)
     records: dict[str, list[BaseModel]] = {name: [] for name in COLLECTIONS}
@@ -280,6 +288,6 @@ def parse_seed_dir(path: Path) -> Parsed:
     for entry, record in valid:
         records[entry.collection].append(record)
         locations[f"{entry.collection}:{entry.id}"] = Location(entry.file, entry.line)
-    bundle = Bundle.model_validate({"origin": origin, **records})
+    bundle = Bundle.model_validate({**settings, **records})
     problems = sorted(reader.problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
     return Parsed(bundle=bundle, locations=locations, problems=problems)

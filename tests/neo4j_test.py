@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from graph import cypher
@@ -44,3 +45,10 @@ async def wipe(store: Store, server: LocalServer) -> None:
     if store.target.uri != server.uri:
         raise NotATestInstance(f"{store.target.uri} is not the test server: refusing to wipe")
     await store.run_batched(cypher.WIPE)
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

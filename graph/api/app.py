@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,8 @@ from graph.api.schema import build_schema
 from graph.errors import StoreError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import Store, Target
+
+log = logging.getLogger("partnergraph.api")
 
 
 class _Stores:
@@ -48,7 +51,13 @@ def create_app(settings: Settings, target: Target) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        stores.store = await Store.open(target, timeout_s=settings.neo4j_timeout_s)
+        # The API starts even when Neo4j is down: /ready says so, and the driver reconnects by
+        # itself when Neo4j comes back, without a restart.
+        stores.store = await Store.open(target, timeout_s=settings.neo4j_timeout_s, verify=False)
+        try:
+            await stores.store.verify()
+        except StoreError as exc:
+            log.warning("starting without Neo4j: %s", exc.message)
         try:
             yield
         finally:

@@ -43,6 +43,64 @@ def is_gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
+def test_stop_then_restart_with_the_kept_password(tmp_path: Path) -> None:
+    server = new_server(tmp_path / "home")
+    try:
+        first = server.start()
+        assert server.stop() is True
+        assert is_gone(first.pid)
+        assert not server.status().running
+        assert not server.pid_file.exists()
+        assert server.stop() is False
+
+        second = server.start()  # not a first start: the password comes from the password file
+        assert second.pid != first.pid
+        assert second.password == first.password
+        assert run_one(second) == 1
+    finally:
+        server.stop()
+    assert is_gone(second.pid)
+
+
+def test_busy_port_is_refused(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        server = new_server(tmp_path / "home", port)
+        with pytest.raises(PortBusyError, match=f"port {port} .*PARTNERGRAPH_BOLT_PORT"):
+            server.start()
+    assert not server.status().running
+
+
+def test_a_server_that_dies_while_starting_is_reported_with_its_log(tmp_path: Path) -> None:
+    server = new_server(tmp_path / "home", heap="bogus")
+    with pytest.raises(ServerError, match=r"exited with exit code 1(.|\n)*Invalid initial heap"):
+        server.start()
+    assert not server.status().running
+    assert not server.pid_file.exists()
+
+
+def test_a_server_not_ready_in_time_is_stopped(tmp_path: Path) -> None:
+    server = new_server(tmp_path / "home")
+    try:
+        with pytest.raises(ServerError, match=r"did not answer .* within 0\.5s and was stopped"):
+            server.start(timeout_s=0.5)
+        assert not server.status().running
+        assert not server.pid_file.exists()
+    finally:
+        server.stop()
+
+
+def test_find_java_picks_17_or_21_never_25() -> None:
+    java = find_java()
+    assert java.major in (17, 21)
+    assert "temurin-25" not in str(java.path.resolve())
+
+
+# -- one server shared by the tests below (module scope: started once) ----------------------
+
+
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServer, ServerInfo]]:
     server = new_server(tmp_path_factory.mktemp("neo4j-home"))
@@ -81,58 +139,3 @@ def test_password_file_is_private(running: tuple[LocalServer, ServerInfo]) -> No
     server, info = running
     assert stat.S_IMODE(server.password_file.stat().st_mode) == 0o600
     assert server.password_file.read_text().strip() == info.password
-
-
-def test_stop_then_restart_with_the_kept_password(tmp_path: Path) -> None:
-    server = new_server(tmp_path / "home")
-    try:
-        first = server.start()
-        assert server.stop() is True
-        assert is_gone(first.pid)
-        assert not server.status().running
-        assert not server.pid_file.exists()
-        assert server.stop() is False
-
-        second = server.start()  # not a first start: the password comes from the password file
-        assert second.pid != first.pid
-        assert second.password == first.password
-        assert run_one(second) == 1
-    finally:
-        server.stop()
-    assert is_gone(second.pid)
-
-
-def test_busy_port_is_refused(tmp_path: Path) -> None:
-    with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", 0))
-        squatter.listen()
-        port = squatter.getsockname()[1]
-        server = new_server(tmp_path / "home", port)
-        with pytest.raises(PortBusyError, match=f"port {port} .*PARTNERGRAPH_BOLT_PORT"):
-            server.start()
-    assert not server.status().running
-
-
-def test_a_server_that_dies_while_starting_is_reported_with_its_log(tmp_path: Path) -> None:
-    server = new_server(tmp_path / "home", heap="bogus")
-    with pytest.raises(ServerError, match="exited with exit code 1(.|\n)*Invalid initial heap"):
-        server.start()
-    assert not server.status().running
-    assert not server.pid_file.exists()
-
-
-def test_a_server_not_ready_in_time_is_stopped(tmp_path: Path) -> None:
-    server = new_server(tmp_path / "home")
-    try:
-        with pytest.raises(ServerError, match="did not answer .* within 0.5s and was stopped"):
-            server.start(timeout_s=0.5)
-        assert not server.status().running
-        assert not server.pid_file.exists()
-    finally:
-        server.stop()
-
-
-def test_find_java_picks_17_or_21_never_25() -> None:
-    java = find_java()
-    assert java.major in (17, 21)
-    assert "temurin-25" not in str(java.path.resolve())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from graph import cypher
 from graph.dbserver import LocalServer, ServerInfo
 from graph.errors import AuthFailed, ConstraintViolation, StoreUnavailable
 from graph.store import Store, Target
-from tests.neo4j_test import NotATestInstance, wipe
+from tests.neo4j_test import NotATestInstance, free_port, wipe
 
 
 async def test_connectivity_and_round_trip(store: Store) -> None:
@@ -53,10 +52,7 @@ async def test_wrong_password_is_a_clear_error(neo4j_server: ServerInfo) -> None
 
 
 async def test_unreachable_server_is_store_unavailable() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens once the socket closes
-    target = Target(uri=f"bolt://127.0.0.1:{port}", user="neo4j", password="x")
+    target = Target(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x")
     with pytest.raises(StoreUnavailable, match="store unavailable"):
         await Store.open(target, timeout_s=5)
 
