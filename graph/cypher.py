@@ -72,13 +72,13 @@ def _schema() -> tuple[LiteralString, ...]:
             "CREATE CONSTRAINT " + name.lower() + "_id IF NOT EXISTS "
             "FOR (n:" + name + ") REQUIRE n.id IS UNIQUE"
         )
-    # External identifiers are unique: two nodes with one ROR id would be a failed resolution.
-    for prop in ("ror", "wikidata"):
-        statements.append(
-            "CREATE CONSTRAINT organisation_" + prop + " IF NOT EXISTS "
-            "FOR (n:Organisation) REQUIRE n." + prop + " IS UNIQUE"
-        )
-    for prop in ("isni", "grid", "fundref", "country", "kind"):
+    # Two nodes with one ROR id would be a failed resolution. Wikidata ids are not unique in
+    # real data: ROR's withdrawn duplicates carry the Wikidata id of the record they duplicate.
+    statements.append(
+        "CREATE CONSTRAINT organisation_ror IF NOT EXISTS "
+        "FOR (n:Organisation) REQUIRE n.ror IS UNIQUE"
+    )
+    for prop in ("wikidata", "isni", "grid", "fundref", "country", "kind"):
         statements.append(
             "CREATE INDEX organisation_" + prop + " IF NOT EXISTS "
             "FOR (n:Organisation) ON (n." + prop + ")"

@@ -99,6 +99,9 @@ class Store:
             connection_timeout=min(timeout_s, 15.0),
             connection_acquisition_timeout=timeout_s,
             max_transaction_retry_time=timeout_s,
+            # Server notifications ("property key does not exist" on an empty graph) are noise
+            # for users; queries are tested instead.
+            notifications_min_severity="OFF",
         )
         store = cls(driver=driver, target=target, timeout_s=timeout_s)
         if not verify:

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
@@ -116,11 +117,12 @@ def iter_ror_records(
     given; without it, an InputError with all of them is raised once the dump has been read.
     """
     found: list[Problem] = [] if problems is None else problems
-    for item in _read(path):
-        if isinstance(item, Problem):
-            found.append(item)
-        else:
-            yield item.pos, item.data
+    with closing(_read(path)) as items:
+        for item in items:
+            if isinstance(item, Problem):
+                found.append(item)
+            else:
+                yield item.pos, item.data
     if problems is None and found:
         raise InputError(found)
 
@@ -163,7 +165,15 @@ def _read(path: Path) -> Generator[_Raw | Problem, None, None]:
                     return
                 stream = stack.enter_context(archive.open(member))
             yield from _decode(stream, label)
-        except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        # Truncated or corrupt archives, and zips this Python cannot open (encrypted, deflate64).
+        except (
+            OSError,
+            EOFError,
+            zlib.error,
+            zipfile.BadZipFile,
+            RuntimeError,
+            NotImplementedError,
+        ) as exc:
             yield Problem(label, f"cannot read the file: {exc}")
 
 
@@ -236,7 +246,7 @@ def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[_
             try:
                 data = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                yield Problem(label, f"not valid JSON: {exc}", line=lineno, column=exc.colno)
+                yield Problem(label, f"not valid JSON: {exc.msg}", line=lineno, column=exc.colno)
             else:
                 if isinstance(data, dict):
                     records += 1
@@ -249,6 +259,9 @@ def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[_
 
 
 def _decode_single(data: bytes, label: str, lineno: int) -> Iterator[_Raw | Problem]:
+    if len(data) > MAX_BYTES:
+        yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
+        return
     try:
         record = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -450,7 +463,7 @@ def _pick_id(scheme: str, entry: dict[str, Any]) -> str | None:
             value = match.group(0) if match else value
         # The model's own patterns decide. ROR holds a few values that are no identifier of their
         # scheme (GRID "100011307"): a wrong cross-reference is worse than none, so they are left
-        # out instead of refusing the organisation (see the report: Parsed has no warnings yet).
+        # out instead of refusing the organisation (Parsed has no place for warnings yet).
         try:
             checked = Identifiers.model_validate({scheme: value})
         except ValidationError:
@@ -568,7 +581,8 @@ def _map(record: dict[str, Any], bare: str) -> _Mapped:
     if status is not None and status not in _STATUSES:
         raise _RecordError("status", f"unknown status {status!r} (active, inactive, withdrawn)")
     where = f"https://ror.org/{bare}"
-    modified = _dict(_dict(record.get("admin"), "admin").get("last_modified"), "admin")
+    admin = _dict(record.get("admin"), "admin")
+    modified = _dict(admin.get("last_modified"), "admin.last_modified")
     if _str(modified.get("date")):
         where += f" (last modified {modified['date']})"
     data: dict[str, Any] = {
@@ -682,7 +696,7 @@ def _collect(
 
 
 def _line(item: _Raw) -> int:
-    # Arrays have no useful line numbers (ROR's are one line): `line` is then the item number.
+    # An array may be one long line: there `line` is the item number (1-based), as messages say.
     return item.pos + 1 if item.in_array else item.pos
 
 

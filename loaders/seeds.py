@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from graph.errors import Problem
-from graph.model import Bundle, Citation
+from graph.model import ID_PATTERN, Bundle, Citation
 from loaders.base import Location, Parsed
 from loaders.yamlfile import YamlList, YamlMap, load_yaml, mark_at
 
@@ -38,7 +39,8 @@ def _record_model(annotation: Any) -> type[BaseModel] | None:
 COLLECTIONS: dict[str, type[BaseModel]] = {
     name: model
     for name, info in Bundle.model_fields.items()
-    if (model := _record_model(info.annotation)) is not None
+    if typing.get_origin(info.annotation) is list
+    and (model := _record_model(info.annotation)) is not None
 }
 SETTINGS = tuple(name for name in Bundle.model_fields if name not in COLLECTIONS)
 TOP_LEVEL_KEYS = tuple(Bundle.model_fields)
@@ -114,8 +116,14 @@ def _model_at(model: type[BaseModel], loc: _Path) -> type[BaseModel] | None:
     return current
 
 
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
-    kind, loc, msg = error["type"], error["loc"], error["msg"]
+    kind, loc, msg, value = error["type"], error["loc"], error["msg"], error.get("input")
+    ctx = error.get("ctx") or {}
     if kind == "missing":
         return f"required field {loc[-1]!r} is missing"
     if kind == "extra_forbidden":
@@ -123,12 +131,20 @@ def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
         allowed = list(owner.model_fields) if owner else []
         hint = did_you_mean(loc[-1], allowed)
         return f"unknown field {loc[-1]!r}{hint} (allowed: {', '.join(allowed)})"
+    if kind == "model_type":
+        return f"expected a mapping of fields (key: value), got {_shown(value)}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return (
+            "must be a slug (lower-case letters, digits and inner hyphens, as in "
+            f"'tartu-science-park'), got {_shown(value)}"
+        )
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
-    value = error.get("input")
-    if isinstance(value, str | int | float | bool) and kind not in ("value_error",):
-        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-        msg += f" (got {shown})"
+    if isinstance(value, str | int | float | bool) and kind != "value_error":
+        msg += f" (got {_shown(value)}"
+        if kind == "enum":
+            msg += did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        msg += ")"
     return msg
 
 
@@ -170,12 +186,17 @@ class _Reader:
                 f"no {DATASET_FILE} here: a seed directory declares its origin and sources in it"
             )
             self.problems.append(Problem(str(self.directory / DATASET_FILE), message))
-        files = sorted(
-            p
-            for p in self.directory.iterdir()
-            # Dot files are editor or OS leftovers (e.g. macOS "._x.yaml"), not seed data.
-            if p.suffix in _SUFFIXES and p.is_file() and not p.name.startswith(".")
-        )
+        try:
+            files = sorted(
+                p
+                for p in self.directory.iterdir()
+                # Dot files are editor or OS leftovers (e.g. macOS "._x.yaml"), not seed data.
+                if p.suffix in _SUFFIXES and p.is_file() and not p.name.startswith(".")
+            )
+        except OSError as exc:
+            message = f"cannot list the directory: {exc.strerror or exc}"
+            self.problems.append(Problem(str(self.directory), message))
+            return
         for path in files:
             self._read_file(path)
 

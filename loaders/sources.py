@@ -23,7 +23,9 @@ def parse_path(path: Path, origin: str | None = None) -> list[Parsed]:
     if not path.exists():
         return [_unusable(path, "no such file or directory")]
     if path.name.endswith(_ROR_SUFFIXES):
-        return [parse_ror(path, origin=origin)]
+        parsed = parse_ror(path, origin=origin)
+        parsed.partial = True  # a registry dump names neighbours it does not carry
+        return [parsed]
     return [
         _unusable(
             path,
