@@ -44,6 +44,7 @@ class RelType(StrEnum):
     CHILD_OF = "CHILD_OF"  # Organisation -> Organisation (child to parent)
     SUCCEEDED_BY = "SUCCEEDED_BY"  # Organisation -> Organisation (predecessor to successor)
     RELATED_TO = "RELATED_TO"  # Organisation -> Organisation
+    FOUNDED_BY = "FOUNDED_BY"  # Organisation -> Organisation (the founded to its founder)
 
 
 FACT_LABELS: tuple[Label, ...] = tuple(Label)

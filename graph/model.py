@@ -44,7 +44,8 @@ def _non_empty(value: str) -> str:
 
 def _country(value: str) -> str:
     code = value.strip().upper()
-    if pycountry.countries.get(alpha_2=code) is None:
+    # XK (Kosovo) is user-assigned in ISO 3166 but used by the EU, GeoNames and ROR.
+    if code != "XK" and pycountry.countries.get(alpha_2=code) is None:
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. EE, KR)")
     return code
 
@@ -199,6 +200,7 @@ class OrgRelationType(StrEnum):
     RELATED = "related"
     SUCCESSOR = "successor"
     PREDECESSOR = "predecessor"
+    FOUNDER = "founder"  # the related organisation founded this one
 
 
 class OrgRelation(Model):

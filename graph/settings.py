@@ -26,7 +26,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".partnergraph"), alias="PARTNERGRAPH_HOME")
     bolt_port: int = Field(default=7687, ge=1, le=65535, alias="PARTNERGRAPH_BOLT_PORT")
-    heap: str = Field(default="1g", pattern=r"^\d+[mg]$", alias="PARTNERGRAPH_NEO4J_HEAP")
+    heap: str = Field(default="2g", pattern=r"^\d+[mg]$", alias="PARTNERGRAPH_NEO4J_HEAP")
 
     api_host: str = Field(default="127.0.0.1", alias="PARTNERGRAPH_HOST")
     api_port: int = Field(default=8000, ge=1, le=65535, alias="PARTNERGRAPH_PORT")

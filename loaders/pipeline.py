@@ -75,10 +75,11 @@ def _problem(unit: _Unit, collection: str, record: str, field_name: str, msg: st
 def _resolve_organisations(plan: _Plan, index: OrgIndex) -> None:
     for unit in plan.units:
         claimed: dict[str, str] = {}
+        records = {o.id: o for o in unit.parsed.bundle.organisations}
         for claim in unit.claims:
             if claim.label is not Label.ORGANISATION:
                 continue
-            org = next(o for o in unit.parsed.bundle.organisations if o.id == claim.id)
+            org = records[claim.id]
             node = index.resolve(org)
             if node is None:
                 if org.id in index.by_alias:

@@ -72,7 +72,6 @@ _NON_SPACE = re.compile(r"\S")
 _GRID = re.compile(r"grid\.[0-9]+\.[0-9a-f]+")
 # Kosovo's code, used by ROR, GeoNames and the EU but user-assigned in ISO 3166, which the
 # model's Country refuses: such records load without a location until the model accepts it.
-_UNSUPPORTED_COUNTRIES = frozenset({"XK"})
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _BOM = b"\xef\xbb\xbf"
@@ -507,7 +506,7 @@ def _location_v2(record: dict[str, Any]) -> dict[str, Any] | None:
     first = _dict(locations[0], "locations[0]")
     details = _dict(first.get("geonames_details"), "locations[0].geonames_details")
     country = _str(details.get("country_code"))
-    if country is None or country.upper() in _UNSUPPORTED_COUNTRIES:
+    if country is None:
         return None
     return {
         "country": country,
@@ -521,7 +520,7 @@ def _location_v2(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def _location_v1(record: dict[str, Any]) -> dict[str, Any] | None:
     country = _str(_dict(record.get("country"), "country").get("country_code"))
-    if country is None or country.upper() in _UNSUPPORTED_COUNTRIES:
+    if country is None:
         return None
     addresses = _list(record, "addresses")
     address = _dict(addresses[0], "addresses[0]") if addresses else {}

@@ -150,6 +150,8 @@ def organisation_rows(org: Organisation) -> tuple[Claim, list[RelRow]]:
                 rels.append(
                     _rel(RelType.SUCCEEDED_BY, other, me, org.sources, where, fld, **period)
                 )
+            case OrgRelationType.FOUNDER:
+                rels.append(_rel(RelType.FOUNDED_BY, me, other, org.sources, where, fld, **period))
             case OrgRelationType.RELATED:
                 # Undirected in meaning: stored once, from the smaller id, so both sides merge.
                 a, b = sorted([me, other], key=lambda n: n[1])

@@ -258,7 +258,7 @@ def test_an_identifier_that_is_none_of_its_scheme_is_left_out(tmp_path: Path) ->
     assert org.identifiers.wikidata == "Q42"
 
 
-def test_kosovo_loads_without_a_location_until_the_model_accepts_xk(tmp_path: Path) -> None:
+def test_kosovo_keeps_its_location(tmp_path: Path) -> None:
     location = {
         "geonames_id": 786714,
         "geonames_details": {"country_code": "XK", "name": "Pristina"},
@@ -266,7 +266,9 @@ def test_kosovo_loads_without_a_location_until_the_model_accepts_xk(tmp_path: Pa
     path = write_lines(tmp_path / "xk.jsonl", [record(locations=[location])])
     parsed = parse_ror(path)
     assert parsed.problems == []
-    assert parsed.bundle.organisations[0].location is None
+    location = parsed.bundle.organisations[0].location
+    assert location is not None
+    assert (location.country, location.city) == ("XK", "Pristina")
 
 
 # --- Containers ----------------------------------------------------------------------------------
