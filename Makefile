@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PG := $(VENV)/bin/partnergraph
 # The test server has its own home and port: tests never touch the data of `make run`.
-TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=17687
+TEST_PORT ?= 17687
+TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=$(TEST_PORT)
 PYTEST_ARGS ?=
 
 .PHONY: install run test check format db-start db-stop db-status clean
@@ -25,7 +26,7 @@ run: install
 
 test: install
 	@rm -rf .partnergraph/test; status=0; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	PARTNERGRAPH_TEST_BOLT_PORT=$(TEST_PORT) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
 	env -u NEO4J_URI $(TEST_ENV) $(PG) db stop || true; \
 	exit $$status
 

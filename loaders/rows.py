@@ -69,7 +69,7 @@ def _place(place: Place | None, prefix: str = "") -> Props:
     if place is None:
         return {}
     keys = {"country": place.country, "city": place.city, "region": place.region}
-    out: Props = {prefix + k if prefix else k: v for k, v in keys.items()}
+    out: Props = {prefix + k.capitalize() if prefix else k: v for k, v in keys.items()}
     if not prefix:
         out.update(geonamesId=place.geonames_id, lat=place.lat, lng=place.lng)
     return out
