@@ -84,14 +84,27 @@ def _schema() -> tuple[LiteralString, ...]:
             "CREATE INDEX organisation_" + prop + " IF NOT EXISTS "
             "FOR (n:Organisation) ON (n." + prop + ")"
         )
+    # One full-text index over every name of organisations and people; "standard-folding"
+    # folds diacritics, so "Tartu Ulikool" finds "Tartu Ülikool". Hangul is tokenised as words.
     statements.append(
-        "CREATE FULLTEXT INDEX organisation_names IF NOT EXISTS "
-        "FOR (n:Organisation) ON EACH [n.name, n.searchText]"
+        "CREATE FULLTEXT INDEX name_search IF NOT EXISTS "
+        "FOR (n:Organisation|Person) ON EACH [n.name, n.searchText] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"
     )
-    statements.append(
-        "CREATE FULLTEXT INDEX person_names IF NOT EXISTS "
-        "FOR (n:Person) ON EACH [n.name, n.searchText]"
-    )
+    # Sort keys of the root connections.
+    for sort_label, prop in (
+        ("Organisation", "name"),
+        ("Person", "name"),
+        ("Agreement", "signed"),
+        ("Agreement", "title"),
+        ("Event", "date"),
+        ("Project", "title"),
+        ("Dataset", "title"),
+    ):
+        statements.append(
+            "CREATE INDEX " + sort_label.lower() + "_" + prop + " IF NOT EXISTS "
+            "FOR (n:" + sort_label + ") ON (n." + prop + ")"
+        )
     return tuple(statements)
 
 
@@ -121,7 +134,9 @@ def merge_rels(rel_type: RelType, start: Label, end: Label) -> LiteralString:
         "MERGE (a)-[r:" + t + " {key: row.key}]->(b) "
         "SET r += row.props, "
         "r.origins = coalesce(r.origins, []) + $origin, "
-        "r.provenance = coalesce(r.provenance, []) + row.provenance "
+        "r.provenance = coalesce(r.provenance, []) + row.provenance, "
+        "r.sourceIds = coalesce(r.sourceIds, []) "
+        "+ [s IN row.sourceIds WHERE NOT s IN coalesce(r.sourceIds, [])] "
         "RETURN count(r) AS written"
     )
 
@@ -145,7 +160,10 @@ ORIGIN_NODES: LiteralString = (
 STRIP_RELS: LiteralString = (
     "MATCH ()-[r]->() WHERE $origin IN r.origins "
     "SET r.origins = [o IN r.origins WHERE o <> $origin], "
-    "r.provenance = [p IN r.provenance WHERE NOT p STARTS WITH $prefix]"
+    "r.provenance = [p IN r.provenance WHERE NOT p STARTS WITH $prefix] "
+    # Keep the ids of sources some remaining citation still names (entries are compact JSON).
+    "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
+    "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
 )
 DELETE_UNASSERTED_RELS: LiteralString = (
     "MATCH ()-[r]->() WHERE r.origins = [] DELETE r RETURN count(r) AS deleted"

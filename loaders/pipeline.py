@@ -280,6 +280,7 @@ async def _write_rels(
         if key in group:  # asserted twice by one origin (e.g. both sides of a ROR relation)
             row = group[key]
             row["provenance"] += [e for e in entries if e not in row["provenance"]]
+            row["sourceIds"] = sorted({*row["sourceIds"], *(c.source for c in rel.citations)})
             row["props"].update({k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None})
             continue
         props = {k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None}
@@ -289,6 +290,7 @@ async def _write_rels(
             "key": rel.key,
             "props": props,
             "provenance": entries,
+            "sourceIds": sorted({c.source for c in rel.citations}),
         }
     for (rel_type, start, end), rows in groups.items():
         query = cypher.merge_rels(rel_type, start, end)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,27 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
 from graph.errors import Problem
-from graph.model import ID_PATTERN, Bundle, Citation
+from graph.model import Bundle, Citation
 from loaders.base import Location, Parsed
+from loaders.problems import Loc, did_you_mean, dotted, error_message, record_model
 from loaders.yamlfile import YamlList, YamlMap, load_yaml, mark_at
 
 DATASET_FILE = "dataset.yaml"
 _SUFFIXES = (".yaml", ".yml")
-_Path = tuple[str | int, ...]
-
-
-def _record_model(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation such as `list[Name]`, `Place | None`, Annotated."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _record_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 # Bundle's list fields and the record class each holds, read from the model so that a kind added
@@ -40,7 +26,7 @@ COLLECTIONS: dict[str, type[BaseModel]] = {
     name: model
     for name, info in Bundle.model_fields.items()
     if typing.get_origin(info.annotation) is list
-    and (model := _record_model(info.annotation)) is not None
+    and (model := record_model(info.annotation)) is not None
 }
 SETTINGS = tuple(name for name in Bundle.model_fields if name not in COLLECTIONS)
 TOP_LEVEL_KEYS = tuple(Bundle.model_fields)
@@ -63,7 +49,7 @@ class _Entry:
 
     file: str
     root: YamlMap
-    path: _Path
+    path: Loc
     raw: Any
 
     @property
@@ -80,7 +66,7 @@ class _Entry:
         mark = mark_at(self.root, self.path)
         return mark.line if mark else None
 
-    def problem(self, message: str, sub: _Path = (), field: str | None = None) -> Problem:
+    def problem(self, message: str, sub: Loc = (), field: str | None = None) -> Problem:
         mark = mark_at(self.root, self.path + sub)
         return Problem(
             self.file,
@@ -92,74 +78,18 @@ class _Entry:
         )
 
 
-def dotted(path: _Path) -> str:
-    """`("agreements", 0, "parties", 1)` -> `"agreements[0].parties[1]"`."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def did_you_mean(word: object, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _model_at(model: type[BaseModel], loc: _Path) -> type[BaseModel] | None:
-    current: type[BaseModel] | None = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if current is None or part not in current.model_fields:
-            return None
-        current = _record_model(current.model_fields[part].annotation)
-    return current
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
-    kind, loc, msg, value = error["type"], error["loc"], error["msg"], error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return f"required field {loc[-1]!r} is missing"
-    if kind == "extra_forbidden":
-        owner = _model_at(model, loc[:-1])
-        allowed = list(owner.model_fields) if owner else []
-        hint = did_you_mean(loc[-1], allowed)
-        return f"unknown field {loc[-1]!r}{hint} (allowed: {', '.join(allowed)})"
-    if kind == "model_type":
-        return f"expected a mapping of fields (key: value), got {_shown(value)}"
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
-        return (
-            "must be a slug (lower-case letters, digits and inner hyphens, as in "
-            f"'tartu-science-park'), got {_shown(value)}"
-        )
-    for prefix in ("Value error, ", "Assertion failed, "):
-        msg = msg.removeprefix(prefix)
-    if isinstance(value, str | int | float | bool) and kind != "value_error":
-        msg += f" (got {_shown(value)}"
-        if kind == "enum":
-            msg += did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-        msg += ")"
-    return msg
-
-
 def _validate(entry: _Entry, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     try:
         return model.model_validate(entry.raw), []
     except ValidationError as exc:
         problems = [
-            entry.problem(_message(error, model), tuple(error["loc"]))
+            entry.problem(error_message(error, model), tuple(error["loc"]))
             for error in exc.errors(include_url=False)
         ]
         return None, problems
 
 
-def _citations(value: Any, path: _Path) -> Iterator[tuple[_Path, Citation]]:
+def _citations(value: Any, path: Loc) -> Iterator[tuple[Loc, Citation]]:
     if isinstance(value, Citation):
         yield path, value
     elif isinstance(value, BaseModel):
@@ -252,7 +182,7 @@ class _Reader:
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 entry = self.settings[str(error["loc"][0])]
-                self.problems.append(entry.problem(_message(error, Bundle)))
+                self.problems.append(entry.problem(error_message(error, Bundle)))
                 given.pop(entry.collection, None)
             checked = Bundle.model_validate({**fallback, **given})
         return {key: getattr(checked, key) for key in SETTINGS}

@@ -56,6 +56,7 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         stores.store = await Store.open(target, timeout_s=settings.neo4j_timeout_s, verify=False)
         try:
             await stores.store.verify()
+            await stores.store.setup_schema()
         except StoreError as exc:
             log.warning("starting without Neo4j: %s", exc.message)
         try:

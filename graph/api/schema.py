@@ -1,12 +1,123 @@
-"""The strawberry schema: root fields, each answered by one Cypher query through the store."""
+"""The strawberry schema: root fields, each compiled with its whole selection into ONE Cypher query.
+
+Below the root, no field has a resolver of its own: values are read from the compiled maps by
+response key (see `install_map_resolvers`), so a nested query costs no further round trips.
+"""
 
 from __future__ import annotations
 
+import re
+from enum import Enum
+from typing import Any
+
+import orjson
 import strawberry
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.extensions import ParserCache, ValidationCache
 
 from graph import cypher
+from graph.api import inputs as i
+from graph.api import types as t
+from graph.api.compile import Compiler, as_query
+from graph.api.connections import compile_connection
 from graph.api.context import Context
+from graph.api.errors import UserError
+from graph.api.paging import MAX_PAGE, Page, encode_cursor
+from graph.api.specs import BY_LABEL, TYPES
+
+Info = strawberry.Info[Context, None]
+_MISSING = object()
+
+
+def _raw(info: Info) -> GraphQLResolveInfo[Any]:
+    return info._raw_info
+
+
+async def _connection(
+    info: Info,
+    type_name: str,
+    where: Any,
+    order_by: Any,
+    default_sort: str,
+    page: tuple[int | None, str | None, int | None, str | None],
+) -> dict[str, Any]:
+    raw = _raw(info)
+    compiler = Compiler(raw)
+    sort = order_by.field.value if order_by else default_sort
+    descending = bool(order_by and order_by.direction is i.SortDirection.DESC)
+    compiled = compile_connection(
+        compiler, type_name, list(raw.field_nodes), where, sort, descending, Page.from_args(*page)
+    )
+    rows = await info.context.store.read(as_query(compiled.query), compiled.params)
+    return compiled.shape(rows[0])
+
+
+def _split_global_id(global_id: str) -> tuple[str, str]:
+    type_name, sep, key = global_id.partition(":")
+    if not sep or type_name not in TYPES or not key:
+        raise UserError(f"invalid id {global_id!r}: expected <Type>:<key>, e.g. Organisation:ut")
+    return type_name, key
+
+
+async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
+    if len(ids) > MAX_PAGE:
+        raise UserError(f"at most {MAX_PAGE} ids at a time")
+    raw = _raw(info)
+    compiler = Compiler(raw)
+    wanted = [_split_global_id(g) for g in ids]
+    by_type: dict[str, list[str]] = {}
+    for type_name, key in wanted:
+        by_type.setdefault(type_name, []).append(key)
+    # One UNION branch per type asked for: still one round trip.
+    branches = []
+    for type_name, keys in by_type.items():
+        label = TYPES[type_name].label.value
+        projection = compiler.node(type_name, "n", list(raw.field_nodes))
+        branches.append(
+            f"MATCH (n:{label}) WHERE n.id IN {compiler.param(keys)} "
+            f"RETURN {compiler.param(type_name)} AS type, n.id AS key, {projection} AS node"
+        )
+    rows = await info.context.store.read(as_query(" UNION ALL ".join(branches)), compiler.params)
+    found = {(r["type"], r["key"]): r["node"] for r in rows}
+    return [found.get(w) for w in wanted]
+
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+def lucene_query(text: str) -> str:
+    """User text as a Lucene query: every special character escaped, each word also a prefix."""
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
+    if not words:
+        raise UserError("search text is empty")
+    return " ".join(f"({w} OR {w}*)" for w in words)
+
+
+@strawberry.enum
+class SearchKind(Enum):
+    ORGANISATION = "Organisation"
+    PERSON = "Person"
+
+
+@strawberry.enum
+class IdentifierScheme(Enum):
+    ROR = "ror"
+    WIKIDATA = "wikidata"
+    ISNI = "isni"
+    GRID = "grid"
+    FUNDREF = "fundref"
+    REGISTRY_CODE = "registryCode"
+
+
+def _normalise_identifier(scheme: IdentifierScheme, value: str) -> str:
+    value = value.strip()
+    if scheme is IdentifierScheme.ROR:
+        return value.removeprefix("https://ror.org/").lower()
+    if scheme is IdentifierScheme.WIKIDATA:
+        return value.rsplit("/", 1)[-1].upper()
+    if scheme is IdentifierScheme.ISNI:
+        return re.sub(r"\s+", "", value).upper()
+    return value
 
 
 @strawberry.type(description="How much the graph holds.")
@@ -15,20 +126,237 @@ class GraphStats:
     relationships: int
 
 
+Page4 = tuple[int | None, str | None, int | None, str | None]
+
+
 @strawberry.type
 class Query:
+    @strawberry.field(description="Anything by its global id (Relay).")
+    async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
+        return (await _nodes(info, [str(id)]))[0]  # type: ignore[return-value]
+
+    @strawberry.field(description="Several things by global id, in the order asked (null if none).")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[t.Node | None]:
+        return await _nodes(info, [str(x) for x in ids])  # type: ignore[return-value]
+
+    @strawberry.field(description="Organisations: filter, sort, page with cursors.")
+    async def organisations(
+        self,
+        info: Info,
+        where: i.OrganisationWhere | None = None,
+        order_by: i.OrganisationOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.OrganisationConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Organisation", where, order_by, "NAME", page)  # type: ignore[return-value]
+
+    @strawberry.field(description="People, by any spelling of their name.")
+    async def people(
+        self,
+        info: Info,
+        where: i.PersonWhere | None = None,
+        order_by: i.PersonOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.PersonConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Person", where, order_by, "NAME", page)  # type: ignore[return-value]
+
+    @strawberry.field(description="Agreements (MoUs and others): filter, sort, page.")
+    async def agreements(
+        self,
+        info: Info,
+        where: i.AgreementWhere | None = None,
+        order_by: i.AgreementOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.AgreementConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Agreement", where, order_by, "SIGNED", page)  # type: ignore[return-value]
+
+    @strawberry.field(description="Meetings, talks, roundtables, visits and signings.")
+    async def events(
+        self,
+        info: Info,
+        where: i.EventWhere | None = None,
+        order_by: i.EventOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.EventConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Event", where, order_by, "DATE", page)  # type: ignore[return-value]
+
+    @strawberry.field(description="Data sets: genomic data, health check-up records, ...")
+    async def datasets(
+        self,
+        info: Info,
+        where: i.DatasetWhere | None = None,
+        order_by: i.DatasetOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.DatasetConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Dataset", where, order_by, "TITLE", page)  # type: ignore[return-value]
+
+    @strawberry.field(description="Joint R&D projects, accelerator programmes, special zones.")
+    async def projects(
+        self,
+        info: Info,
+        where: i.ProjectWhere | None = None,
+        order_by: i.ProjectOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.ProjectConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Project", where, order_by, "TITLE", page)  # type: ignore[return-value]
+
+    @strawberry.field(description="The documents and registers facts come from.")
+    async def sources(
+        self,
+        info: Info,
+        where: i.SourceWhere | None = None,
+        order_by: i.SourceOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> t.SourceConnection:
+        page: Page4 = (first, after, last, before)
+        return await _connection(info, "Source", where, order_by, "TITLE", page)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Full-text search over every name and alias, in every language "
+        "(Hangul; Estonian with or without diacritics), best match first."
+    )
+    async def search(
+        self,
+        info: Info,
+        text: str,
+        kinds: list[SearchKind] | None = None,
+        first: int = 20,
+    ) -> t.SearchConnection:
+        if not 0 <= first <= MAX_PAGE:
+            raise UserError(f"`first` must be between 0 and {MAX_PAGE}")
+        raw = _raw(info)
+        compiler = Compiler(raw)
+        nodes = [
+            node
+            for fields in compiler.collect("SearchConnection", list(raw.field_nodes)).values()
+            if fields[0].name.value == "edges"
+            for edge in compiler.collect("SearchEdge", fields).values()
+            if edge[0].name.value == "node"
+            for node in edge
+        ]
+        projection = compiler.node("Node", "n", nodes)
+        labels = [k.value for k in kinds] if kinds else None
+        query = (
+            "CALL db.index.fulltext.queryNodes('name_search', "
+            f"{compiler.param(lucene_query(text))}) "
+            f"YIELD node AS n, score WHERE {compiler.param(labels)} IS NULL "
+            f"OR labels(n)[0] IN {compiler.param(labels)} "
+            f"WITH n, score ORDER BY score DESC, n.id LIMIT {compiler.param(first + 1)} "
+            f"RETURN n.id AS id, score, {projection} AS node"
+        )
+        rows = await info.context.store.read(as_query(query), compiler.params)
+        more = len(rows) > first
+        edges = [
+            {"cursor": encode_cursor(r["score"], r["id"]), "score": r["score"], "node": r["node"]}
+            for r in rows[:first]
+        ]
+        page_info = {
+            "hasNextPage": more,
+            "hasPreviousPage": False,
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        }
+        return {"edges": edges, "pageInfo": page_info}  # type: ignore[return-value]
+
+    @strawberry.field(description="An organisation by an external identifier (ROR, Wikidata, ...).")
+    async def organisation_by_identifier(
+        self, info: Info, scheme: IdentifierScheme, value: str
+    ) -> t.Organisation | None:
+        raw = _raw(info)
+        compiler = Compiler(raw)
+        prop = scheme.value  # from the enum: an allow-listed property name
+        projection = compiler.node("Organisation", "n", list(raw.field_nodes))
+        query = (
+            f"MATCH (n:Organisation) WHERE n.{prop} = "
+            f"{compiler.param(_normalise_identifier(scheme, value))} "
+            f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
+        )
+        rows = await info.context.store.read(as_query(query), compiler.params)
+        return rows[0]["node"] if rows else None
+
     @strawberry.field(description="Counts of nodes and relationships in the graph.")
-    async def stats(self, info: strawberry.Info[Context, None]) -> GraphStats:
+    async def stats(self, info: Info) -> GraphStats:
         rows = await info.context.store.read(cypher.STATS)
         return GraphStats(nodes=rows[0]["nodes"], relationships=rows[0]["relationships"])
 
 
+def _by_key(source: Any, info: GraphQLResolveInfo[Any], **_: Any) -> Any:
+    value = source.get(info.path.key, _MISSING)
+    return source.get(info.field_name) if value is _MISSING else value
+
+
+def _citations(source: Any, info: GraphQLResolveInfo[Any], **_: Any) -> Any:
+    raw = _by_key(source, info)
+    if raw is None:
+        return []
+    sources = {s["key"]: s for s in raw["sources"]}
+    out = []
+    for entry in raw["entries"]:
+        citation = orjson.loads(entry)
+        citation["source"] = sources.get(citation["source"])
+        citation.setdefault("where", None)
+        citation.setdefault("quote", None)
+        out.append(citation)
+    return out
+
+
+def _resolve_type(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) -> str | None:
+    return value.get("__typename") if isinstance(value, dict) else None
+
+
+def install_map_resolvers(schema: strawberry.Schema) -> None:
+    """Below the root, every field reads its value from the compiled map (no per-field I/O)."""
+    gql = schema._schema
+    for name, gtype in gql.type_map.items():
+        if name.startswith("__") or name in ("Query", "GraphStats"):
+            continue
+        if isinstance(gtype, GraphQLObjectType):
+            for field_name, gfield in gtype.fields.items():
+                gfield.resolve = _citations if field_name == "provenance" else _by_key
+        elif isinstance(gtype, GraphQLInterfaceType):
+            gtype.resolve_type = _resolve_type
+    for type_name in BY_LABEL.values():
+        object_type = gql.type_map[type_name]
+        assert isinstance(object_type, GraphQLObjectType)
+        # Strawberry checks isinstance() of its own classes; our values are maps.
+        object_type.is_type_of = None
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
+        types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],
         # Factories: the caches themselves live at module level and are shared across requests.
         extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
     )
+    install_map_resolvers(schema)
+    return schema
 
 
 def schema_sdl() -> str:

@@ -1,0 +1,257 @@
+"""Selection -> Cypher: a root field and everything nested under it become ONE query.
+
+Nested relationship fields become COLLECT subqueries, objects become map literals keyed by the
+response key (so aliases of one field with different selections coexist), values are always
+parameters. Labels and relationship types come from graph/api/specs.py allow-lists only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from graphql.execution.values import get_directive_values
+from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
+
+from graph.api.specs import (
+    BY_LABEL,
+    EDGES,
+    TYPES,
+    EdgeRel,
+    Embedded,
+    FieldSpec,
+    GlobalId,
+    Lookup,
+    Names,
+    Prop,
+    Provenance,
+    Rel,
+)
+
+# Nested lists are bounded so that one request cannot pull a whole graph through a hub node;
+# root connections page beyond this.
+NESTED_LIMIT = 500
+SOURCE_PROJECTION = (
+    "{id: 'Source:' + s.id, key: s.id, title: s.title, kind: s.kind, publisher: s.publisher, "
+    "url: s.url, published: s.published, retrieved: s.retrieved}"
+)
+
+
+class CompileError(ValueError):
+    """A selection the compiler cannot turn into Cypher (a bug, or a field without a spec)."""
+
+
+def _name(key: str) -> str:
+    # GraphQL names are [_A-Za-z][_0-9A-Za-z]*; backticks make any of them a safe Cypher key.
+    return f"`{key}`"
+
+
+class Compiler:
+    """Compiles the selection of one root field; collects the parameters as it goes."""
+
+    def __init__(self, info: GraphQLResolveInfo[Any]) -> None:
+        self.fragments: dict[str, FragmentDefinitionNode] = info.fragments
+        self.variables = info.variable_values
+        self.params: dict[str, Any] = {}
+        self._counter = 0
+
+    # --- bookkeeping --------------------------------------------------------------------------
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+    def var(self, prefix: str = "v") -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    def collect(self, type_name: str, nodes: list[FieldNode]) -> dict[str, list[FieldNode]]:
+        """Sub-fields of `nodes` for a value of `type_name`, by response key, fragments resolved."""
+        out: dict[str, list[FieldNode]] = {}
+        for node in nodes:
+            if node.selection_set is not None:
+                self._collect_set(type_name, node.selection_set, out)
+        return out
+
+    def _included(self, node: Any) -> bool:
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        if skip and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return not (include and include.get("if") is False)
+
+    def _applies(self, condition: Any, type_name: str) -> bool:
+        if condition is None:
+            return True
+        name = condition.name.value
+        return name in (type_name, "Node")
+
+    def _collect_set(
+        self, type_name: str, selection_set: SelectionSetNode, out: dict[str, list[FieldNode]]
+    ) -> None:
+        for sel in selection_set.selections:
+            if not self._included(sel):
+                continue
+            if isinstance(sel, FieldNode):
+                key = sel.alias.value if sel.alias else sel.name.value
+                out.setdefault(key, []).append(sel)
+            elif isinstance(sel, InlineFragmentNode):
+                if self._applies(sel.type_condition, type_name):
+                    self._collect_set(type_name, sel.selection_set, out)
+            elif isinstance(sel, FragmentSpreadNode):
+                fragment = self.fragments.get(sel.name.value)
+                if fragment is not None and self._applies(fragment.type_condition, type_name):
+                    self._collect_set(type_name, fragment.selection_set, out)
+
+    # --- projections --------------------------------------------------------------------------
+
+    def node(self, type_name: str, var: str, nodes: list[FieldNode]) -> str:
+        """A map literal for the node `var` of GraphQL type `type_name`."""
+        if type_name == "Node":
+            return self.any_node(var, nodes)
+        spec = TYPES.get(type_name)
+        if spec is None:
+            raise CompileError(f"no spec for type {type_name}")
+        entries = [f"__typename: {self.param(type_name)}"]
+        for key, fields in self.collect(type_name, nodes).items():
+            name = fields[0].name.value
+            if name == "__typename":
+                continue
+            field_spec = spec.fields.get(name)
+            if field_spec is None:
+                raise CompileError(f"no spec for {type_name}.{name}")
+            entries.append(f"{_name(key)}: {self.field(field_spec, type_name, var, fields)}")
+        return "{" + ", ".join(entries) + "}"
+
+    def any_node(self, var: str, nodes: list[FieldNode]) -> str:
+        """A node whose type is known only at run time (Node interface): one branch per label."""
+        branches = [
+            f"WHEN {var}:{spec.label.value} THEN {self.node(name, var, nodes)}"
+            for name, spec in TYPES.items()
+        ]
+        return "CASE " + " ".join(branches) + " END"
+
+    def field(self, spec: FieldSpec, type_name: str, var: str, nodes: list[FieldNode]) -> str:
+        match spec:
+            case Prop(name=prop):
+                return f"{var}.{prop}"
+            case GlobalId():
+                return f"{self.param(type_name + ':')} + {var}.id"
+            case Names():
+                return (
+                    f"[i IN range(0, size(coalesce({var}.names, [])) - 1) | "
+                    f"{{value: {var}.names[i], lang: nullIf({var}.nameLangs[i], ''), "
+                    f"types: split({var}.nameTypes[i], ',')}}]"
+                )
+            case Provenance():
+                return self.provenance(var)
+            case Embedded(props=props, optional_on=optional_on):
+                sub = self.collect("", nodes)
+                entries = [
+                    f"{_name(k)}: {var}.{props[f[0].name.value]}"
+                    for k, f in sub.items()
+                    if f[0].name.value in props
+                ]
+                literal = "{" + ", ".join(entries) + "}"
+                if optional_on:
+                    return f"CASE WHEN {var}.{optional_on} IS NULL THEN null ELSE {literal} END"
+                return literal
+            case Rel():
+                return self.rel(spec, var, nodes)
+            case EdgeRel():
+                return self.edge_rel(spec, type_name, var, nodes)
+            case Lookup():
+                raise CompileError("lookups exist on edges only")
+        raise CompileError(f"unknown field spec {spec!r}")
+
+    def provenance(self, var: str) -> str:
+        return (
+            f"{{entries: coalesce({var}.provenance, []), sources: COLLECT {{ "
+            f"MATCH (s:Source) WHERE s.id IN [x IN coalesce({var}.sourceIds, []) | x] "
+            f"RETURN {SOURCE_PROJECTION} }}}}"
+        )
+
+    def _pattern(self, near: str, rel: str, rel_type: str, outgoing: bool | None, far: str) -> str:
+        if outgoing is None:
+            return f"({near})-[{rel}:{rel_type}]-({far})"
+        if outgoing:
+            return f"({near})-[{rel}:{rel_type}]->({far})"
+        return f"({near})<-[{rel}:{rel_type}]-({far})"
+
+    def rel(self, spec: Rel, var: str, nodes: list[FieldNode]) -> str:
+        far = self.var("t")
+        label = TYPES[spec.target].label.value
+        pattern = self._pattern(var, "", spec.type.value, spec.outgoing, f"{far}:{label}")
+        projection = self.node(spec.target, far, nodes)
+        limit = NESTED_LIMIT if spec.many else 1
+        query = (
+            f"COLLECT {{ MATCH {pattern} WITH {far} ORDER BY {far}.id LIMIT {limit} "
+            f"RETURN {projection} }}"
+        )
+        return query if spec.many else f"{query}[0]"
+
+    def edge_rel(self, spec: EdgeRel, type_name: str, var: str, nodes: list[FieldNode]) -> str:
+        far, rel = self.var("t"), self.var("r")
+        far_pattern = far if spec.target == "Node" else f"{far}:{TYPES[spec.target].label.value}"
+        pattern = self._pattern(var, rel, spec.type.value, spec.outgoing, far_pattern)
+        edge = EDGES[spec.edge]
+        entries: list[str] = []
+        for key, fields in self.collect(spec.edge, nodes).items():
+            name = fields[0].name.value
+            if name == "__typename":
+                continue
+            if name == spec.near:
+                entries.append(f"{_name(key)}: {self.node(type_name, var, fields)}")
+            elif name == spec.far:
+                entries.append(f"{_name(key)}: {self.node(spec.target, far, fields)}")
+            elif spec.far == "*" and name.capitalize() in TYPES:
+                target = name.capitalize()
+                label = TYPES[target].label.value
+                entries.append(
+                    f"{_name(key)}: CASE WHEN {far}:{label} "
+                    f"THEN {self.node(target, far, fields)} END"
+                )
+            else:
+                field_spec = edge.fields.get(name)
+                if field_spec is None:
+                    raise CompileError(f"no spec for {spec.edge}.{name}")
+                entries.append(f"{_name(key)}: {self.edge_field(field_spec, rel, fields)}")
+        projection = "{" + ", ".join(entries) + "}"
+        return (
+            f"COLLECT {{ MATCH {pattern} WITH {rel}, {far} ORDER BY {far}.id, {rel}.key "
+            f"LIMIT {NESTED_LIMIT} RETURN {projection} }}"
+        )
+
+    def edge_field(self, spec: FieldSpec, rel: str, nodes: list[FieldNode]) -> str:
+        match spec:
+            case Prop(name=prop):
+                return f"{rel}.{prop}"
+            case Provenance():
+                return self.provenance(rel)
+            case Lookup(target=target, prop=prop):
+                found = self.var("o")
+                label = TYPES[target].label.value
+                projection = self.node(target, found, nodes)
+                return (
+                    f"COLLECT {{ MATCH ({found}:{label} {{id: {rel}.{prop}}}) "
+                    f"RETURN {projection} }}[0]"
+                )
+        raise CompileError(f"unsupported edge field {spec!r}")
+
+
+def label_type(label: str) -> str:
+    return BY_LABEL[label]
+
+
+def as_query(text: str) -> LiteralString:
+    # Every piece of `text` is either a constant of this module, an allow-listed label or type,
+    # a generated variable or parameter name, or a backticked GraphQL name: no user values.
+    return text

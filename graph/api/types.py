@@ -1,0 +1,382 @@
+"""GraphQL object types; their values come from compiled Cypher maps, not per-field queries."""
+
+from __future__ import annotations
+
+from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
+
+import strawberry
+
+from graph.model import (
+    AccessRights,
+    AgreementKind,
+    AgreementStatus,
+    EventKind,
+    OrgKind,
+    OrgStatus,
+    ProjectKind,
+    ProjectStatus,
+    SourceKind,
+)
+
+# The model's enums are the API's: registering them keeps one list of values. Neo4j returns
+# their values as strings, which StrEnum members equal, so they serialise without conversion.
+for _enum in (
+    AccessRights,
+    AgreementKind,
+    AgreementStatus,
+    EventKind,
+    OrgKind,
+    OrgStatus,
+    ProjectKind,
+    ProjectStatus,
+    SourceKind,
+):
+    strawberry.enum(_enum)
+
+
+@strawberry.interface(description="Relay Global Object Identification: anything with a global id.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global id, e.g. `Organisation:ut`.")
+
+
+@strawberry.type(description="A document or register that asserts facts.")
+class Source(Node):
+    key: str
+    title: str
+    kind: SourceKind
+    publisher: str | None
+    url: str | None
+    published: Date | None
+    retrieved: Date | None
+
+
+@strawberry.type(description="Where one fact comes from: a source, where in it, and if verified.")
+class Citation:
+    origin: str = strawberry.field(description="The load unit that asserted the fact.")
+    source: Source | None
+    where: str | None
+    quote: str | None
+    verified: bool
+
+
+@strawberry.type(description="A name in one language: display name, label, alias or acronym.")
+class NameVariant:
+    value: str
+    lang: str | None
+    types: list[str]
+
+
+@strawberry.type
+class Place:
+    city: str | None
+    country: str | None
+
+
+@strawberry.type
+class Money:
+    amount: float
+    currency: str
+
+
+@strawberry.type(description="An organisation: ministry, agency, university, company, ...")
+class Organisation(Node):
+    key: str
+    name: str
+    names: list[NameVariant]
+    kind: OrgKind
+    status: OrgStatus
+    country: str | None
+    city: str | None
+    region: str | None
+    geonames_id: int | None
+    lat: float | None
+    lng: float | None
+    ror: str | None
+    wikidata: str | None
+    isni: str | None
+    grid: str | None
+    fundref: str | None
+    registry_code: str | None
+    established: int | None
+    website: str | None
+    email: str | None
+    description: str | None
+    sectors: list[str]
+    topics: list[str]
+    provenance: list[Citation]
+    agreements: list[AgreementParty] = strawberry.field(description="Agreements it is party to.")
+    people: list[Position] = strawberry.field(description="People holding positions in it.")
+    events: list[EventParticipation]
+    datasets: list[Dataset] = strawberry.field(description="Data sets it holds.")
+    projects: list[ProjectParticipation]
+    parents: list[OrganisationLink]
+    children: list[OrganisationLink]
+    successors: list[OrganisationLink]
+    predecessors: list[OrganisationLink]
+    related: list[OrganisationLink]
+    founders: list[OrganisationLink]
+    founded: list[OrganisationLink]
+
+
+@strawberry.type(description="A link between two organisations (parent, successor, founder, ...).")
+class OrganisationLink:
+    organisation: Organisation
+    start: Date | None
+    end: Date | None
+    provenance: list[Citation]
+
+
+@strawberry.type(description="A person, with every spelling of their name the sources use.")
+class Person(Node):
+    key: str
+    name: str
+    names: list[NameVariant]
+    email: str | None
+    phone: str | None
+    provenance: list[Citation]
+    positions: list[Position]
+    signatures: list[Signature]
+    events: list[EventParticipation]
+
+
+@strawberry.type(description="A position a person holds at an organisation, with its time span.")
+class Position:
+    title: str
+    start: Date | None
+    end: Date | None
+    person: Person
+    organisation: Organisation
+    provenance: list[Citation]
+
+
+@strawberry.type(description="An MoU, agreement in principle, data-sharing agreement or contract.")
+class Agreement(Node):
+    key: str
+    kind: AgreementKind
+    title: str
+    purpose: str | None
+    topics: list[str]
+    signed: Date | None
+    place: Place | None
+    valid_from: Date | None
+    valid_to: Date | None
+    status: AgreementStatus
+    provenance: list[Citation]
+    parties: list[AgreementParty]
+    signatories: list[Signature]
+    projects: list[Project] = strawberry.field(description="Projects run under it.")
+    events: list[Event] = strawberry.field(description="Events it came out of.")
+
+
+@strawberry.type(description="An organisation's part in an agreement.")
+class AgreementParty:
+    role: str
+    organisation: Organisation
+    agreement: Agreement
+    provenance: list[Citation]
+
+
+@strawberry.type(description="A signature: a person signing an agreement on behalf of a party.")
+class Signature:
+    title: str | None
+    date: Date | None
+    person: Person
+    agreement: Agreement
+    on_behalf_of: Organisation | None
+    provenance: list[Citation]
+
+
+@strawberry.type(description="A meeting, talks, roundtable, visit, conference or signing.")
+class Event(Node):
+    key: str
+    kind: EventKind
+    title: str
+    date: Date
+    end: Date | None
+    place: Place | None
+    topics: list[str]
+    decisions: list[str]
+    provenance: list[Citation]
+    participants: list[EventParticipation]
+    agreements: list[Agreement] = strawberry.field(description="Agreements that came out of it.")
+    projects: list[Project] = strawberry.field(description="Projects that came out of it.")
+
+
+@strawberry.type(description="An organisation or a person taking part in an event.")
+class EventParticipation:
+    role: str | None
+    event: Event
+    organisation: Organisation | None
+    person: Person | None
+    provenance: list[Citation]
+
+
+@strawberry.type(description="Conditions of access to a data set (HealthDCAT-AP).")
+class DataAccess:
+    rights: AccessRights | None
+    legal_basis: str | None
+    conditions: list[str]
+    limitations: list[str]
+    contact: str | None
+    body: Organisation | None = strawberry.field(description="The health data access body.")
+
+
+@strawberry.type(description="A data set at stake: genomic data, health check-up records, ...")
+class Dataset(Node):
+    key: str
+    title: str
+    modalities: list[str]
+    subject: str | None
+    individuals: int | None
+    coverage: str | None
+    country: str | None
+    start: Date | None
+    end: Date | None
+    topics: list[str]
+    access: DataAccess
+    holder: Organisation | None
+    provenance: list[Citation]
+    projects: list[Project] = strawberry.field(description="Projects that use it.")
+
+
+@strawberry.type(description="A joint R&D project, accelerator programme or special zone.")
+class Project(Node):
+    key: str
+    kind: ProjectKind
+    title: str
+    description: str | None
+    status: ProjectStatus
+    start: Date | None
+    end: Date | None
+    budget: Money | None
+    topics: list[str]
+    place: Place | None
+    provenance: list[Citation]
+    participants: list[ProjectParticipation]
+    agreement: Agreement | None = strawberry.field(description="The agreement it runs under.")
+    part_of: Project | None
+    parts: list[Project]
+    datasets: list[Dataset]
+    events: list[Event] = strawberry.field(description="Events it came out of.")
+
+
+@strawberry.type(description="An organisation's role in a project, with its period.")
+class ProjectParticipation:
+    role: str
+    start: Date | None
+    end: Date | None
+    project: Project
+    organisation: Organisation
+    provenance: list[Citation]
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class OrganisationEdge:
+    cursor: str
+    node: Organisation
+
+
+@strawberry.type
+class OrganisationConnection:
+    edges: list[OrganisationEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class AgreementEdge:
+    cursor: str
+    node: Agreement
+
+
+@strawberry.type
+class AgreementConnection:
+    edges: list[AgreementEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class EventEdge:
+    cursor: str
+    node: Event
+
+
+@strawberry.type
+class EventConnection:
+    edges: list[EventEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class DatasetEdge:
+    cursor: str
+    node: Dataset
+
+
+@strawberry.type
+class DatasetConnection:
+    edges: list[DatasetEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class ProjectEdge:
+    cursor: str
+    node: Project
+
+
+@strawberry.type
+class ProjectConnection:
+    edges: list[ProjectEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class SourceEdge:
+    cursor: str
+    node: Source
+
+
+@strawberry.type
+class SourceConnection:
+    edges: list[SourceEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="A full-text match: how well it matched, and what.")
+class SearchEdge:
+    cursor: str
+    score: float
+    node: Node
+
+
+@strawberry.type
+class SearchConnection:
+    edges: list[SearchEdge]
+    page_info: PageInfo

@@ -1,0 +1,89 @@
+"""Turning pydantic validation errors into readable Problem messages; shared by the parsers."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from graph.model import ID_PATTERN
+
+Loc = tuple[str | int, ...]
+
+
+def record_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as `list[Name]`, `Place | None`, Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = record_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def dotted(path: Loc) -> str:
+    """`("agreements", 0, "parties", 1)` -> `"agreements[0].parties[1]"`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def closest(word: object, choices: typing.Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(word: object, choices: typing.Iterable[str]) -> str:
+    close = closest(word, choices)
+    return f"; did you mean {close!r}?" if close else ""
+
+
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None or part not in current.model_fields:
+            return None
+        current = record_model(current.model_fields[part].annotation)
+    return current
+
+
+def shown(value: object) -> str:
+    """A value as the reader typed it, cut short enough for one line of a report."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def error_message(error: ErrorDetails, model: type[BaseModel]) -> str:
+    """One pydantic error as a sentence that names the offending value and, if any, a fix."""
+    kind, loc, msg, value = error["type"], error["loc"], error["msg"], error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return f"required field {loc[-1]!r} is missing"
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        allowed = list(owner.model_fields) if owner else []
+        hint = did_you_mean(loc[-1], allowed)
+        return f"unknown field {loc[-1]!r}{hint} (allowed: {', '.join(allowed)})"
+    if kind == "model_type":
+        return f"expected a mapping of fields (key: value), got {shown(value)}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return (
+            "must be a slug (lower-case letters, digits and inner hyphens, as in "
+            f"'tartu-science-park'), got {shown(value)}"
+        )
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if isinstance(value, str | int | float | bool) and kind != "value_error":
+        msg += f" (got {shown(value)}"
+        if kind == "enum":
+            msg += did_you_mean(value, re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        msg += ")"
+    return msg
