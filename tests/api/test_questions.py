@@ -31,7 +31,8 @@ async def test_estonian_bodies_with_an_mou_with_a_korean_one_and_what_it_covers(
 async def test_who_signed_the_june_mou_on_behalf_of_whom(gql: Run) -> None:
     data, _ = await gql(
         """{ agreements(where: {signed: {eq: "2024-06-04"}}) { edges { node {
-             signatories { title person { name names { value lang } } onBehalfOf { name } } } } } }"""
+             signatories { title person { name names { value lang } }
+             onBehalfOf { name } } } } } }"""
     )
     (edge,) = data["agreements"]["edges"]
     signed = {s["person"]["name"]: s["onBehalfOf"]["name"] for s in edge["node"]["signatories"]}
@@ -60,7 +61,8 @@ async def test_agreements_after_2024_with_a_korean_party(gql: Run) -> None:
 async def test_who_took_part_in_the_tallinn_talks(gql: Run) -> None:
     data, _ = await gql(
         """{ events(where: {date: {eq: "2024-06-03"}, kind: {eq: TALKS}}) { edges { node {
-             place { city country } participants { role organisation { name } person { name } } } } } }"""
+             place { city country }
+             participants { role organisation { name } person { name } } } } } }"""
     )
     (edge,) = data["events"]["edges"]
     node = edge["node"]
