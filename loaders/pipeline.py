@@ -165,6 +165,44 @@ async def _check_references(plan: _Plan, read: Reader, index: OrgIndex) -> None:
         unit.rels = kept
 
 
+async def _check_citations(plan: _Plan, read: Reader) -> None:
+    """Every citation names a source declared in the load or already in the graph."""
+    declared = {s.id for u in plan.units for s in u.parsed.bundle.sources}
+    cited: dict[str, list[tuple[_Unit, str]]] = defaultdict(list)
+    for unit in plan.units:
+        for claim in unit.claims:
+            for citation in claim.citations:
+                if citation.source not in declared:
+                    cited[citation.source].append((unit, claim.where))
+        for rel in unit.rels:
+            for citation in rel.citations:
+                if citation.source not in declared:
+                    cited[citation.source].append((unit, rel.where))
+    if not cited:
+        return
+    rows = await read(cypher.existing_ids(Label.SOURCE), {"ids": sorted(cited)})
+    known = {row["id"] for row in rows}
+    for source, places in sorted(cited.items()):
+        if source in known:
+            continue
+        seen: set[tuple[str, str]] = set()
+        for unit, where in places:
+            if (unit.origin, where) in seen:
+                continue
+            seen.add((unit.origin, where))
+            collection, _, record = where.partition(":")
+            plan.problems.append(
+                _problem(
+                    unit,
+                    collection,
+                    record,
+                    "sources",
+                    f"cites unknown source {source!r}: declare it in this load "
+                    "(sources) or load it first",
+                )
+            )
+
+
 async def _plan_nodes(plan: _Plan, read: Reader) -> None:
     origins = {u.origin for u in plan.units}
     new_claims: dict[tuple[Label, str], list[str]] = defaultdict(list)
@@ -214,6 +252,7 @@ async def plan_load(units: Sequence[Parsed], read: Reader) -> _Plan:
     index.add_rows(await read(cypher.ORG_KEYS, None))
     _resolve_organisations(plan, index)
     await _check_references(plan, read, index)
+    await _check_citations(plan, read)
     if plan.problems:
         return plan
     await _plan_nodes(plan, read)

@@ -39,6 +39,7 @@ class Claim:
     citations: list[Citation]
     names: list[Name] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # ids this node is also known by
+    where: str = ""  # "<collection>:<id>" of the record that asserted it, for error messages
 
 
 @dataclass(slots=True)
@@ -347,7 +348,11 @@ _BUILDERS: tuple[tuple[str, Callable[[Any], tuple[Claim, list[RelRow]]]], ...] =
 def bundle_rows(bundle: Bundle) -> Iterator[tuple[Claim, list[RelRow]]]:
     """Every claim and relationship a bundle asserts, in a fixed order."""
     for source in bundle.sources:
-        yield source_claim(source), []
+        claim = source_claim(source)
+        claim.where = f"sources:{source.id}"
+        yield claim, []
     for collection, build in _BUILDERS:
         for record in getattr(bundle, collection):
-            yield build(record)
+            claim, rels = build(record)
+            claim.where = f"{collection}:{record.id}"
+            yield claim, rels

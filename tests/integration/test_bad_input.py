@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import itertools
+import json
 import os
 import re
 import signal
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from graph.store import Store
 from loaders import ror, yamlfile
 from loaders.pipeline import load
 from loaders.seeds import parse_seed_dir
+from loaders.sources import parse_path
 from tests.integration.cli import (
     MINIMAL,
     PROGRESS,
@@ -45,7 +47,7 @@ from tests.integration.cli import (
     start_cli,
 )
 from tests.integration.graphdata import fingerprint
-from tests.neo4j_test import LIB_DIR, free_port, server_for_tests, target_of, wipe
+from tests.neo4j_test import LIB_DIR, free_port, target_of
 
 EXIT_OK, EXIT_INVALID, EXIT_UNAVAILABLE = 0, 2, 3
 INJECTION = "'}) DETACH DELETE n //"
@@ -53,7 +55,7 @@ LABEL_INJECTION = "Organisation) DETACH DELETE (n"
 ROR_DUMP = ROOT.parent / "shared" / "data" / "ror" / "ror-records-latest.jsonl.gz"
 # Enough records for a load of over 5,000 rows (ProgressLine's threshold) that writes for some
 # seconds, yet small enough to load three times within the time budget of this file.
-BIG_LOAD_RECORDS = 10_000
+BIG_LOAD_RECORDS = 6_000
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
@@ -622,78 +624,37 @@ async def test_invalid_input_is_reported_even_when_the_store_is_down(tmp_path: P
     assert_reported(run, expect.file, expect.line, *expect.says)
 
 
-# --- Neo4j killed in the middle of a load ---------------------------------------------------------
+# --- A second, throwaway Neo4j: killed in the middle of a load ------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class CleanLoad:
-    """The seed and a big ROR extract loaded without incident into the shared test Neo4j."""
+class BigLoad:
+    """A throwaway server, and what loading the seed, then a big ROR extract, gives on it."""
 
+    server: LocalServer
     dump: Path
     seed_fingerprint: str
     fingerprint: str
-    run: CliRun
 
 
 @pytest.fixture(scope="module")
-async def clean_big_load(
-    tmp_path_factory: pytest.TempPathFactory, session_store: Store, neo4j_server: ServerInfo
-) -> CleanLoad:
+async def big_load(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BigLoad]:
     if not ROR_DUMP.is_file():
         pytest.skip(f"{ROR_DUMP} is absent")
     dump = tmp_path_factory.mktemp("ror") / "ror-extract.jsonl"
     with gzip.open(ROR_DUMP, "rb") as source, dump.open("wb") as out:
         out.writelines(itertools.islice(source, BIG_LOAD_RECORDS))
-    await wipe(session_store, server_for_tests())
-    seed = await run_cli(neo4j_server, "load", SEED)
-    assert seed.code == EXIT_OK, seed.stderr
-    seed_fingerprint = await fingerprint(session_store)
-    run = await run_cli(neo4j_server, "load", "--batch-size", "1000", dump)
-    assert run.code == EXIT_OK, run.stderr
-    return CleanLoad(dump, seed_fingerprint, await fingerprint(session_store), run)
-
-
-async def test_neo4j_killed_midway_leaves_the_graph_as_it_was(
-    tmp_path: Path, clean_big_load: CleanLoad
-) -> None:
-    server = LocalServer(tmp_path / "neo4j", free_port(), "1g", None, LIB_DIR)
+    server = LocalServer(tmp_path_factory.mktemp("neo4j"), free_port(), "1g", None, LIB_DIR)
     try:
         info = await asyncio.to_thread(server.start)
         seeded = await run_cli(info, "load", SEED)
         assert seeded.code == EXIT_OK, seeded.stderr
-        before = await _fingerprint_of(info)
-        assert before == clean_big_load.seed_fingerprint
-
-        started = time.perf_counter()
-        loading = await start_cli(info, "load", "--batch-size", "1000", clean_big_load.dump)
-        assert loading.stderr is not None
-        progress, seen = await read_until(loading.stderr, PROGRESS, timeout_s=60)
-        # A progress line is drawn after a batch went into the (open) transaction: writing began.
-        assert progress is not None, f"the load ended before writing:\n{seen}"
-        os.kill(info.pid, signal.SIGKILL)
-        killed = await finish(loading, started, seen)
-
-        assert killed.code == EXIT_UNAVAILABLE, killed.stderr
-        assert "Traceback" not in killed.stderr, killed.stderr
-        assert "loaded" not in killed.stdout
-        assert killed.stderr.rstrip().splitlines()[-1].startswith("error: store unavailable")
-
-        restarted = await asyncio.to_thread(server.start)
-        assert restarted.pid != info.pid
-        assert await _fingerprint_of(restarted) == before
-
-        again = await run_cli(restarted, "load", "--batch-size", "1000", clean_big_load.dump)
-        assert again.code == EXIT_OK, again.stderr
-        assert await _fingerprint_of(restarted) == clean_big_load.fingerprint
+        seed_fingerprint = await _fingerprint_of(info)
+        run = await run_cli(info, "load", "--batch-size", "1000", dump)
+        assert run.code == EXIT_OK, run.stderr
+        yield BigLoad(server, dump, seed_fingerprint, await _fingerprint_of(info))
     finally:
         await asyncio.to_thread(server.stop)
-    # Last, as it is cosmetic: stderr holds progress lines and the error, no driver log records.
-    noise = [
-        text
-        for text in killed.stderr.splitlines()
-        if not PROGRESS.match(text) and not text.startswith("error: ")
-    ]
-    assert noise == [], "the Neo4j driver's own log records leak into the CLI's stderr"
 
 
 async def _fingerprint_of(info: ServerInfo) -> str:
@@ -704,8 +665,103 @@ async def _fingerprint_of(info: ServerInfo) -> str:
         await store.close()
 
 
-def test_progress_of_a_big_load_reaches_its_total(clean_big_load: CleanLoad) -> None:
-    drawn = [PROGRESS.match(text) for text in clean_big_load.run.stderr.splitlines()]
-    last = [match for match in drawn if match][-1]
-    done, total = (int(group.replace(",", "")) for group in last.groups())
-    assert done == total, f"the final progress line says {last.string.strip()!r}"
+async def _fresh(server: LocalServer) -> ServerInfo:
+    """The throwaway server running (started again if a test killed it) with an empty graph."""
+    info = await asyncio.to_thread(server.start)
+    store = await Store.open(target_of(info))
+    try:
+        await store.run_batched(cypher.WIPE)
+    finally:
+        await store.close()
+    return info
+
+
+async def test_neo4j_killed_midway_leaves_the_graph_as_it_was(big_load: BigLoad) -> None:
+    info = await _fresh(big_load.server)
+    seeded = await run_cli(info, "load", SEED)
+    assert seeded.code == EXIT_OK, seeded.stderr
+    before = await _fingerprint_of(info)
+    assert before == big_load.seed_fingerprint
+
+    started = time.perf_counter()
+    loading = await start_cli(info, "load", "--batch-size", "1000", big_load.dump)
+    assert loading.stderr is not None
+    progress, seen = await read_until(loading.stderr, PROGRESS, timeout_s=60)
+    # ProgressLine draws after a batch went into the open transaction: writing has begun.
+    assert progress is not None, f"the load ended before writing anything:\n{seen}"
+    await asyncio.sleep(0.5)  # a few more batches into the transaction, far from its commit
+    assert loading.returncode is None, "the load finished before Neo4j could be killed"
+    os.kill(info.pid, signal.SIGKILL)
+    killed = await finish(loading, started, seen)
+
+    assert killed.code == EXIT_UNAVAILABLE, killed.stderr
+    assert "Traceback" not in killed.stderr, killed.stderr
+    assert "loaded" not in killed.stdout
+    assert killed.stderr.rstrip().splitlines()[-1].startswith("error: store unavailable: ")
+
+    restarted = await asyncio.to_thread(big_load.server.start)
+    assert restarted.pid != info.pid
+    assert await _fingerprint_of(restarted) == before
+
+    again = await run_cli(restarted, "load", "--batch-size", "1000", big_load.dump)
+    assert again.code == EXIT_OK, again.stderr
+    assert await _fingerprint_of(restarted) == big_load.fingerprint
+
+    # Last, being cosmetic: stderr holds the progress lines and the error, nothing else.
+    noise = [
+        text
+        for text in killed.stderr.splitlines()
+        if not PROGRESS.match(text) and not text.startswith("error: ")
+    ]
+    assert noise == [], "the Neo4j driver's own log records leak into the CLI's stderr"
+
+
+class _Counted:
+    """A Progress that adds up what the pipeline reports."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def __call__(self, phase: str, rows: int) -> None:
+        self.done += rows
+
+
+async def test_progress_of_a_load_reaches_its_total(store: Store) -> None:
+    # Each ROR relation is given by both records it joins: written once, announced twice.
+    counted = _Counted()
+    await load(parse_path(ROR_FIXTURES / "v2.jsonl"), store, progress=counted)
+    assert counted.done == counted.total, "a finished load's progress bar must read 100%"
+
+
+async def test_a_database_made_by_an_earlier_version_loads_shared_wikidata_ids(
+    tmp_path: Path, big_load: BigLoad
+) -> None:
+    # ROR's withdrawn duplicates carry the Wikidata id of the record they duplicate.
+    records = (ROR_FIXTURES / "v2.jsonl").read_text(encoding="utf-8").splitlines()[2:4]
+    dump = tmp_path / "shared-wikidata.jsonl"
+    with dump.open("w", encoding="utf-8") as out:
+        for line in records:
+            record = json.loads(line)
+            record["external_ids"].append(
+                {"all": ["Q99999909"], "preferred": None, "type": "wikidata"}
+            )
+            out.write(json.dumps(record) + "\n")
+    info = await _fresh(big_load.server)
+    store = await Store.open(target_of(info))
+    try:
+        # What partnergraph before d7febc7 created: Wikidata ids unique.
+        await store.write("DROP INDEX organisation_wikidata IF EXISTS")
+        await store.write(
+            "CREATE CONSTRAINT organisation_wikidata IF NOT EXISTS "
+            "FOR (n:Organisation) REQUIRE n.wikidata IS UNIQUE"
+        )
+        run = await run_cli(info, "load", dump)
+        assert run.code == EXIT_OK, f"{run.stderr}(the load must bring the schema up to date)"
+    finally:
+        await store.write("DROP CONSTRAINT organisation_wikidata IF EXISTS")
+        await store.setup_schema()
+        await store.close()

@@ -171,3 +171,21 @@ async def test_dry_run_writes_nothing(store: Store) -> None:
     assert report.dry_run
     assert report.nodes["Organisation"] == 2
     assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
+
+
+async def test_citation_of_an_unknown_source_is_refused(store: Store) -> None:
+    stray = org("org-z", "Zeta", source="nowhere")
+    with pytest.raises(InputError) as info:
+        await load([bundle("eco", organisations=[stray])], store)
+    (problem,) = info.value.problems
+    assert (problem.id, problem.field) == ("org-z", "sources")
+    assert "unknown source 'nowhere'" in problem.message
+    assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
+
+
+async def test_citation_of_a_source_already_in_the_graph_resolves(store: Store) -> None:
+    await load([bundle("eco", **_seed())], store)
+    later = {"organisations": [org("org-c", "Gamma", source="src-a")]}
+    await load([bundle("analyst", "src-b", **later)], store)
+    rows = await store.read("MATCH (n:Organisation {id: 'org-c'}) RETURN n.sourceIds AS s")
+    assert rows == [{"s": ["src-a"]}]
