@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535, alias="PARTNERGRAPH_PORT")
     cors_origins: list[str] = Field(default_factory=list, alias="PARTNERGRAPH_CORS_ORIGINS")
 
+    # Query limits (graph/api/limits.py): abusive queries are refused before any Cypher runs.
+    max_depth: int = Field(default=10, ge=1, alias="PARTNERGRAPH_MAX_DEPTH")
+    max_tokens: int = Field(default=2000, ge=1, alias="PARTNERGRAPH_MAX_TOKENS")
+    max_aliases: int = Field(default=30, ge=0, alias="PARTNERGRAPH_MAX_ALIASES")
+    max_cost: int = Field(default=50_000, ge=1, alias="PARTNERGRAPH_MAX_COST")
+    max_body_bytes: int = Field(default=100_000, ge=1, alias="PARTNERGRAPH_MAX_BODY_BYTES")
+
     @property
     def uses_local_server(self) -> bool:
         return self.neo4j_uri is None

@@ -1,4 +1,4 @@
-"""Result types of the graph questions: collaborations, partners, paths, networks, timelines, facets."""
+"""Result types of graph questions: collaborations, partners, paths, networks, timelines, facets."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class PartnerSuggestion:
     score: float
     distance: int | None = strawberry.field(description="Hops in the graph; null if over 4.")
     shared_projects: int
+    shared_agreements: int
     mou_chain: int = strawberry.field(
         description="Agreements linking the two through a common partner."
     )

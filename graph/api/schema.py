@@ -23,6 +23,7 @@ from graph.api.connections import compile_connection
 from graph.api.context import Context
 from graph.api.errors import UserError
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
+from graph.api.questions import Questions
 from graph.api.specs import BY_LABEL, TYPES
 
 Info = strawberry.Info[Context, None]
@@ -130,7 +131,7 @@ Page4 = tuple[int | None, str | None, int | None, str | None]
 
 
 @strawberry.type
-class Query:
+class Query(Questions):
     @strawberry.field(description="Anything by its global id (Relay).")
     async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
         return (await _nodes(info, [str(id)]))[0]  # type: ignore[return-value]
