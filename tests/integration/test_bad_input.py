@@ -105,7 +105,9 @@ def malformed_yaml(tmp: Path) -> Expect:
     file = seed / "agreements.yaml"
     line = change(file, "{organisation: gangwon-technopark}", "{organisation: gangwon-technopark")
     # PyYAML notices the unclosed flow mapping where the next item starts.
-    return Expect(seed, file, line + 1, ("invalid YAML", "expected ',' or '}'"))
+    return Expect(
+        seed, file, line + 1, ("invalid YAML", "expected ',' or '}'", f"starts at line {line}")
+    )
 
 
 def malformed_ror_json_line(tmp: Path) -> Expect:
@@ -128,7 +130,8 @@ def ror_record_with_injected_type(tmp: Path) -> Expect:
     file = tmp / "ror.jsonl"
     text = (ROR_FIXTURES / "v2.jsonl").read_text(encoding="utf-8")
     file.write_text(
-        text.replace('"types": ["facility", "healthcare"]', f'"types": ["{LABEL_INJECTION}"]')
+        text.replace('"types": ["facility", "healthcare"]', f'"types": ["{LABEL_INJECTION}"]'),
+        encoding="utf-8",
     )
     assert file.read_text(encoding="utf-8") != text
     return Expect(file, file, 2, ("id=0bbbbbb17", "field=types[0]", "unknown ROR type"))
