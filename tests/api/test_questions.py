@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.api.conftest import Run
+from tests.neo4j_test import ROOT
 
 # --- Agencies: partnership networks ---------------------------------------------------------
 
@@ -206,3 +209,12 @@ async def test_node_works_for_every_type(gql: Run) -> None:
     assert got == [*ids[:-1], None]
     assert [n["__typename"] for n in data["nodes"][:-1]] == [i.split(":")[0] for i in ids[:-1]]
     assert trips == 1
+
+
+async def test_the_readme_examples_run_and_answer(gql: Run) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+    assert len(blocks) == 3
+    for block in blocks:
+        data, _ = await gql(block)
+        assert all(value for value in data.values()), block
