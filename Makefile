@@ -9,7 +9,7 @@ TEST_PORT ?= 17687
 TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=$(TEST_PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install run test check format db-start db-stop db-status clean
+.PHONY: install run test fuzz check format db-start db-stop db-status clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ run: install
 test: install
 	@rm -rf .partnergraph/test; status=0; \
 	PARTNERGRAPH_TEST_BOLT_PORT=$(TEST_PORT) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
+	env -u NEO4J_URI $(TEST_ENV) $(PG) db stop || true; \
+	exit $$status
+
+# The long schemathesis run: many generated queries per root field, against the real app.
+fuzz: install
+	@rm -rf .partnergraph/test; status=0; \
+	PARTNERGRAPH_FUZZ_EXAMPLES=$${PARTNERGRAPH_FUZZ_EXAMPLES:-500} PARTNERGRAPH_TEST_BOLT_PORT=$(TEST_PORT) \
+	$(VENV)/bin/pytest tests/api/test_schemathesis.py || status=$$?; \
 	env -u NEO4J_URI $(TEST_ENV) $(PG) db stop || true; \
 	exit $$status
 

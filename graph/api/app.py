@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,9 +13,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from graph.api.context import Context
+from graph.api.http import DEBUG_HEADER, GraphQLEndpoint
+from graph.api.limits import Limits
 from graph.api.schema import build_schema
 from graph.errors import StoreError, StoreUnavailable
 from graph.settings import Settings
@@ -34,15 +34,6 @@ class _Stores:
         if self.store is None:
             raise StoreUnavailable("store unavailable: the app has not finished starting")
         return self.store
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, stores: _Stores) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql", allow_queries_via_get=True)
-        self._stores = stores
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(store=self._stores.get().view(), request=request)
 
 
 def create_app(settings: Settings, target: Target) -> Starlette:
@@ -65,6 +56,9 @@ def create_app(settings: Settings, target: Target) -> Starlette:
             await stores.store.close()
             stores.store = None
 
+    def context(request: Request) -> Context:
+        return Context(store=stores.get().view(), request=request)
+
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -78,11 +72,19 @@ def create_app(settings: Settings, target: Target) -> Starlette:
     middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
     if settings.cors_origins:
         middleware.append(
-            Middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", DEBUG_HEADER],
+                # Browsers hide other headers from scripts; clients need this one to back off.
+                expose_headers=["Retry-After"],
+            )
         )
+    graphql = GraphQLEndpoint(build_schema(), Limits.from_settings(settings), context)
     routes = [
         Route("/health", health),
         Route("/ready", ready),
-        Route("/graphql", GraphQLApp(stores), methods=["GET", "POST"]),
+        Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

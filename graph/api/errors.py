@@ -1,11 +1,50 @@
-"""Errors the API shows users as they are: what was wrong with the request and how to fix it."""
+"""Errors as users see them: what was wrong and how to fix it; never Cypher, traces or secrets."""
 
 from __future__ import annotations
 
-from graph.errors import PartnergraphError
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from graph.errors import PartnergraphError, StoreError, StoreUnavailable
+
+log = logging.getLogger("partnergraph.api")
 
 
 class UserError(PartnergraphError):
     """A request that cannot be answered as asked (a bad cursor, a page too large, ...)."""
 
-    code = "bad_request"
+    code = "BAD_USER_INPUT"  # the code GraphQL clients (and schemathesis) read as "your fault"
+
+
+def classify(error: GraphQLError) -> None:
+    """Give an execution error its `extensions.code`; mask anything unexpected."""
+    original = error.original_error
+    if original is None:
+        return  # a GraphQL error proper (validation, coercion): its message is for the user
+    if isinstance(original, StoreUnavailable):
+        error.extensions = {"code": "STORE_UNAVAILABLE"}
+    elif isinstance(original, UserError):
+        error.extensions = {"code": original.code}
+    elif isinstance(original, StoreError):
+        log.error("store error: %s", original.message, exc_info=original)
+        error.message = "the database could not answer this request"
+        error.extensions = {"code": "STORE_ERROR"}
+    elif isinstance(original, PartnergraphError):
+        error.extensions = {"code": original.code.upper()}
+    else:
+        log.error("internal error", exc_info=original)
+        error.message = "internal error"
+        error.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+
+
+class ErrorCodes(SchemaExtension):
+    """Classifies every execution error before the response is built."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result is not None else None) or []:
+            classify(error)

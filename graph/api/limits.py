@@ -4,7 +4,8 @@ The token limit is the parser's (`graphql.parse(max_lexical_tokens=...)`), appli
 graph/api/http.py, because a document must be parsed, and so bounded, before it can be measured.
 
 Cost estimates the rows a query can produce: every object counts one, a list multiplies what is
-under it by its size. A root connection's list is its page (`first`/`last`, or DEFAULT_PAGE);
+under it by its size. A connection's `edges` and any list with a `first` argument are as long as
+the page asked for (`first`/`last`, else the argument's default, else DEFAULT_PAGE);
 `nodes(ids:)` is as long as `ids`; a nested list counts the estimate in NESTED_ESTIMATES. The
 compiler caps every nested list at NESTED_LIMIT (500) rows, but counting 500 for each would refuse
 the two-hop questions this API exists for (organisation -> agreements -> parties is 20 x 500 x 500
@@ -294,17 +295,21 @@ class _Walker:
             inner_page = self.page_size(node, definition)
             size = 1
         elif is_list_type(get_nullable_type(definition.type)):
-            size = self.list_size(parent.name, node, page)
+            size = self.list_size(parent.name, node, definition, page)
         else:
             size = 1
         inner = self.selection_set(named, node.selection_set, inner_page)
         cost = min(size * (1 + inner.cost), _SATURATED)
         return _Total(inner.depth, min(aliases + inner.aliases, _SATURATED), cost)
 
-    def list_size(self, parent: str, node: FieldNode, page: int | None) -> int:
+    def list_size(
+        self, parent: str, node: FieldNode, definition: GraphQLField, page: int | None
+    ) -> int:
         name = node.name.value
         if name == "edges" and page is not None:
             return page
+        if "first" in definition.args:
+            return self.page_size(node, definition)
         if (parent, name) == ("Query", "nodes"):
             ids = self.argument(node, "ids")
             return len(ids) if isinstance(ids, list) else NESTED_LIMIT

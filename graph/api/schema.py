@@ -21,7 +21,7 @@ from graph.api import types as t
 from graph.api.compile import Compiler, as_query
 from graph.api.connections import compile_connection
 from graph.api.context import Context
-from graph.api.errors import UserError
+from graph.api.errors import ErrorCodes, UserError
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions
 from graph.api.specs import BY_LABEL, TYPES
@@ -66,6 +66,8 @@ async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
     raw = _raw(info)
     compiler = Compiler(raw)
     wanted = [_split_global_id(g) for g in ids]
+    if not wanted:
+        return []
     by_type: dict[str, list[str]] = {}
     for type_name, key in wanted:
         by_type.setdefault(type_name, []).append(key)
@@ -354,7 +356,11 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],
         # Factories: the caches themselves live at module level and are shared across requests.
-        extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            ErrorCodes,
+        ],
     )
     install_map_resolvers(schema)
     return schema

@@ -28,7 +28,7 @@ from loaders.pipeline import load
 from tests.neo4j_test import server_for_tests, wipe
 
 SOURCE = "gen-src"
-COUNTRIES: tuple[str | None, ...] = ("EE", "KR", "FI", "DE", None)
+COUNTRIES = ("EE", "KR", "FI", "DE")
 TOPICS = (
     "ai-healthcare",
     "genomics",
@@ -131,7 +131,7 @@ class _Names:
     def pick(self, country: str | None) -> tuple[list[dict[str, Any]], str | None]:
         rng = self.rng
         for _ in range(20):
-            if rng.random() < 0.3:
+            if rng.random() < 0.15:
                 display = rng.choice(POPULAR)
             else:
                 display = f"{rng.choice(PLACES)} {rng.choice(STEMS)}"
@@ -147,7 +147,7 @@ class _Names:
                 self._take(names, country)
                 return names, country
             # Taken in this country: try elsewhere, or without a country (never merged by name).
-            for other in rng.sample(COUNTRIES, len(COUNTRIES)):
+            for other in [*rng.sample(COUNTRIES, len(COUNTRIES)), None]:
                 if self._free(names, other):
                     self._take(names, other)
                     return names, other
@@ -155,7 +155,7 @@ class _Names:
 
 
 def _organisation(rng: random.Random, i: int, names: _Names) -> dict[str, Any]:
-    country = rng.choice(COUNTRIES)
+    country = None if rng.random() < 0.1 else rng.choice(COUNTRIES)
     org_names, country = names.pick(country)
     # Ids are shuffled against names, so that id order and name order differ.
     record: dict[str, Any] = {

@@ -86,9 +86,9 @@ def check_cursors(conn: Conn) -> None:
     assert info["endCursor"] == (edges[-1]["cursor"] if edges else None)
 
 
-async def walk_forward(run: Run, k: int, **args: Any) -> list[Conn]:
+async def walk_forward(run: Run, k: int, after: str | None = None, **args: Any) -> list[Conn]:
+    """Pages of `k` from `after` (or the start) until `hasNextPage` is false."""
     pages: list[Conn] = []
-    after = None
     while True:
         data, trips = await run(PAGE, first=k, after=after, **args)
         assert trips == 1
@@ -101,9 +101,9 @@ async def walk_forward(run: Run, k: int, **args: Any) -> list[Conn]:
         assert len(pages) <= N, "hasNextPage never became false"
 
 
-async def walk_backward(run: Run, k: int, **args: Any) -> list[Conn]:
+async def walk_backward(run: Run, k: int, before: str | None = None, **args: Any) -> list[Conn]:
+    """Pages of `k` back from `before` (or the end) until `hasPreviousPage` is false."""
     pages: list[Conn] = []
-    before = None
     while True:
         data, trips = await run(PAGE, last=k, before=before, **args)
         assert trips == 1
