@@ -1,0 +1,54 @@
+"""ROR in the real Neo4j: the Estonia/Korea extract and the seeds, resolved into one graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from graph.store import Store
+from loaders.pipeline import load
+from loaders.sources import parse_path
+from tests.integration.graphdata import fingerprint
+from tests.neo4j_test import ROOT
+
+
+async def _load_both(store: Store, shared_ror: Path) -> None:
+    units = parse_path(ROOT / "seeds") + parse_path(shared_ror / "ror-ee-kr-subset.jsonl")
+    await load(units, store)
+
+
+async def test_university_of_tartu_is_one_node_with_both_sources(
+    store: Store, shared_ror: Path
+) -> None:
+    await _load_both(store, shared_ror)
+    rows = await store.read(
+        "MATCH (n:Organisation) WHERE n.ror = '03z77qz90' OR 'Tartu Ülikool' IN n.names "
+        "RETURN n.id AS id, n.origins AS origins, n.provenance AS provenance"
+    )
+    assert len(rows) == 1
+    node = rows[0]
+    assert node["id"] == "university-of-tartu"
+    assert node["origins"] == ["korea-estonia-ai-healthcare", "ror:ror-ee-kr-subset.jsonl"]
+    sources = {orjson.loads(p)["source"] for p in node["provenance"]}
+    assert {"ror", "seed-article-2024-06-06"} <= sources
+
+
+async def test_withdrawn_duplicate_points_to_its_successor(store: Store, shared_ror: Path) -> None:
+    await _load_both(store, shared_ror)
+    rows = await store.read(
+        "MATCH (d:Organisation {ror: '03sws5s65'})-[:SUCCEEDED_BY]->(s:Organisation) "
+        "RETURN d.status AS status, s.id AS successor, s.ror AS ror"
+    )
+    assert rows == [
+        {"status": "withdrawn", "successor": "ministry-of-smes-and-startups", "ror": "022c4zk48"}
+    ]
+
+
+async def test_loading_seeds_and_ror_twice_changes_nothing(store: Store, shared_ror: Path) -> None:
+    await _load_both(store, shared_ror)
+    before = await fingerprint(store)
+    await _load_both(store, shared_ror)
+    assert await fingerprint(store) == before
+    count = await store.read("MATCH (n:Organisation) WHERE n.ror IS NOT NULL RETURN count(n) AS n")
+    assert count == [{"n": 813}]
