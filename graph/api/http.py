@@ -20,9 +20,12 @@ Decisions:
   `application/graphql-response+json` parse failures and request errors get 400 and validation
   failures (the limits included) get 422 (VALIDATION_FAILED_STATUS; the latest draft moved to 400).
   Neo4j unreachable anywhere in the request -> 503 with `Retry-After`, whatever the media type.
-- Errors never carry Cypher, stack traces or credentials: a PartnergraphError shows its message and
-  `extensions.code`; anything unexpected becomes "internal error" (code INTERNAL) and is logged.
-  Codes in UPPER case come from this layer, lower-case ones from graph/errors.py.
+- Errors never carry Cypher, stack traces or credentials: execution errors are classified by
+  graph.api.errors (a PartnergraphError keeps its message and gets a code, anything unexpected
+  becomes "internal error", INTERNAL_SERVER_ERROR, and is logged); this layer adds Apollo's
+  well-known codes (BAD_REQUEST, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, ...), which
+  clients and schemathesis read as "the client's fault". A limit's error says which limit
+  (`extensions.limit`), the query's value and the maximum.
 - `X-Partnergraph-Debug: 1` adds `cypherRoundTrips`, `databaseMs` and `totalMs` to `extensions`.
 """
 
@@ -54,8 +57,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as AllowedOperation
 
 from graph.api.context import Context
+from graph.api.errors import classify
 from graph.api.limits import LimitExceeded, Limits, check, measure, too_many_tokens
-from graph.errors import PartnergraphError, StoreUnavailable
+from graph.errors import StoreUnavailable
 from graph.store import Store
 
 log = logging.getLogger("partnergraph.api")
@@ -66,7 +70,10 @@ DEBUG_HEADER = "X-Partnergraph-Debug"
 VALIDATION_FAILED_STATUS = 422
 RETRY_AFTER_S = 5
 CACHE_SIZE = 256
-INTERNAL_ERROR: dict[str, Any] = {"message": "internal error", "extensions": {"code": "INTERNAL"}}
+INTERNAL_ERROR: dict[str, Any] = {
+    "message": "internal error",
+    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+}
 
 ContextFactory = Callable[[Request], Context]
 
@@ -222,21 +229,23 @@ async def read_params(request: Request, max_bytes: int) -> Params:
 
 def public_error(error: GraphQLError) -> dict[str, Any]:
     """An error as clients see it: ours with message and code, anything unexpected masked."""
-    out: dict[str, Any] = {"message": error.message}
+    original = error.original_error
+    if isinstance(original, LimitExceeded):
+        message, extensions = original.message, original.extensions
+    else:
+        if isinstance(original, Exception) and not isinstance(original, GraphQLError):
+            # graph.api.errors.ErrorCodes classifies during execution; errors raised out of it
+            # (the store missing when the context is made) are classified here the same way.
+            if "code" not in (error.extensions or {}):
+                classify(error)
+        message, extensions = error.message, error.extensions
+    out: dict[str, Any] = {"message": message}
     if error.locations:
         out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:
         out["path"] = error.path
-    original = error.original_error
-    if isinstance(original, LimitExceeded):
-        out.update(message=original.message, extensions=original.extensions)
-    elif isinstance(original, PartnergraphError):
-        out.update(message=original.message, extensions={"code": original.code})
-    elif original is not None and not isinstance(original, GraphQLError):
-        log.error("internal error at %s", error.path, exc_info=original)
-        out.update(INTERNAL_ERROR)
-    elif error.extensions:
-        out["extensions"] = error.extensions
+    if extensions:
+        out["extensions"] = dict(extensions)
     return out
 
 
@@ -377,12 +386,12 @@ class GraphQLEndpoint:
                 if params.operation_name
                 else "the document has several operations: name one in `operationName`"
             )
-            error = {"message": message, "extensions": {"code": "OPERATION_NOT_FOUND"}}
+            error = {"message": message, "extensions": {"code": "OPERATION_RESOLUTION_FAILURE"}}
             return reply.request_errors(400, [error])
         try:
             context = self.make_context(request)
         except StoreUnavailable as exc:
-            return reply.unavailable([{"message": exc.message, "extensions": {"code": exc.code}}])
+            return reply.unavailable([public_error(GraphQLError(exc.message, original_error=exc))])
         reply.store = context.store
         allowed = {AllowedOperation.QUERY}
         if request.method == "POST":

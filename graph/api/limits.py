@@ -115,12 +115,19 @@ class Limits:
 
 
 class LimitExceeded(UserError):
-    """A query over one of the limits: which limit, the query's value and the maximum."""
+    """A query over one of the limits: which limit, the query's value and the maximum.
 
-    code = "limit_exceeded"
+    The code is the failed step's (Apollo's names, which clients read as "the client's fault");
+    `limit` says which limit.
+    """
 
-    def __init__(self, limit: str, value: int | None, maximum: int, message: str) -> None:
+    code = "GRAPHQL_VALIDATION_FAILED"
+
+    def __init__(
+        self, limit: str, value: int | None, maximum: int, message: str, *, code: str = code
+    ) -> None:
         super().__init__(message)
+        self.code = code
         self.limit = limit
         self.value = value
         self.maximum = maximum
@@ -183,6 +190,7 @@ def too_many_tokens(limits: Limits) -> LimitExceeded:
         None,
         limits.max_tokens,
         f"the query has more than {limits.max_tokens} tokens, the maximum: send a smaller one",
+        code="GRAPHQL_PARSE_FAILED",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import signal
@@ -19,6 +20,16 @@ log = logging.getLogger(__name__)
 # Servers this process spawned, with their homes. An exited child stays a zombie (its pid still
 # answers os.kill) until waited on, so whoever looks at the pid reaps it.
 _children: dict[int, tuple[subprocess.Popen[bytes], Path]] = {}
+
+
+@atexit.register
+def _let_servers_outlive_us() -> None:
+    # A server outlives this process by design (`db start` returns while it runs). Popen warns
+    # at exit about children still running; mark ours as released so it does not.
+    for child, _ in _children.values():
+        if child.poll() is None:
+            child.returncode = 0
+    _children.clear()
 
 
 def spawn(command: Sequence[str], *, home: Path, console_log: Path) -> int:

@@ -55,7 +55,7 @@ LABEL_INJECTION = "Organisation) DETACH DELETE (n"
 ROR_DUMP = ROOT.parent / "shared" / "data" / "ror" / "ror-records-latest.jsonl.gz"
 # Enough records for a load of over 5,000 rows (ProgressLine's threshold) that writes for some
 # seconds, yet small enough to load three times within the time budget of this file.
-BIG_LOAD_RECORDS = 6_000
+BIG_LOAD_RECORDS = 5_500
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
@@ -653,7 +653,7 @@ async def big_load(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Bi
         seeded = await run_cli(info, "load", SEED)
         assert seeded.code == EXIT_OK, seeded.stderr
         seed_fingerprint = await _fingerprint_of(info)
-        run = await run_cli(info, "load", "--batch-size", "1000", dump)
+        run = await run_cli(info, "load", dump)
         assert run.code == EXIT_OK, run.stderr
         yield BigLoad(server, dump, seed_fingerprint, await _fingerprint_of(info))
     finally:
@@ -687,7 +687,7 @@ async def test_neo4j_killed_midway_leaves_the_graph_as_it_was(big_load: BigLoad)
     assert before == big_load.seed_fingerprint
 
     started = time.perf_counter()
-    loading = await start_cli(info, "load", "--batch-size", "1000", big_load.dump)
+    loading = await start_cli(info, "load", big_load.dump)
     assert loading.stderr is not None
     progress, seen = await read_until(loading.stderr, PROGRESS, timeout_s=60)
     # ProgressLine draws after a batch went into the open transaction: writing has begun.
@@ -706,7 +706,7 @@ async def test_neo4j_killed_midway_leaves_the_graph_as_it_was(big_load: BigLoad)
     assert restarted.pid != info.pid
     assert await _fingerprint_of(restarted) == before
 
-    again = await run_cli(restarted, "load", "--batch-size", "1000", big_load.dump)
+    again = await run_cli(restarted, "load", big_load.dump)
     assert again.code == EXIT_OK, again.stderr
     assert await _fingerprint_of(restarted) == big_load.fingerprint
 
