@@ -166,7 +166,11 @@ TYPES: dict[str, TypeSpec] = {
             "COUNTRY": ("coalesce(n.country, '')", ""),
             "ESTABLISHED": ("coalesce(n.established, -1)", -1),
             "AGREEMENT_COUNT": ("COUNT { (n)-[:PARTY_TO]->() }", 0),
-            "PROJECT_COUNT": ("COUNT { (n)-[:PARTICIPATES_IN]->() }", 0),
+            # Distinct projects: one organisation may hold two roles in one project.
+            "PROJECT_COUNT": (
+                "COUNT { MATCH (n)-[:PARTICIPATES_IN]->(p) RETURN DISTINCT p }",
+                0,
+            ),
             **_NAME_SORT,
         },
     ),

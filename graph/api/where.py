@@ -89,6 +89,13 @@ def _plain(value: Any) -> Any:
 
 
 def _operators(expr: str, ops: Any, param: Param) -> list[str]:
+    # Cypher compares null to anything as null, and NOT null is null: an organisation without a
+    # country would vanish from both `country: {eq: "KR"}` and its NOT. Users read a missing
+    # value as "not equal", so every comparison is two-valued.
+    return [f"coalesce({p}, false)" for p in _comparisons(expr, ops, param)]
+
+
+def _comparisons(expr: str, ops: Any, param: Param) -> list[str]:
     out: list[str] = []
     for f in dataclasses.fields(ops):
         value = getattr(ops, f.name)
