@@ -144,7 +144,10 @@ def merge_rels(rel_type: RelType, start: Label, end: Label) -> LiteralString:
 def node_claims(label: Label) -> LiteralString:
     """Claims of the nodes a load touches (by id, through the label's unique index)."""
     name = _checked_label(label)
-    return "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) RETURN n.id AS id, n.claims AS claims"
+    return (
+        "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) "
+        "RETURN n.id AS id, n.claims AS claims, n.version AS version"
+    )
 
 
 def existing_ids(label: Label) -> LiteralString:

@@ -87,3 +87,16 @@ class InputError(PartnergraphError):
         lines = "\n".join(f"  {p}" for p in self.problems)
         count = len(self.problems)
         super().__init__(f"{count} problem(s) in the input; nothing was written:\n{lines}")
+
+
+class ConflictError(PartnergraphError):
+    """Optimistic concurrency: someone else changed the record since the client read it."""
+
+    code = "CONFLICT"
+
+    def __init__(self, node_id: str, expected: int, actual: int | None) -> None:
+        self.node_id, self.expected, self.actual = node_id, expected, actual
+        super().__init__(
+            f"{node_id} is at version {actual if actual is not None else 'none (absent)'}, "
+            f"not {expected}: read it again and reapply your change"
+        )

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0, alias="PARTNERGRAPH_MAX_ALIASES")
     max_cost: int = Field(default=50_000, ge=1, alias="PARTNERGRAPH_MAX_COST")
     max_body_bytes: int = Field(default=100_000, ge=1, alias="PARTNERGRAPH_MAX_BODY_BYTES")
+    max_repeats: int = Field(default=10, ge=1, alias="PARTNERGRAPH_MAX_REPEATS")
 
     @property
     def uses_local_server(self) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from graph.errors import Problem
 from graph.model import Bundle
+from loaders.rows import RelRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,8 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     # A registry extract (ROR): relations to records outside it are dropped, not errors.
     partial: bool = False
+    # Relationships asserted on their own, outside any record (links made through the API).
+    relations: list[RelRow] = field(default_factory=list)
 
     def where(self, collection: str, record_id: str) -> Location:
         return self.locations.get(f"{collection}:{record_id}", Location(self.bundle.origin))

@@ -15,7 +15,7 @@ from typing import Any, LiteralString, Protocol
 
 from graph import cypher
 from graph.cypher import Label
-from graph.errors import InputError, Problem
+from graph.errors import ConflictError, InputError, Problem
 from graph.store import Params, Row, Store
 from loaders.base import Parsed
 from loaders.claims import claim_origin, encode_claim, merge_claims, to_neo4j
@@ -23,6 +23,9 @@ from loaders.resolve import OrgIndex
 from loaders.rows import Claim, RelRow, bundle_rows, provenance_entry, provenance_prefix
 
 Reader = Callable[[LiteralString, Params | None], Awaitable[list[Row]]]
+
+
+AfterWrite = Callable[[Reader, "Report"], Awaitable[None]]
 
 
 class Progress(Protocol):
@@ -44,6 +47,7 @@ class Report:
     merged_organisations: int = 0
     dry_run: bool = False
     seconds: float = 0.0
+    versions: dict[str, int] = field(default_factory=dict)  # node id -> version after the load
 
 
 @dataclass(slots=True)
@@ -203,7 +207,7 @@ async def _check_citations(plan: _Plan, read: Reader) -> None:
             )
 
 
-async def _plan_nodes(plan: _Plan, read: Reader) -> None:
+async def _plan_nodes(plan: _Plan, read: Reader, expected: dict[str, int]) -> None:
     origins = {u.origin for u in plan.units}
     new_claims: dict[tuple[Label, str], list[str]] = defaultdict(list)
     for unit in plan.units:
@@ -221,18 +225,26 @@ async def _plan_nodes(plan: _Plan, read: Reader) -> None:
     for label, ids in touched.items():
         rows = await read(cypher.node_claims(label), {"ids": sorted(ids)})
         old = {row["id"]: row["claims"] or [] for row in rows}
+        versions: dict[str, int] = {row["id"]: row["version"] or 0 for row in rows}
         for node_id in sorted(ids):
+            if node_id in expected and versions.get(node_id) != expected[node_id]:
+                raise ConflictError(node_id, expected[node_id], versions.get(node_id))
             kept = [c for c in old.get(node_id, []) if claim_origin(c) not in origins]
             claims = kept + new_claims.get((label, node_id), [])
             if claims:
-                plan.upserts[label].append(
-                    {"id": node_id, "props": merge_claims(label, node_id, claims)}
-                )
+                props = merge_claims(label, node_id, claims)
+                # The version counts changes of what the sources assert: a reload of the same
+                # facts keeps it, so clients' optimistic checks are not broken by idempotent loads.
+                changed = sorted(claims) != sorted(old.get(node_id, []))
+                props["version"] = versions.get(node_id, 0) + (1 if changed else 0)
+                plan.upserts[label].append({"id": node_id, "props": props})
             elif node_id in old:
                 plan.deletes[label].append(node_id)
 
 
-async def plan_load(units: Sequence[Parsed], read: Reader) -> _Plan:
+async def plan_load(
+    units: Sequence[Parsed], read: Reader, expected_versions: dict[str, int] | None = None
+) -> _Plan:
     """Everything a load would write, or every problem that stops it; reads only."""
     ordered = sorted(units, key=lambda p: (p.bundle.priority, p.bundle.origin))
     plan = _Plan([_Unit(p) for p in ordered], report=Report([p.bundle.origin for p in ordered]))
@@ -247,6 +259,7 @@ async def plan_load(units: Sequence[Parsed], read: Reader) -> _Plan:
         for claim, rels in bundle_rows(unit.parsed.bundle):
             unit.claims.append(claim)
             unit.rels.extend(rels)
+        unit.rels.extend(unit.parsed.relations)
 
     index = OrgIndex()
     index.add_rows(await read(cypher.ORG_KEYS, None))
@@ -255,7 +268,11 @@ async def plan_load(units: Sequence[Parsed], read: Reader) -> _Plan:
     await _check_citations(plan, read)
     if plan.problems:
         return plan
-    await _plan_nodes(plan, read)
+    expected = {}
+    for record_id, version in (expected_versions or {}).items():
+        node = next((u.org_ids[record_id] for u in plan.units if record_id in u.org_ids), None)
+        expected[node or record_id] = version
+    await _plan_nodes(plan, read, expected)
     return plan
 
 
@@ -270,17 +287,23 @@ async def load(
     dry_run: bool = False,
     batch_size: int = 5000,
     progress: Progress | None = None,
+    expected_versions: dict[str, int] | None = None,
+    after_write: AfterWrite | None = None,
 ) -> Report:
-    """Load every unit or nothing; raises InputError listing every problem found."""
+    """Load every unit or nothing; raises InputError listing every problem found.
+
+    `expected_versions` (record id -> version) makes the load fail with ConflictError when a
+    node changed meanwhile; `after_write` runs in the same transaction (the API's audit entry).
+    """
     started = time.perf_counter()
     if dry_run:
-        plan = await plan_load(units, store.read)
+        plan = await plan_load(units, store.read, expected_versions)
         if plan.problems:
             raise InputError(plan.problems)
         return _finish(plan, started, dry_run=True)
 
     async with store.transaction(timeout_s=LOAD_TIMEOUT_S) as tx:
-        plan = await plan_load(units, tx.run)
+        plan = await plan_load(units, tx.run, expected_versions)
         if plan.problems:
             raise InputError(plan.problems)  # rolls back: nothing was written anyway
         if progress:
@@ -303,6 +326,11 @@ async def load(
             await _write_rels(unit, tx.run, batch_size, progress, plan.report)
         deleted = await tx.run(cypher.DELETE_UNASSERTED_RELS, None)
         plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
+        plan.report.versions = {
+            row["id"]: row["props"]["version"] for rows in plan.upserts.values() for row in rows
+        }
+        if after_write is not None:
+            await after_write(tx.run, plan.report)
     return _finish(plan, started, dry_run=False)
 
 

@@ -58,7 +58,7 @@ from strawberry.types.graphql import OperationType as AllowedOperation
 
 from graph.api.context import Context
 from graph.api.errors import classify
-from graph.api.limits import LimitExceeded, Limits, check, measure, too_many_tokens
+from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
@@ -199,9 +199,8 @@ async def read_params(request: Request, max_bytes: int) -> Params:
         if len(request.url.query) > max_bytes:
             raise Refusal(414, "TOO_LARGE", f"the query string is over {max_bytes} bytes")
         raw: dict[str, Any] = dict(request.query_params)
-        for key in ("variables", "extensions"):
-            if raw.get(key):
-                raw[key] = _loads(raw[key], f"`{key}`")
+        for key in ("variables", "extensions"):  # JSON-encoded in the query string
+            raw[key] = _loads(raw[key], f"`{key}`") if raw.get(key) else None
         return Params.of(raw)
     if not _is_json(request.headers.get("content-type")):
         raise Refusal(
@@ -230,14 +229,15 @@ async def read_params(request: Request, max_bytes: int) -> Params:
 def public_error(error: GraphQLError) -> dict[str, Any]:
     """An error as clients see it: ours with message and code, anything unexpected masked."""
     original = error.original_error
+    extensions: Mapping[str, Any] | None
     if isinstance(original, LimitExceeded):
         message, extensions = original.message, original.extensions
     else:
-        if isinstance(original, Exception) and not isinstance(original, GraphQLError):
+        unclassified = "code" not in (error.extensions or {})
+        if unclassified and original is not None and not isinstance(original, GraphQLError):
             # graph.api.errors.ErrorCodes classifies during execution; errors raised out of it
             # (the store missing when the context is made) are classified here the same way.
-            if "code" not in (error.extensions or {}):
-                classify(error)
+            classify(error)
         message, extensions = error.message, error.extensions
     out: dict[str, Any] = {"message": message}
     if error.locations:
@@ -371,8 +371,8 @@ class GraphQLEndpoint:
                 kind = operation.operation.value
                 message = f"a {kind} is only accepted over POST"
                 raise Refusal(405, "METHOD_NOT_ALLOWED", message, {"Allow": "POST"})
-            measured = measure(self.schema._schema, document, operation, params.variables)
-            exceeded = check(self.limits, measured)
+            schema = self.schema._schema
+            exceeded = enforce(self.limits, schema, document, operation, params.variables)
             if exceeded:
                 errors = [{"message": e.message, "extensions": e.extensions} for e in exceeded]
                 return reply.request_errors(VALIDATION_FAILED_STATUS, errors)

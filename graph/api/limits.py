@@ -102,6 +102,7 @@ class Limits:
     max_aliases: int = 30
     max_cost: int = 50_000
     max_body_bytes: int = 100_000
+    max_repeats: int = 10
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -111,6 +112,7 @@ class Limits:
             max_aliases=settings.max_aliases,
             max_cost=settings.max_cost,
             max_body_bytes=settings.max_body_bytes,
+            max_repeats=settings.max_repeats,
         )
 
 
@@ -182,6 +184,97 @@ def check(limits: Limits, measured: Measure) -> list[LimitExceeded]:
             )
         )
     return out
+
+
+def enforce(
+    limits: Limits,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None = None,
+) -> list[LimitExceeded]:
+    """Every limit `operation` breaks; repeats are counted only within the other limits."""
+    exceeded = check(limits, measure(schema, document, operation, variables))
+    if exceeded:
+        # Counting repeats walks every place of the response: bounded only once the depth,
+        # aliases and cost are.
+        return exceeded
+    count, path = most_repeated(document, operation, limits.max_repeats, limits.max_depth)
+    if count > limits.max_repeats:
+        exceeded.append(
+            LimitExceeded(
+                "repeats",
+                count,
+                limits.max_repeats,
+                f"the query selects `{path}` {count} times; the maximum is "
+                f"{limits.max_repeats}: GraphQL merges repeated selections, so ask once",
+            )
+        )
+    return exceeded
+
+
+def most_repeated(
+    document: DocumentNode, operation: OperationDefinitionNode, cap: int, levels: int
+) -> tuple[int, str]:
+    """The most selections one place of the response gets, and that place's path.
+
+    graphql-core's OverlappingFieldsCanBeMergedRule compares the selections of a place pairwise:
+    490 copies of `stats { nodes }` (2000 tokens) take seconds to validate. Counting stops at
+    the first place over `cap`, and `levels` down (deeper only through a fragment cycle, which
+    validation refuses).
+    """
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _most_repeated([operation.selection_set], fragments, cap, levels)
+
+
+def _most_repeated(
+    selection_sets: list[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
+    cap: int,
+    levels: int,
+) -> tuple[int, str]:
+    places: dict[str, list[FieldNode]] = {}
+    _collect(selection_sets, fragments, places, set())
+    worst, where = 0, ""
+    for key, nodes in places.items():
+        if len(nodes) > worst:
+            worst, where = len(nodes), key
+        if worst > cap:
+            return worst, where
+    if levels <= 1:
+        return worst, where
+    for key, nodes in places.items():
+        below = [n.selection_set for n in nodes if n.selection_set is not None]
+        if below:
+            count, path = _most_repeated(below, fragments, cap, levels - 1)
+            if count > worst:
+                worst, where = count, f"{key}.{path}"
+            if worst > cap:
+                break
+    return worst, where
+
+
+def _collect(
+    selection_sets: list[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
+    places: dict[str, list[FieldNode]],
+    spread: set[str],
+) -> None:
+    """Fields by response key, as execution merges them (a fragment counts once per place)."""
+    for selection_set in selection_sets:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                places.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                _collect([selection.selection_set], fragments, places, spread)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in spread and name in fragments:
+                    spread.add(name)
+                    _collect([fragments[name].selection_set], fragments, places, spread)
 
 
 def too_many_tokens(limits: Limits) -> LimitExceeded:

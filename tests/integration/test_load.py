@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from graph import cypher
-from graph.errors import InputError
+from graph.errors import ConflictError, InputError
 from graph.store import Store
 from loaders.pipeline import load
 from tests.integration.graphdata import bundle, cite, fingerprint, org
@@ -189,3 +189,27 @@ async def test_citation_of_a_source_already_in_the_graph_resolves(store: Store) 
     await load([bundle("analyst", "src-b", **later)], store)
     rows = await store.read("MATCH (n:Organisation {id: 'org-c'}) RETURN n.sourceIds AS s")
     assert rows == [{"s": ["src-a"]}]
+
+
+async def test_versions_count_changes_not_reloads(store: Store) -> None:
+    await load([bundle("eco", **_seed())], store)
+    await load([bundle("eco", **_seed())], store)
+    changed = _seed(
+        organisations=[
+            org("org-a", "Alpha University", established=1900),
+            org("org-b", "Beta Park", "KR"),
+        ]
+    )
+    report = await load([bundle("eco", **changed)], store)
+    assert report.versions["org-a"] == 2
+    assert report.versions["org-b"] == 1
+
+
+async def test_a_stale_expected_version_is_a_conflict_and_writes_nothing(store: Store) -> None:
+    await load([bundle("eco", **_seed())], store)
+    before = await fingerprint(store)
+    with pytest.raises(ConflictError) as info:
+        await load([bundle("eco", **_seed())], store, expected_versions={"org-a": 7})
+    assert (info.value.expected, info.value.actual) == (7, 1)
+    assert await fingerprint(store) == before
+    await load([bundle("eco", **_seed())], store, expected_versions={"org-a": 1})
