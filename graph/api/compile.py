@@ -34,6 +34,16 @@ from graph.api.specs import (
     Provenance,
     Rel,
 )
+from graph.auth import ANONYMOUS, Role
+
+# Contact details of people, and the access contact of data sets that are not public, are for
+# identified users (any key) only. Value: the condition (over `{v}`, the element) under which an
+# anonymous reader still sees it; None: never.
+HIDDEN_FROM_ANONYMOUS: dict[str, str | None] = {
+    "Person.email": None,
+    "Person.phone": None,
+    "Dataset.accessContact": "{v}.accessRights = 'public'",
+}
 
 # Nested lists are bounded so that one request cannot pull a whole graph through a hub node;
 # root connections page beyond this.
@@ -61,6 +71,10 @@ class Compiler:
         self.variables = info.variable_values
         self.params: dict[str, Any] = {}
         self._counter = 0
+        principal = getattr(getattr(info, "context", None), "principal", ANONYMOUS)
+        # Decided here, before any Cypher: hidden fields are projected as null, so the query
+        # (and its index look-ups) is the same for everyone.
+        self.hidden = {} if principal.may(Role.READER) else HIDDEN_FROM_ANONYMOUS
 
     # --- bookkeeping --------------------------------------------------------------------------
 
@@ -128,8 +142,18 @@ class Compiler:
             field_spec = spec.fields.get(name)
             if field_spec is None:
                 raise CompileError(f"no spec for {type_name}.{name}")
-            entries.append(f"{_name(key)}: {self.field(field_spec, type_name, var, fields)}")
+            value = self.field(field_spec, type_name, var, fields)
+            entries.append(f"{_name(key)}: {self._guard(type_name, name, var, value)}")
         return "{" + ", ".join(entries) + "}"
+
+    def _guard(self, type_name: str, prop: str, var: str, value: str) -> str:
+        key = f"{type_name}.{prop}"
+        if key not in self.hidden:
+            return value
+        condition = self.hidden[key]
+        if condition is None:
+            return "null"
+        return f"CASE WHEN {condition.format(v=var)} THEN {value} END"
 
     def any_node(self, var: str, nodes: list[FieldNode]) -> str:
         """A node whose type is known only at run time (Node interface): one branch per label."""
@@ -156,7 +180,12 @@ class Compiler:
             case Embedded(props=props, optional_on=optional_on):
                 sub = self.collect("", nodes)
                 entries = [
-                    f"{_name(k)}: {var}.{props[f[0].name.value]}"
+                    f"{_name(k)}: "
+                    + (
+                        "null"
+                        if f"{type_name}.{props[f[0].name.value]}" in self.hidden
+                        else f"{var}.{props[f[0].name.value]}"
+                    )
                     for k, f in sub.items()
                     if f[0].name.value in props
                 ]

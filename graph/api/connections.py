@@ -20,6 +20,7 @@ class Compiled:
     query: str
     params: dict[str, Any]
     page: Page
+    sort: str | None = None
     node_keys: list[str] = field(default_factory=list)
     wants_total: bool = False
     wants_beyond: bool = False
@@ -33,7 +34,7 @@ class Compiled:
         edges = []
         for r in rows:
             edge = {key: r[key] for key in self.node_keys}
-            edge["cursor"] = encode_cursor(r["sk"], r["id"])
+            edge["cursor"] = encode_cursor(r["sk"], r["id"], self.sort)
             edges.append(edge)
         beyond = bool(row.get("beyond", False))
         page_info = {
@@ -60,7 +61,7 @@ def compile_connection(
     spec = TYPES[type_name]
     label = spec.label.value
     connection = compiler.collect(f"{type_name}Connection", nodes)
-    compiled = Compiled("", {}, page)
+    compiled = Compiled("", {}, page, sort=sort)
     compiled.wants_total = any(f[0].name.value == "totalCount" for f in connection.values())
 
     node_entries: list[str] = []

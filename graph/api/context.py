@@ -1,4 +1,4 @@
-"""Per-request context: the store view (with its own round-trip counters) and the request."""
+"""Per-request context: the store view (own round-trip counters), the request, who asks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from graph.auth import ANONYMOUS, Principal
 from graph.store import Store
 
 
@@ -13,3 +14,4 @@ from graph.store import Store
 class Context:
     store: Store
     request: Request | None = None
+    principal: Principal = ANONYMOUS

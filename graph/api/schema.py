@@ -47,7 +47,13 @@ async def _connection(
     sort = order_by.field.value if order_by else default_sort
     descending = bool(order_by and order_by.direction is i.SortDirection.DESC)
     compiled = compile_connection(
-        compiler, type_name, list(raw.field_nodes), where, sort, descending, Page.from_args(*page)
+        compiler,
+        type_name,
+        list(raw.field_nodes),
+        where,
+        sort,
+        descending,
+        Page.from_args(*page, sort=sort),
     )
     rows = await info.context.store.read(as_query(compiled.query), compiled.params)
     return compiled.shape(rows[0])

@@ -240,6 +240,8 @@ def ecosystem(
     origin: str = "generated",
 ) -> Parsed:
     """One bundle; the same arguments always give the same bundle."""
+    if not 2 <= organisations <= 1000:
+        raise ValueError("between 2 and 1000 organisations (ids are org-000 to org-999)")
     rng = random.Random(seed)
     names = _Names(rng)
     orgs = [_organisation(rng, i, names) for i in range(organisations)]
@@ -290,7 +292,7 @@ async def _holds(store: Store, parsed: Parsed) -> bool:
         {"origin": bundle.origin},
     )
     row = rows[0]
-    return (
+    return bool(
         row["orgs"] == len(bundle.organisations)
         and row["agreements"] == len(bundle.agreements)
         and row["people"] == len(bundle.people)

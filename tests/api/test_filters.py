@@ -432,7 +432,10 @@ async def test_filters_of_other_types(run: Run, type_name: str, where: Where) ->
 
 # --- generated filters --------------------------------------------------------------------------
 
-NAMES = sorted({n.value for r in [*BUNDLE.organisations, *BUNDLE.people] for n in r.names})
+NAMES = sorted(
+    {n.value for o in BUNDLE.organisations for n in o.names}
+    | {n.value for p in BUNDLE.people for n in p.names}
+)
 
 
 def _fragments(values: Iterable[str]) -> list[str]:
@@ -452,7 +455,7 @@ ORG_KEYS = [o.id for o in BUNDLE.organisations]
 
 
 def _ops(options: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries({}, optional=options)  # type: ignore[arg-type]
+    return st.fixed_dictionaries({}, optional=options)
 
 
 def string_filter(values: list[str]) -> st.SearchStrategy[dict[str, Any]]:

@@ -1,6 +1,9 @@
-"""Keyset paging of `organisations` against Cypher ground truth, on a generated ecosystem.
+"""Keyset paging against Cypher ground truth, on a generated ecosystem (tests/api/generated.py).
 
-The ground truth is this module's own Cypher (`ORDER BY <sort>, n.id`), never the compiler's.
+Every sort of `organisations` (and the date and count sorts of `agreements` and `projects`),
+both directions, forward and backward, several page sizes, writes between pages, totalCount,
+argument caps and bad cursors. The ground truth is this module's own Cypher
+(`ORDER BY <sort>, n.id`), never the compiler's.
 """
 
 from __future__ import annotations
@@ -27,29 +30,46 @@ from tests.api.generated import ecosystem, ensure_loaded, extra_organisations
 ECO = ecosystem()
 N = len(ECO.bundle.organisations)
 
-# Each sort as the API documents it (nulls stand for the lowest value), written independently:
-# `IS NOT NULL` puts the missing values first when ascending, last when descending.
+# Each sort as the API documents it (a missing value stands for the lowest), written independently:
+# `IS NOT NULL` puts missing values first when ascending, last when descending; counts are of
+# distinct agreements and projects (an organisation in one project with two roles has one).
 TRUTH_ORDER: dict[str, list[str]] = {
     "NAME": ["n.name"],
     "COUNTRY": ["n.country IS NOT NULL", "n.country"],
     "ESTABLISHED": ["n.established IS NOT NULL", "n.established"],
-    "AGREEMENT_COUNT": ["size([(n)-[:PARTY_TO]->(a:Agreement) | a])"],
-    # Participations, as the API counts them (tests/api/test_filters.py checks what they mean).
-    "PROJECT_COUNT": ["size([(n)-[:PARTICIPATES_IN]->(p:Project) | p])"],
+    "AGREEMENT_COUNT": ["agreements"],
+    "PROJECT_COUNT": ["projects"],
     "KEY": [],
 }
+TRUTH_QUERY = (
+    "MATCH (n:Organisation) WHERE {where} "
+    "OPTIONAL MATCH (n)-[:PARTY_TO]->(a:Agreement) "
+    "WITH n, count(DISTINCT a) AS agreements "
+    "OPTIONAL MATCH (n)-[:PARTICIPATES_IN]->(p:Project) "
+    "WITH n, agreements, count(DISTINCT p) AS projects "
+    "ORDER BY {keys} RETURN n.id AS id"
+)
 SORTS = list(TRUTH_ORDER)
 
-PAGE = """
-query($first: Int, $after: String, $last: Int, $before: String,
-      $order: OrganisationOrderBy, $where: OrganisationWhere) {
-  organisations(first: $first, after: $after, last: $last, before: $before,
-                orderBy: $order, where: $where) {
-    edges { cursor node { key } }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-  }
-}"""
 
+def page_query(root: str, type_name: str) -> str:
+    return f"""
+query($first: Int, $after: String, $last: Int, $before: String,
+      $order: {type_name}OrderBy, $where: {type_name}Where) {{
+  {root}(first: $first, after: $after, last: $last, before: $before,
+         orderBy: $order, where: $where) {{
+    edges {{ cursor node {{ key }} }}
+    pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+  }}
+}}"""
+
+
+PAGE = page_query("organisations", "Organisation")
+PAGES = {
+    "organisations": PAGE,
+    "agreements": page_query("agreements", "Agreement"),
+    "projects": page_query("projects", "Project"),
+}
 Conn = dict[str, Any]
 
 
@@ -68,8 +88,8 @@ def run(schema: strawberry.Schema, eco: Store) -> Run:
 async def truth(store: Store, sort: str, descending: bool, where: str = "true") -> list[str]:
     direction = " DESC" if descending else ""
     keys = ", ".join(e + direction for e in [*TRUTH_ORDER[sort], "n.id"])
-    query = f"MATCH (n:Organisation) WHERE {where} WITH n ORDER BY {keys} RETURN n.id AS id"
-    return [r["id"] for r in await store.read(query)]  # type: ignore[arg-type]
+    query = TRUTH_QUERY.format(where=where, keys=keys)
+    return [r["id"] for r in await store.read(query)]
 
 
 def order(sort: str, descending: bool) -> dict[str, str]:
@@ -86,13 +106,16 @@ def check_cursors(conn: Conn) -> None:
     assert info["endCursor"] == (edges[-1]["cursor"] if edges else None)
 
 
-async def walk_forward(run: Run, k: int, after: str | None = None, **args: Any) -> list[Conn]:
+async def walk_forward(
+    run: Run, k: int, after: str | None = None, root: str = "organisations", **args: Any
+) -> list[Conn]:
     """Pages of `k` from `after` (or the start) until `hasNextPage` is false."""
+    query = PAGES[root]
     pages: list[Conn] = []
     while True:
-        data, trips = await run(PAGE, first=k, after=after, **args)
+        data, trips = await run(query, first=k, after=after, **args)
         assert trips == 1
-        conn = data["organisations"]
+        conn = data[root]
         check_cursors(conn)
         pages.append(conn)
         if not conn["pageInfo"]["hasNextPage"]:
@@ -101,13 +124,16 @@ async def walk_forward(run: Run, k: int, after: str | None = None, **args: Any) 
         assert len(pages) <= N, "hasNextPage never became false"
 
 
-async def walk_backward(run: Run, k: int, before: str | None = None, **args: Any) -> list[Conn]:
+async def walk_backward(
+    run: Run, k: int, before: str | None = None, root: str = "organisations", **args: Any
+) -> list[Conn]:
     """Pages of `k` back from `before` (or the end) until `hasPreviousPage` is false."""
+    query = PAGES[root]
     pages: list[Conn] = []
     while True:
-        data, trips = await run(PAGE, last=k, before=before, **args)
+        data, trips = await run(query, last=k, before=before, **args)
         assert trips == 1
-        conn = data["organisations"]
+        conn = data[root]
         check_cursors(conn)
         pages.append(conn)
         if not conn["pageInfo"]["hasPreviousPage"]:
@@ -168,7 +194,7 @@ async def test_filtered_walks_both_ways(
 ) -> None:
     for descending in (False, True):
         expected = await truth(eco, sort, descending, cypher_where)
-        args = {"order": order(sort, descending), "where": where}
+        args: dict[str, Any] = {"order": order(sort, descending), "where": where}
         forward = await walk_forward(run, 7, **args)
         assert [key for p in forward for key in keys_of(p)] == expected
         backward = await walk_backward(run, 7, **args)
@@ -210,6 +236,10 @@ async def test_pages_from_any_cursor_in_the_middle(run: Run, eco: Store, sort: s
             assert conn["pageInfo"]["hasNextPage"] is True  # the cursor's own item
             assert conn["pageInfo"]["hasPreviousPage"] is (i - k > 0)
 
+            # `before` alone pages backward by the default size.
+            data, _ = await run(PAGE, before=cursors[i], **args)
+            assert keys_of(data["organisations"]) == expected[max(0, i - 20) : i]
+
 
 async def test_first_zero_returns_no_edges(run: Run) -> None:
     data, _ = await run(PAGE, first=0)
@@ -221,6 +251,51 @@ async def test_first_zero_returns_no_edges(run: Run) -> None:
 async def test_default_page_is_twenty(run: Run, eco: Store) -> None:
     data, _ = await run(PAGE)
     assert keys_of(data["organisations"]) == (await truth(eco, "NAME", False))[:20]
+
+
+# Date sort keys travel in cursors as dates; a missing date stands for the lowest.
+OTHER_SORTS: list[tuple[str, str, str, list[str]]] = [
+    ("agreements", "Agreement", "SIGNED", ["n.signed IS NOT NULL", "n.signed"]),
+    ("agreements", "Agreement", "TITLE", ["n.title"]),
+    ("agreements", "Agreement", "PARTY_COUNT", ["COUNT { (o:Organisation)-[:PARTY_TO]->(n) }"]),
+    ("projects", "Project", "START", ["n.start IS NOT NULL", "n.start"]),
+    ("projects", "Project", "TITLE", ["n.title"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("root", "label", "sort", "truth_order"),
+    OTHER_SORTS,
+    ids=[f"{r}-{s}" for r, _, s, _ in OTHER_SORTS],
+)
+async def test_walks_over_other_types_and_date_cursors(
+    run: Run, eco: Store, root: str, label: str, sort: str, truth_order: list[str]
+) -> None:
+    for descending in (False, True):
+        direction = " DESC" if descending else ""
+        keys = ", ".join(e + direction for e in [*truth_order, "n.id"])
+        rows = await eco.read(f"MATCH (n:{label}) WITH n ORDER BY {keys} RETURN n.id AS id")
+        expected = [r["id"] for r in rows]
+        assert expected
+        for k in (7, 100):
+            args: dict[str, Any] = {"order": order(sort, descending), "root": root}
+            forward = await walk_forward(run, k, **args)
+            assert [key for p in forward for key in keys_of(p)] == expected
+            backward = await walk_backward(run, k, **args)
+            assert [key for p in reversed(backward) for key in keys_of(p)] == expected
+
+
+async def test_a_cursor_of_another_sort_is_refused(
+    schema: strawberry.Schema, run: Run, eco: Store
+) -> None:
+    # A NAME cursor holds a name; under ESTABLISHED it would compare a name with years and
+    # silently answer "nothing more". It must be refused instead.
+    data, _ = await run(PAGE, first=5)
+    cursor = data["organisations"]["pageInfo"]["endCursor"]
+    errors = await errors_of(
+        schema, eco, PAGE, first=5, after=cursor, order=order("ESTABLISHED", False)
+    )
+    assert the_user_error(errors).startswith("invalid cursor")
 
 
 # --- writes between pages -----------------------------------------------------------------------
@@ -317,7 +392,7 @@ COUNT_QUERY = """query($where: OrganisationWhere, $first: Int, $after: String) {
 async def test_total_count_equals_cyphers_count_on_every_page(
     run: Run, eco: Store, where: dict[str, Any] | None, cypher_where: str
 ) -> None:
-    rows = await eco.read(f"MATCH (n:Organisation) WHERE {cypher_where} RETURN count(n) AS c")  # type: ignore[arg-type]
+    rows = await eco.read(f"MATCH (n:Organisation) WHERE {cypher_where} RETURN count(n) AS c")
     expected = rows[0]["c"]
     data, trips = await run(COUNT_QUERY, where=where, first=3)
     conn = data["organisations"]
