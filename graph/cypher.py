@@ -73,6 +73,10 @@ def _schema() -> tuple[LiteralString, ...]:
             "CREATE CONSTRAINT " + name.lower() + "_id IF NOT EXISTS "
             "FOR (n:" + name + ") REQUIRE n.id IS UNIQUE"
         )
+    statements.append(
+        "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.id IS UNIQUE"
+    )
+    statements.append("CREATE INDEX audit_target IF NOT EXISTS FOR (n:AuditEntry) ON (n.target)")
     # Two nodes with one ROR id would be a failed resolution. Wikidata ids are not unique in
     # real data: ROR's withdrawn duplicates carry the Wikidata id of the record they duplicate.
     statements.append(
@@ -195,3 +199,33 @@ STATS: LiteralString = (
     "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
     "RETURN nodes, relationships"
 )
+
+# --- Writes through the API ------------------------------------------------------------------
+
+AUDIT_WRITE: LiteralString = (
+    "CREATE (:AuditEntry {id: randomUUID(), at: datetime(), actor: $actor, keyId: $keyId, "
+    "role: $role, action: $action, target: $target, origin: $origin, version: $version})"
+)
+AUDIT_LOG: LiteralString = (
+    "MATCH (a:AuditEntry) WHERE $target IS NULL OR a.target = $target "
+    "WITH a ORDER BY a.at DESC, a.id LIMIT $first "
+    "RETURN a {.id, .actor, .role, .action, .target, .origin, .version, at: toString(a.at)} "
+    "AS entry"
+)
+ORG_BY_ALIAS: LiteralString = (
+    "MATCH (n:Organisation) WHERE n.id = $id OR $id IN n.ids RETURN n.id AS id "
+    "ORDER BY n.id = $id DESC LIMIT 1"
+)
+
+
+def node_origins(label: Label) -> LiteralString:
+    name = _checked_label(label)
+    return "MATCH (n:" + name + " {id: $id}) RETURN n.origins AS origins"
+
+
+def rel_origins(rel_type: RelType, start: Label, end: Label) -> LiteralString:
+    t, a, b = _checked_type(rel_type), _checked_label(start), _checked_label(end)
+    return (
+        "MATCH (:" + a + " {id: $start})-[r:" + t + "]->(:" + b + " {id: $end}) "
+        "RETURN r.origins AS origins"
+    )

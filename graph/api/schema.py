@@ -22,6 +22,7 @@ from graph.api.compile import Compiler, as_query
 from graph.api.connections import compile_connection
 from graph.api.context import Context
 from graph.api.errors import ErrorCodes, UserError
+from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions
 from graph.api.specs import BY_LABEL, TYPES
@@ -309,6 +310,14 @@ class Query(Questions):
         rows = await info.context.store.read(as_query(query), compiler.params)
         return rows[0]["node"] if rows else None
 
+    @strawberry.field(description="Who changed what and when through the API, newest first.")
+    async def audit_log(
+        self, info: Info, target: strawberry.ID | None = None, first: int = 50
+    ) -> list[AuditEntry]:
+        if not 0 <= first <= MAX_PAGE:
+            raise UserError(f"`first` must be between 0 and {MAX_PAGE}")
+        return await audit_log(info, str(target) if target else None, first)
+
     @strawberry.field(description="Counts of nodes and relationships in the graph.")
     async def stats(self, info: Info) -> GraphStats:
         rows = await info.context.store.read(cypher.STATS)
@@ -339,11 +348,28 @@ def _resolve_type(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) -> s
     return value.get("__typename") if isinstance(value, dict) else None
 
 
+# Types whose fields strawberry resolves itself (plain objects, not compiled maps).
+_OWN_RESOLVERS = frozenset(
+    {
+        "Query",
+        "Mutation",
+        "GraphStats",
+        "AuditEntry",
+        "ValidationFailed",
+        "InputProblem",
+        "Conflict",
+        "NotFound",
+        "Retracted",
+        "Upserted",
+    }
+)
+
+
 def install_map_resolvers(schema: strawberry.Schema) -> None:
     """Below the root, every field reads its value from the compiled map (no per-field I/O)."""
     gql = schema._schema
     for name, gtype in gql.type_map.items():
-        if name.startswith("__") or name in ("Query", "GraphStats"):
+        if name.startswith("__") or name in _OWN_RESOLVERS:
             continue
         if isinstance(gtype, GraphQLObjectType):
             for field_name, gfield in gtype.fields.items():
@@ -360,6 +386,7 @@ def install_map_resolvers(schema: strawberry.Schema) -> None:
 def build_schema() -> strawberry.Schema:
     schema = strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],
         # Factories: the caches themselves live at module level and are shared across requests.
         extensions=[

@@ -1,0 +1,489 @@
+"""Mutations: upserts, links and retractions through the loaders' own pipeline (one code path).
+
+Each write is a load unit of its own origin, `api:<collection>:<id>` or
+`api:link:<KIND>:<from>:<to>`: writing it again replaces what the API said before, retracting it
+removes only what the API said (facts another source asserts stay), and everything the loaders
+check (validation, entity resolution, references, citations) is checked here too. Who wrote
+what, when, is kept as `AuditEntry` nodes written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from pydantic import BaseModel, ValidationError
+from strawberry.scalars import JSON
+
+from graph import cypher
+from graph.api.compile import Compiler, as_query
+from graph.api.context import Context
+from graph.api.questions import split_id
+from graph.api.specs import TYPES
+from graph.api.types import Node
+from graph.auth import Role
+from graph.cypher import Label, RelType
+from graph.errors import ConflictError, InputError, PartnergraphError
+from graph.model import (
+    Agreement,
+    Bundle,
+    Citation,
+    Dataset,
+    Event,
+    Organisation,
+    Person,
+    Project,
+    Source,
+)
+from loaders.base import Parsed
+from loaders.pipeline import Reader, Report, load
+from loaders.rows import RelRow
+
+Info = strawberry.Info[Context, None]
+API_PRIORITY = 5  # a hand edit by an agency is the freshest curation there is
+
+
+class Forbidden(PartnergraphError):
+    code = "FORBIDDEN"
+
+
+def require(info: Info, role: Role) -> None:
+    """Decided before any Cypher runs."""
+    principal = info.context.principal
+    if not principal.may(role):
+        who = "an anonymous client" if principal.role is None else f"a {principal.role} key"
+        raise Forbidden(f"this needs a key with the {role} role; the request came from {who}")
+
+
+@strawberry.input(description="Where the change comes from: a source id, and where in it.")
+class CitationInput:
+    source: str = strawberry.field(description="An existing source id, or a new one with a title.")
+    title: str | None = strawberry.field(default=None, description="Creates the source if new.")
+    url: str | None = None
+    publisher: str | None = None
+    published: dt.date | None = None
+    where: str | None = None
+    quote: str | None = None
+    verified: bool = True
+
+
+@strawberry.type(description="Where a problem is in the input, and what is wrong.")
+class InputProblem:
+    field: str | None
+    message: str
+
+
+@strawberry.type(description="The input was refused; nothing was written.")
+class ValidationFailed:
+    problems: list[InputProblem]
+
+
+@strawberry.type(description="The record changed since the client read it; nothing was written.")
+class Conflict:
+    id: strawberry.ID
+    expected_version: int
+    actual_version: int | None
+    message: str
+
+
+@strawberry.type(description="No such record.")
+class NotFound:
+    id: strawberry.ID
+    message: str
+
+
+@strawberry.type(description="Written: the node as it is now, and its version.")
+class Upserted:
+    id: strawberry.ID
+    version: int
+    node: Node | None
+
+
+@strawberry.type(description="What the API had asserted is withdrawn.")
+class Retracted:
+    id: strawberry.ID
+    still_asserted_by: list[str] = strawberry.field(
+        description="Load units that still assert it (so it stays in the graph)."
+    )
+
+
+UpsertResult = Annotated[
+    Upserted | ValidationFailed | Conflict | NotFound, strawberry.union("UpsertResult")
+]
+RetractResult = Annotated[
+    Retracted | ValidationFailed | Conflict | NotFound, strawberry.union("RetractResult")
+]
+
+
+@strawberry.enum(description="Relationships the API can link and unlink.")
+class LinkKind(Enum):
+    PARTY = "PARTY"  # Organisation -> Agreement {role}
+    POSITION = "POSITION"  # Person -> Organisation {title, start, end}
+    ORGANISATION_PARTICIPANT = "ORGANISATION_PARTICIPANT"  # Organisation -> Event {role}
+    PERSON_PARTICIPANT = "PERSON_PARTICIPANT"  # Person -> Event {role}
+    PROJECT_PARTICIPANT = "PROJECT_PARTICIPANT"  # Organisation -> Project {role, start, end}
+    DATA_HOLDER = "DATA_HOLDER"  # Organisation -> Dataset
+    RUNS_UNDER = "RUNS_UNDER"  # Project -> Agreement
+
+
+_LINKS: dict[LinkKind, tuple[RelType, str, str]] = {
+    LinkKind.PARTY: (RelType.PARTY_TO, "Organisation", "Agreement"),
+    LinkKind.POSITION: (RelType.HOLDS_POSITION, "Person", "Organisation"),
+    LinkKind.ORGANISATION_PARTICIPANT: (RelType.PARTICIPATED_IN, "Organisation", "Event"),
+    LinkKind.PERSON_PARTICIPANT: (RelType.PARTICIPATED_IN, "Person", "Event"),
+    LinkKind.PROJECT_PARTICIPANT: (RelType.PARTICIPATES_IN, "Organisation", "Project"),
+    LinkKind.DATA_HOLDER: (RelType.HOLDS_DATA, "Organisation", "Dataset"),
+    LinkKind.RUNS_UNDER: (RelType.RUNS_UNDER, "Project", "Agreement"),
+}
+
+_KINDS: dict[str, tuple[str, type[BaseModel]]] = {
+    "Organisation": ("organisations", Organisation),
+    "Person": ("people", Person),
+    "Agreement": ("agreements", Agreement),
+    "Event": ("events", Event),
+    "Dataset": ("datasets", Dataset),
+    "Project": ("projects", Project),
+}
+
+
+def _citation(source: CitationInput) -> tuple[Citation, list[Source]]:
+    citation = Citation(
+        source=source.source, where=source.where, quote=source.quote, verified=source.verified
+    )
+    if source.title is None:
+        return citation, []
+    new = Source.model_validate(
+        {
+            "id": source.source,
+            "title": source.title,
+            "url": source.url,
+            "publisher": source.publisher,
+            "published": source.published,
+        }
+    )
+    return citation, [new]
+
+
+def _problems(exc: ValidationError) -> ValidationFailed:
+    return ValidationFailed(
+        problems=[
+            InputProblem(field=".".join(str(x) for x in e["loc"]) or None, message=e["msg"])
+            for e in exc.errors()
+        ]
+    )
+
+
+def _audit(
+    info: Info, action: str, target: str, origin: str
+) -> Callable[[Reader, Report], Awaitable[None]]:
+    principal = info.context.principal
+
+    async def write(run: Reader, report: Report) -> None:
+        await run(
+            cypher.AUDIT_WRITE,
+            {
+                "actor": principal.name,
+                "keyId": principal.key_id,
+                "role": principal.role.value if principal.role else None,
+                "action": action,
+                "target": target,
+                "origin": origin,
+                "version": report.versions.get(target.partition(":")[2]),
+            },
+        )
+
+    return write
+
+
+async def _read_node(info: Info, type_name: str, key: str, field: str) -> Any:
+    """The written node, projected for whatever the client selected under `node`."""
+    raw = info._raw_info
+    c = Compiler(raw)
+    nodes = [
+        node
+        for fields in c.collect("Upserted", list(raw.field_nodes)).values()
+        if fields[0].name.value == field
+        for node in fields
+    ]
+    if not nodes:
+        return None
+    label = TYPES[type_name].label.value
+    query = (
+        f"MATCH (n:{label} {{id: {c.param(key)}}}) RETURN {c.node(type_name, 'n', nodes)} AS node"
+    )
+    rows = await info.context.store.read(as_query(query), c.params)
+    return rows[0]["node"] if rows else None
+
+
+async def upsert(
+    info: Info,
+    type_name: str,
+    record: object,
+    source: CitationInput,
+    expected_version: int | None,
+) -> Upserted | ValidationFailed | Conflict | NotFound:
+    require(info, Role.EDITOR)
+    collection, model = _KINDS[type_name]
+    if not isinstance(record, dict):
+        problem = InputProblem(field="record", message="a record is a JSON object")
+        return ValidationFailed(problems=[problem])
+    try:
+        citation, sources = _citation(source)
+        item = model.model_validate({**record, "sources": [citation.model_dump()]})
+    except ValidationError as exc:
+        return _problems(exc)
+    item_id = str(getattr(item, "id"))  # noqa: B009  (every kind has an id)
+    origin = f"api:{collection}:{item_id}"
+    bundle = Bundle(origin=origin, priority=API_PRIORITY, sources=sources, **{collection: [item]})
+    expected = {item_id: expected_version} if expected_version is not None else None
+    try:
+        report = await load(
+            [Parsed(bundle)],
+            info.context.store,
+            expected_versions=expected,
+            after_write=_audit(info, f"upsert{type_name}", f"{type_name}:{item_id}", origin),
+        )
+    except InputError as exc:
+        return ValidationFailed(
+            problems=[InputProblem(field=p.field, message=p.message) for p in exc.problems]
+        )
+    except ConflictError as exc:
+        return Conflict(
+            id=strawberry.ID(f"{type_name}:{exc.node_id}"),
+            expected_version=exc.expected,
+            actual_version=exc.actual,
+            message=exc.message,
+        )
+    # Entity resolution may have merged the record into a node known under another id.
+    label = TYPES[type_name].label
+    node_id = item_id
+    if label is Label.ORGANISATION:
+        rows = await info.context.store.read(cypher.ORG_BY_ALIAS, {"id": item_id})
+        node_id = rows[0]["id"] if rows else item_id
+    return Upserted(
+        id=strawberry.ID(f"{type_name}:{node_id}"),
+        version=report.versions.get(node_id, 0),
+        node=await _read_node(info, type_name, node_id, "node"),
+    )
+
+
+async def retract(
+    info: Info, global_id: str, expected_version: int | None
+) -> Retracted | ValidationFailed | Conflict | NotFound:
+    require(info, Role.EDITOR)
+    type_name, key = split_id(global_id, *_KINDS)
+    collection, _ = _KINDS[type_name]
+    origin = f"api:{collection}:{key}"
+    expected = {key: expected_version} if expected_version is not None else None
+    try:
+        await load(
+            [Parsed(Bundle(origin=origin, priority=API_PRIORITY))],
+            info.context.store,
+            expected_versions=expected,
+            after_write=_audit(info, "retract", global_id, origin),
+        )
+    except ConflictError as exc:
+        return Conflict(
+            id=strawberry.ID(global_id),
+            expected_version=exc.expected,
+            actual_version=exc.actual,
+            message=exc.message,
+        )
+    rows = await info.context.store.read(cypher.node_origins(TYPES[type_name].label), {"id": key})
+    return Retracted(
+        id=strawberry.ID(global_id), still_asserted_by=rows[0]["origins"] if rows else []
+    )
+
+
+async def link(
+    info: Info,
+    kind: LinkKind,
+    start: str,
+    end: str,
+    props: dict[str, Any],
+    source: CitationInput | None,
+) -> Retracted | Upserted | ValidationFailed | Conflict | NotFound:
+    """Assert (with a source) or, without one, retract the API's link between two records."""
+    require(info, Role.EDITOR)
+    rel_type, start_type, end_type = _LINKS[kind]
+    _, start_key = split_id(start, start_type)
+    _, end_key = split_id(end, end_type)
+    origin = f"api:link:{kind.value}:{start_key}:{end_key}"
+    relations: list[RelRow] = []
+    sources: list[Source] = []
+    if source is not None:
+        try:
+            citation, sources = _citation(source)
+        except ValidationError as exc:
+            return _problems(exc)
+        key = (
+            str(props.get("title") or props.get("role") or "")
+            if rel_type
+            in (
+                RelType.HOLDS_POSITION,
+                RelType.PARTICIPATES_IN,
+            )
+            else ""
+        )
+        relations.append(
+            RelRow(
+                type=rel_type,
+                start_label=TYPES[start_type].label,
+                start=start_key,
+                end_label=TYPES[end_type].label,
+                end=end_key,
+                key=key,
+                props={k: v.isoformat() if isinstance(v, dt.date) else v for k, v in props.items()},
+                citations=[citation],
+                where=f"links:{kind.value}",
+                field="to",
+            )
+        )
+    parsed = Parsed(
+        Bundle(origin=origin, priority=API_PRIORITY, sources=sources), relations=relations
+    )
+    action = "link" if source is not None else "unlink"
+    try:
+        await load([parsed], info.context.store, after_write=_audit(info, action, start, origin))
+    except InputError as exc:
+        return ValidationFailed(
+            problems=[InputProblem(field=p.field, message=p.message) for p in exc.problems]
+        )
+    if source is None:
+        rows = await info.context.store.read(
+            cypher.rel_origins(rel_type, TYPES[start_type].label, TYPES[end_type].label),
+            {"start": start_key, "end": end_key},
+        )
+        return Retracted(
+            id=strawberry.ID(start), still_asserted_by=rows[0]["origins"] if rows else []
+        )
+    return Upserted(id=strawberry.ID(start), version=0, node=None)
+
+
+@strawberry.type(description="Who changed what, when, under which load unit.")
+class AuditEntry:
+    id: str
+    at: str
+    actor: str
+    role: str | None
+    action: str
+    target: str
+    origin: str
+    version: int | None
+
+
+_SOURCE = strawberry.argument(description="Where the change comes from (provenance).")
+_VERSION = strawberry.argument(
+    description="The version the client read; the write fails with Conflict if it changed."
+)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create or update an organisation (record as in the seeds).")
+    async def upsert_organisation(
+        self,
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, "Organisation", record, source, expected_version)
+
+    @strawberry.mutation(description="Create or update a person, with positions and spellings.")
+    async def upsert_person(
+        self,
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, "Person", record, source, expected_version)
+
+    @strawberry.mutation(description="Create or update an agreement, its parties and signatories.")
+    async def upsert_agreement(
+        self,
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, "Agreement", record, source, expected_version)
+
+    @strawberry.mutation(description="Create or update an event and its participants.")
+    async def upsert_event(
+        self,
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, "Event", record, source, expected_version)
+
+    @strawberry.mutation(description="Create or update a data set and its access conditions.")
+    async def upsert_dataset(
+        self,
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, "Dataset", record, source, expected_version)
+
+    @strawberry.mutation(description="Create or update a project or programme.")
+    async def upsert_project(
+        self,
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, "Project", record, source, expected_version)
+
+    @strawberry.mutation(
+        description="Withdraw what the API asserted about a record; what other sources assert "
+        "stays, and the record goes only when nothing asserts it any more."
+    )
+    async def retract(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> RetractResult:
+        return await retract(info, str(id), expected_version)
+
+    @strawberry.mutation(description="Link two records (a party, a position, a participant, ...).")
+    async def link(
+        self,
+        info: Info,
+        kind: LinkKind,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        source: Annotated[CitationInput, _SOURCE],
+        role: str | None = None,
+        title: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> UpsertResult:
+        props = {"role": role, "title": title, "start": start, "end": end}
+        props = {k: v for k, v in props.items() if v is not None}
+        return await link(info, kind, str(from_), str(to), props, source)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Withdraw a link the API made (links from sources stay).")
+    async def unlink(
+        self,
+        info: Info,
+        kind: LinkKind,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+    ) -> RetractResult:
+        return await link(info, kind, str(from_), str(to), {}, None)  # type: ignore[return-value]
+
+
+async def audit_log(info: Info, target: str | None, first: int) -> list[AuditEntry]:
+    require(info, Role.READER)
+    rows = await info.context.store.read(cypher.AUDIT_LOG, {"target": target, "first": first})
+    return [AuditEntry(**row["entry"]) for row in rows]
