@@ -21,6 +21,7 @@ from pathlib import Path
 import orjson
 
 from graph.errors import ConfigError
+from graph.settings import Settings
 
 
 class Role(StrEnum):
@@ -66,22 +67,23 @@ class KeyStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._mtime: float | None = None
+        self._stamp: tuple[int, int] | None = None
         self._records: dict[str, KeyRecord] = {}
 
     def _load(self) -> dict[str, KeyRecord]:
         try:
-            mtime = self.path.stat().st_mtime
+            info = self.path.stat()
         except FileNotFoundError:
-            self._mtime, self._records = None, {}
+            self._stamp, self._records = None, {}
             return self._records
-        if mtime != self._mtime:
+        stamp = (info.st_mtime_ns, info.st_size)  # size too: two writes may share a timestamp
+        if stamp != self._stamp:
             try:
                 raw = orjson.loads(self.path.read_bytes())
                 records = {r["id"]: KeyRecord(**{**r, "role": Role(r["role"])}) for r in raw}
             except (ValueError, KeyError, TypeError) as exc:
                 raise ConfigError(f"the keys file {self.path} is damaged: {exc}") from exc
-            self._mtime, self._records = mtime, records
+            self._stamp, self._records = stamp, records
         return self._records
 
     def _save(self, records: dict[str, KeyRecord]) -> None:
@@ -148,3 +150,8 @@ def _as_dict(record: KeyRecord) -> dict[str, object]:
         "created": record.created,
         "revoked": record.revoked,
     }
+
+
+def keys_file(settings: Settings) -> Path:
+    """The keys live in the home directory, beside the local server's password."""
+    return settings.home / "keys.json"

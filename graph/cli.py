@@ -1,4 +1,4 @@
-"""The `partnergraph` command: db start|stop|status, load, schema, serve."""
+"""The `partnergraph` command: db start|stop|status, load, keys, schema, serve."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
 from graph.dbserver.commands import add_db_commands, run_db_command
 from graph.errors import InputError, PartnergraphError, StoreUnavailable
@@ -33,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     p_load.add_argument("--batch-size", type=int, default=5000)
 
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    p_keys = sub.add_parser("keys", help="API keys: create, list, revoke")
+    keys = p_keys.add_subparsers(dest="keys_command", required=True)
+    p_create = keys.add_parser("create", help="create a key; it is shown once")
+    p_create.add_argument("name", help="who holds it, e.g. an agency desk")
+    p_create.add_argument("--role", choices=[r.value for r in Role], default=Role.EDITOR.value)
+    keys.add_parser("list", help="list keys (never the keys themselves)")
+    p_revoke = keys.add_parser("revoke", help="revoke a key by id")
+    p_revoke.add_argument("id")
 
     p_serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
     p_serve.add_argument("--host")
@@ -78,6 +88,22 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    store = KeyStore(keys_file(settings))
+    if args.keys_command == "create":
+        record, key = store.create(args.name, Role(args.role))
+        print(f"created key {record.id} for {record.name} ({record.role}); it is shown only once:")
+        print(key)
+    elif args.keys_command == "list":
+        for r in store.list():
+            state = f"revoked {r.revoked}" if r.revoked else "active"
+            print(f"{r.id}  {r.role:<6}  {r.name}  created {r.created}  {state}")
+    else:
+        record = store.revoke(args.id)
+        print(f"revoked key {record.id} ({record.name})")
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -102,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.stdout.write(schema_sdl())
             return EXIT_OK
+        if args.command == "keys":
+            return _keys(args, settings)
         if args.command == "load":
             return asyncio.run(_load(args, settings))
         if args.command == "serve":
