@@ -47,8 +47,10 @@ def _wrap(exc: Exception, uri: str) -> StoreError:
     if isinstance(exc, nx.ConstraintError):
         return ConstraintViolation(f"a write broke a uniqueness constraint: {exc.message}")
     if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired | OSError):
+        # Logs and the CLI get the address (see the chained exception); users of the API read
+        # only that the store is down, not where it lives.
         return StoreUnavailable(
-            f"store unavailable: Neo4j at {uri} cannot be reached "
+            "store unavailable: Neo4j cannot be reached "
             "(is it running? `partnergraph db start`, or check NEO4J_URI)"
         )
     if isinstance(exc, nx.Neo4jError):

@@ -22,7 +22,7 @@ class UserError(PartnergraphError):
 def classify(error: GraphQLError) -> None:
     """Give an execution error its `extensions.code`; mask anything unexpected."""
     original = error.original_error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):
         return  # a GraphQL error proper (validation, coercion): its message is for the user
     if isinstance(original, StoreUnavailable):
         error.extensions = {"code": "STORE_UNAVAILABLE"}

@@ -6,8 +6,10 @@ Decisions:
   `application/json` for everything and decides parse, operation and validation failures inside
   `schema.execute`, where a 400 cannot be told from a 422. Here each step is its own: read the
   request -> parse (token limit) -> operation type (405 for a mutation over GET, before
-  validation) -> limits (graph/api/limits.py) -> validation -> execution with
-  `schema.execute`, which keeps strawberry's resolvers, Info and extensions.
+  validation) -> limits (graph/api/limits.py) on every operation of the document -> validation
+  -> execution with `schema.execute`, which keeps strawberry's resolvers, Info and extensions.
+  The limits protect validation too (graphql-core's takes seconds on some 2000-token
+  documents), so they run first, after only the linear fragment rules they rely on.
 - Parse and validation results are cached by query text (LRU), failures included, so a repeated
   query, good or bad, costs two dictionary look-ups; `schema.execute` then hits its own
   ParserCache and ValidationCache, so a new query text is parsed and validated twice, once.
@@ -44,10 +46,15 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSyntaxError,
+    KnownFragmentNamesRule,
+    NoFragmentCyclesRule,
+    NoUnusedFragmentsRule,
+    OperationDefinitionNode,
     OperationType,
     get_operation_ast,
     parse,
     specified_rules,
+    validate,
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -70,6 +77,7 @@ DEBUG_HEADER = "X-Partnergraph-Debug"
 VALIDATION_FAILED_STATUS = 422
 RETRY_AFTER_S = 5
 CACHE_SIZE = 256
+FRAGMENT_RULES = [KnownFragmentNamesRule, NoUnusedFragmentsRule, NoFragmentCyclesRule]
 INTERNAL_ERROR: dict[str, Any] = {
     "message": "internal error",
     "extensions": {"code": "INTERNAL_SERVER_ERROR"},
@@ -324,6 +332,7 @@ class GraphQLEndpoint:
         # Bound per instance: the results depend on this schema and these limits.
         self.parse = lru_cache(maxsize=CACHE_SIZE)(self._parse)
         self.validate = lru_cache(maxsize=CACHE_SIZE)(self._validate)
+        self.validate_fragments = lru_cache(maxsize=CACHE_SIZE)(self._validate_fragments)
 
     def _parse(self, query: str) -> DocumentNode | GraphQLError:
         try:
@@ -341,6 +350,12 @@ class GraphQLEndpoint:
         document = self.parse(query)
         assert isinstance(document, DocumentNode)
         return tuple(validate_document(self.schema._schema, document, tuple(specified_rules)))
+
+    def _validate_fragments(self, query: str) -> tuple[GraphQLError, ...]:
+        """The linear rules the limits rely on: every fragment known, used, and not cyclic."""
+        document = self.parse(query)
+        assert isinstance(document, DocumentNode)
+        return tuple(validate(self.schema._schema, document, FRAGMENT_RULES))
 
     async def endpoint(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -366,17 +381,23 @@ class GraphQLEndpoint:
         if isinstance(document, GraphQLError):
             return reply.request_errors(400, [_coded(document, "GRAPHQL_PARSE_FAILED")])
         operation = get_operation_ast(document, params.operation_name)
-        if operation is not None:
-            if request.method != "POST" and operation.operation is not OperationType.QUERY:
-                kind = operation.operation.value
-                message = f"a {kind} is only accepted over POST"
-                raise Refusal(405, "METHOD_NOT_ALLOWED", message, {"Allow": "POST"})
-            schema = self.schema._schema
-            exceeded = enforce(self.limits, schema, document, operation, params.variables)
-            if exceeded:
-                errors = [{"message": e.message, "extensions": e.extensions} for e in exceeded]
-                return reply.request_errors(VALIDATION_FAILED_STATUS, errors)
-        invalid = self.validate(params.query)
+        get = request.method != "POST"
+        if get and operation is not None and operation.operation is not OperationType.QUERY:
+            message = f"a {operation.operation.value} is only accepted over POST"
+            raise Refusal(405, "METHOD_NOT_ALLOWED", message, {"Allow": "POST"})
+        invalid = self.validate_fragments(params.query)
+        if not invalid:
+            # Validation reads every operation of the document, not just the one to run.
+            for candidate in document.definitions:
+                if not isinstance(candidate, OperationDefinitionNode):
+                    continue
+                variables = params.variables if candidate is operation else None
+                schema = self.schema._schema
+                exceeded = enforce(self.limits, schema, document, candidate, variables)
+                if exceeded:
+                    errors = [{"message": e.message, "extensions": e.extensions} for e in exceeded]
+                    return reply.request_errors(VALIDATION_FAILED_STATUS, errors)
+            invalid = self.validate(params.query)
         if invalid:
             errors = [_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid]
             return reply.request_errors(VALIDATION_FAILED_STATUS, errors)

@@ -1,4 +1,4 @@
-"""Query limits: depth, aliases and estimated cost, measured on the document before any Cypher.
+"""Query limits: depth, aliases, cost and repeats, measured on the document before any Cypher.
 
 The token limit is the parser's (`graphql.parse(max_lexical_tokens=...)`), applied in
 graph/api/http.py, because a document must be parsed, and so bounded, before it can be measured.
@@ -18,6 +18,10 @@ Fragments are expanded (each measured once and reused), @skip/@include are ignor
 errs high), and introspection fields (`__schema`, `__type`) add neither depth nor cost:
 graphql-core's MaxIntrospectionDepthRule bounds them during validation, and GraphiQL's
 introspection query nests deeper than the data queries' limit should be.
+
+Repeats protect validation rather than Neo4j: graphql-core compares the selections of one place
+of the response pairwise, so 490 copies of `stats { nodes }`, which fit in 2000 tokens, take
+seconds to validate (see `most_repeated`).
 """
 
 from __future__ import annotations
@@ -155,12 +159,13 @@ def check(limits: Limits, measured: Measure) -> list[LimitExceeded]:
     """Every limit the measured operation breaks (all at once, so one retry can fix them all)."""
     out: list[LimitExceeded] = []
     if measured.depth > limits.max_depth:
+        levels = "too many" if measured.depth == _SATURATED else str(measured.depth)
         out.append(
             LimitExceeded(
                 "depth",
                 measured.depth,
                 limits.max_depth,
-                f"the query nests {measured.depth} levels deep; the maximum is "
+                f"the query nests {levels} levels deep; the maximum is "
                 f"{limits.max_depth}: ask for less at once and follow ids in further queries",
             )
         )
@@ -199,61 +204,79 @@ def enforce(
         # Counting repeats walks every place of the response: bounded only once the depth,
         # aliases and cost are.
         return exceeded
-    count, path = most_repeated(document, operation, limits.max_repeats, limits.max_depth)
-    if count > limits.max_repeats:
+    repeats = most_repeated(document, operation, limits.max_repeats, limits.max_depth)
+    if repeats.count > limits.max_repeats:
+        place = f"`{repeats.path}`" if repeats.path else "the operation"
+        what = (
+            f"spreads {repeats.count} fragments on {place}"
+            if repeats.fragments
+            else f"selects {place} {repeats.count} times"
+        )
         exceeded.append(
             LimitExceeded(
                 "repeats",
-                count,
+                repeats.count,
                 limits.max_repeats,
-                f"the query selects `{path}` {count} times; the maximum is "
-                f"{limits.max_repeats}: GraphQL merges repeated selections, so ask once",
+                f"the query {what}; the maximum is {limits.max_repeats}: GraphQL merges "
+                "repeated selections of one place, so ask once",
             )
         )
     return exceeded
 
 
+@dataclass(frozen=True, slots=True)
+class Repeats:
+    """The most selections one place of the response gets: copies of a field, or fragments."""
+
+    count: int = 0
+    path: str = ""
+    fragments: bool = False
+
+
 def most_repeated(
     document: DocumentNode, operation: OperationDefinitionNode, cap: int, levels: int
-) -> tuple[int, str]:
-    """The most selections one place of the response gets, and that place's path.
+) -> Repeats:
+    """The place most selected, where graphql-core's validation works hardest.
 
-    graphql-core's OverlappingFieldsCanBeMergedRule compares the selections of a place pairwise:
-    490 copies of `stats { nodes }` (2000 tokens) take seconds to validate. Counting stops at
-    the first place over `cap`, and `levels` down (deeper only through a fragment cycle, which
+    OverlappingFieldsCanBeMergedRule compares the fields one place gets pairwise, and the
+    fragments spread on it pairwise: 490 copies of `stats { nodes }` (2000 tokens) take seconds
+    to validate, 200 one-field fragments on one object a tenth of a second. Counting stops at the
+    first place over `cap`, and `levels` down (deeper only through a fragment cycle, which
     validation refuses).
     """
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _most_repeated([operation.selection_set], fragments, cap, levels)
+    return _most_repeated([operation.selection_set], "", fragments, cap, levels)
 
 
 def _most_repeated(
     selection_sets: list[SelectionSetNode],
+    path: str,
     fragments: dict[str, FragmentDefinitionNode],
     cap: int,
     levels: int,
-) -> tuple[int, str]:
+) -> Repeats:
     places: dict[str, list[FieldNode]] = {}
-    _collect(selection_sets, fragments, places, set())
-    worst, where = 0, ""
+    spread: set[str] = set()
+    _collect(selection_sets, fragments, places, spread)
+    worst = Repeats(len(spread), path, fragments=True)
     for key, nodes in places.items():
-        if len(nodes) > worst:
-            worst, where = len(nodes), key
-        if worst > cap:
-            return worst, where
-    if levels <= 1:
-        return worst, where
+        if len(nodes) > worst.count:
+            worst = Repeats(len(nodes), f"{path}.{key}" if path else key)
+    if worst.count > cap or levels <= 1:
+        return worst
     for key, nodes in places.items():
         below = [n.selection_set for n in nodes if n.selection_set is not None]
         if below:
-            count, path = _most_repeated(below, fragments, cap, levels - 1)
-            if count > worst:
-                worst, where = count, f"{key}.{path}"
-            if worst > cap:
+            inner = _most_repeated(
+                below, f"{path}.{key}" if path else key, fragments, cap, levels - 1
+            )
+            if inner.count > worst.count:
+                worst = inner
+            if worst.count > cap:
                 break
-    return worst, where
+    return worst
 
 
 def _collect(
@@ -302,7 +325,11 @@ def measure(
     }
     walker = _Walker(schema, fragments, dict(variables or {}), defaults)
     root = schema.get_root_type(operation.operation)
-    total = walker.selection_set(root, operation.selection_set, None)
+    try:
+        total = walker.selection_set(root, operation.selection_set, None)
+    except RecursionError:
+        # Only fragments chained hundreds deep get here (with a raised token limit): too deep.
+        return Measure(depth=_SATURATED, aliases=0, cost=0)
     return Measure(depth=total.depth, aliases=total.aliases, cost=total.cost)
 
 

@@ -383,8 +383,13 @@ def install_map_resolvers(schema: strawberry.Schema) -> None:
         object_type.is_type_of = None
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """graph.api.errors classifies and logs; user errors are not server trouble."""
+
+
 def build_schema() -> strawberry.Schema:
-    schema = strawberry.Schema(
+    schema = _Schema(
         query=Query,
         mutation=Mutation,
         types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],

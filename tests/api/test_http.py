@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
+from graphql import get_introspection_query
 from starlette.testclient import TestClient
 
 from graph.api.app import create_app
@@ -29,13 +30,13 @@ def client(neo4j_server: ServerInfo) -> Iterator[TestClient]:
 
 def post(
     client: TestClient, body: Any, accept: str | None = GRAPHQL_RESPONSE, **headers: str
-) -> httpx.Response:
+) -> httpx2.Response:
     if accept is not None:
         headers["Accept"] = accept
     return client.post("/graphql", json=body, headers=headers)
 
 
-def media_type(response: httpx.Response) -> str:
+def media_type(response: httpx2.Response) -> str:
     return response.headers["content-type"].split(";")[0]
 
 
@@ -180,17 +181,22 @@ def test_variable_coercion_failure_is_a_request_error(client: TestClient) -> Non
     query = "query ($v: String!) { organisationByIdentifier(scheme: ROR, value: $v) { name } }"
     response = post(client, {"query": query, "variables": {"v": None}})
     assert response.status_code == 400
-    body = response.json()
-    assert "data" not in body
-    assert "$v" in body["errors"][0]["message"]
+    assert "data" not in response.json()
     assert post(client, {"query": query, "variables": {"v": None}}, JSON).status_code == 200
+
+
+def test_variable_coercion_errors_say_what_was_wrong(client: TestClient) -> None:
+    query = "query ($v: String!) { organisationByIdentifier(scheme: ROR, value: $v) { name } }"
+    (error,) = post(client, {"query": query, "variables": {"v": None}}).json()["errors"]
+    assert "$v" in error["message"]
 
 
 def test_the_operation_to_run_must_be_determined(client: TestClient) -> None:
     two = "query A { __typename } query B { stats { nodes } }"
     response = post(client, {"query": two})
     assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "OPERATION_NOT_FOUND"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "OPERATION_RESOLUTION_FAILURE"
     assert post(client, {"query": two, "operationName": "C"}).status_code == 400
     chosen = post(client, {"query": two, "operationName": "A"})
     assert chosen.json() == {"data": {"__typename": "Query"}}
@@ -224,6 +230,12 @@ def test_a_mutation_over_get_gets_405_before_validation(client: TestClient) -> N
     assert over_post.status_code == 422
 
 
+def test_graphiqls_introspection_query_is_answered(client: TestClient) -> None:
+    response = post(client, {"query": get_introspection_query(descriptions=True)})
+    assert response.status_code == 200
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
 def test_graphiql_is_served_to_browsers(client: TestClient) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     page = client.get("/graphql", headers={"Accept": browser})
@@ -247,7 +259,7 @@ def test_our_errors_show_their_message_and_code(client: TestClient) -> None:
     assert body["data"] is None  # the root field is non-null
     (error,) = body["errors"]
     assert error["message"].startswith("invalid cursor")
-    assert error["extensions"] == {"code": "bad_request"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
     assert error["path"] == ["organisations"]
 
 
@@ -263,7 +275,7 @@ def test_unexpected_errors_are_masked_and_logged(
     assert response.status_code == 200
     (error,) = response.json()["errors"]
     assert error["message"] == "internal error"
-    assert error["extensions"] == {"code": "INTERNAL"}
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     for secret in ("MATCH", "hunter2", "bolt://", "Traceback", "RuntimeError"):
         assert secret not in response.text
     logged = [r for r in caplog.records if r.name == "partnergraph.api"]
@@ -283,7 +295,7 @@ def test_neo4j_unreachable_gets_503_with_retry_after(accept: str) -> None:
         body = response.json()
         assert "data" not in body
         (error,) = body["errors"]
-        assert error["extensions"] == {"code": "store_unavailable"}
+        assert error["extensions"] == {"code": "STORE_UNAVAILABLE"}
         assert "store unavailable" in error["message"]
         # Queries that need no Neo4j are still answered.
         assert post(client, {"query": "{ __typename }"}, accept).status_code == 200
@@ -294,7 +306,7 @@ def test_503_before_start_up_has_finished(neo4j_server: ServerInfo) -> None:
     client = TestClient(app)  # no `with`: the lifespan never ran, so there is no store yet
     response = post(client, {"query": "{ __typename }"})
     assert response.status_code == 503
-    assert response.json()["errors"][0]["extensions"]["code"] == "store_unavailable"
+    assert response.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
 
 
 # --- debug figures, CORS, gzip ---------------------------------------------------------------
