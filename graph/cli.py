@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -119,6 +120,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # The driver logs a dying connection on its own; the CLI says what went wrong instead.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    logging.getLogger("neo4j").propagate = False
     try:
         settings = load_settings()
         if args.command == "db":
@@ -138,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_INVALID
     except StoreUnavailable as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        where = f" [Neo4j at {exc.uri}]" if exc.uri else ""
+        print(f"error: {exc.message}{where}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     except PartnergraphError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

@@ -113,6 +113,13 @@ def _schema() -> tuple[LiteralString, ...]:
 
 
 SCHEMA: tuple[LiteralString, ...] = _schema()
+# What earlier versions created and this one no longer wants; dropped before SCHEMA runs, so a
+# database made by an earlier version converges on the current schema.
+OBSOLETE_SCHEMA: tuple[LiteralString, ...] = (
+    "DROP CONSTRAINT organisation_wikidata IF EXISTS",  # Wikidata ids are not unique in ROR
+    "DROP INDEX organisation_names IF EXISTS",  # both replaced by name_search
+    "DROP INDEX person_names IF EXISTS",
+)
 
 
 # --- Loading ---------------------------------------------------------------------------------

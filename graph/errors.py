@@ -38,6 +38,7 @@ class PortBusyError(ServerError):
 
 class StoreError(PartnergraphError):
     code = "store"
+    uri: str | None = None  # where Neo4j was expected: for logs and the CLI, not API clients
 
 
 class StoreUnavailable(StoreError):

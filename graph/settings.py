@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     bolt_port: int = Field(default=7687, ge=1, le=65535, alias="PARTNERGRAPH_BOLT_PORT")
     heap: str = Field(default="2g", pattern=r"^\d+[mg]$", alias="PARTNERGRAPH_NEO4J_HEAP")
 
+    # Reading is open unless this is set; writing always needs an editor or admin key.
+    require_key_for_reads: bool = Field(default=False, alias="PARTNERGRAPH_REQUIRE_KEY")
+    # Requests a second per API key, and per client address for anonymous clients (bursts
+    # up to `rate_burst`).
+    rate_per_second: float = Field(default=50.0, gt=0, alias="PARTNERGRAPH_RATE")
+    rate_burst: int = Field(default=100, ge=1, alias="PARTNERGRAPH_RATE_BURST")
+
     api_host: str = Field(default="127.0.0.1", alias="PARTNERGRAPH_HOST")
     api_port: int = Field(default=8000, ge=1, le=65535, alias="PARTNERGRAPH_PORT")
     cors_origins: list[str] = Field(default_factory=list, alias="PARTNERGRAPH_CORS_ORIGINS")

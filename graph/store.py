@@ -38,6 +38,12 @@ class Stats:
 
 
 def _wrap(exc: Exception, uri: str) -> StoreError:
+    error = _translate(exc, uri)
+    error.uri = uri
+    return error
+
+
+def _translate(exc: Exception, uri: str) -> StoreError:
     # Driver messages can carry query text; users get what went wrong and what to do, the
     # original stays chained (`raise ... from exc`) for logs.
     if isinstance(exc, nx.AuthError):
@@ -55,6 +61,12 @@ def _wrap(exc: Exception, uri: str) -> StoreError:
         )
     if isinstance(exc, nx.Neo4jError):
         code = exc.code or "Neo.Unknown"
+        if "MemoryPoolOutOfMemory" in code:
+            return StoreError(
+                "Neo4j ran out of transaction memory: this load is larger than its heap allows. "
+                "Give the local server more (PARTNERGRAPH_NEO4J_HEAP=4g, then `partnergraph db "
+                "stop` and `db start`) or raise dbms.memory.transaction.total.max on your server"
+            )
         if "TransactionTimedOut" in code or "Terminated" in code:
             return StoreError(f"Neo4j stopped the transaction: it ran past its time limit ({code})")
         return StoreError(f"Neo4j error {code}")
@@ -187,6 +199,6 @@ class Store:
 
     async def setup_schema(self) -> None:
         """Constraints and indexes; idempotent (IF NOT EXISTS), then wait until they are online."""
-        for statement in cypher.SCHEMA:
+        for statement in (*cypher.OBSOLETE_SCHEMA, *cypher.SCHEMA):
             await self.write(statement)
         await self.write(cypher.AWAIT_INDEXES)

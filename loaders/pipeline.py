@@ -300,6 +300,9 @@ async def load(
         plan = await plan_load(units, store.read, expected_versions)
         if plan.problems:
             raise InputError(plan.problems)
+        plan.report.relationships = sum(
+            len(rows) for u in plan.units for rows in _rel_groups(u).values()
+        )
         return _finish(plan, started, dry_run=True)
 
     async with store.transaction(timeout_s=LOAD_TIMEOUT_S) as tx:
@@ -307,7 +310,7 @@ async def load(
         if plan.problems:
             raise InputError(plan.problems)  # rolls back: nothing was written anyway
         if progress:
-            rels = sum(len(u.rels) for u in plan.units)
+            rels = sum(len(rows) for u in plan.units for rows in _rel_groups(u).values())
             progress.start(sum(len(rows) for rows in plan.upserts.values()) + rels)
         for unit in plan.units:
             await tx.run(
@@ -334,9 +337,10 @@ async def load(
     return _finish(plan, started, dry_run=False)
 
 
-async def _write_rels(
-    unit: _Unit, run: Reader, batch_size: int, progress: Progress | None, report: Report
-) -> None:
+def _rel_groups(
+    unit: _Unit,
+) -> dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]]:
+    """One row per relationship to write: one origin asserting one twice gives one row."""
     groups: dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]] = (
         defaultdict(dict)
     )
@@ -359,7 +363,13 @@ async def _write_rels(
             "provenance": entries,
             "sourceIds": sorted({c.source for c in rel.citations}),
         }
-    for (rel_type, start, end), rows in groups.items():
+    return groups
+
+
+async def _write_rels(
+    unit: _Unit, run: Reader, batch_size: int, progress: Progress | None, report: Report
+) -> None:
+    for (rel_type, start, end), rows in _rel_groups(unit).items():
         query = cypher.merge_rels(rel_type, start, end)
         for batch in _batches(list(rows.values()), batch_size):
             result = await run(query, {"rows": batch, "origin": unit.origin})

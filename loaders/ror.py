@@ -243,7 +243,7 @@ def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[_
             return
         if line.strip():
             try:
-                data = orjson.loads(line)
+                data = orjson.loads(line.rstrip(b"\r\n"))
             except orjson.JSONDecodeError as exc:
                 yield Problem(label, f"not valid JSON: {exc.msg}", line=lineno, column=exc.colno)
             else:

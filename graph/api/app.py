@@ -15,9 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph.api.context import Context
-from graph.api.http import DEBUG_HEADER, GraphQLEndpoint
+from graph.api.http import DEBUG_HEADER, GraphQLEndpoint, Refusal
 from graph.api.limits import Limits
+from graph.api.ratelimit import RateLimiter, retry_after
 from graph.api.schema import build_schema
+from graph.auth import KeyStore, keys_file
 from graph.errors import StoreError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import Store, Target
@@ -56,8 +58,38 @@ def create_app(settings: Settings, target: Target) -> Starlette:
             await stores.store.close()
             stores.store = None
 
+    keys = KeyStore(keys_file(settings))
+    limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+
     def context(request: Request) -> Context:
-        return Context(store=stores.get().view(), request=request)
+        """Who asks, decided before any Cypher runs; then their share of the rate."""
+        principal = keys.authenticate(api_key(request))
+        if principal is None:
+            raise Refusal(
+                401,
+                "UNAUTHENTICATED",
+                "this API key is unknown or revoked: ask an admin for a key "
+                "(`partnergraph keys create`)",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if principal.role is None and settings.require_key_for_reads:
+            raise Refusal(
+                401,
+                "UNAUTHENTICATED",
+                "this server needs an API key for reading: send `Authorization: Bearer <key>`",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        client = request.client.host if request.client else "unknown"
+        bucket = f"key:{principal.key_id}" if principal.key_id else f"ip:{client}"
+        wait = limiter.take(bucket)
+        if wait > 0:
+            raise Refusal(
+                429,
+                "RATE_LIMITED",
+                f"too many requests: retry in {retry_after(wait)} s",
+                {"Retry-After": retry_after(wait)},
+            )
+        return Context(store=stores.get().view(), request=request, principal=principal)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -76,7 +108,7 @@ def create_app(settings: Settings, target: Target) -> Starlette:
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type", DEBUG_HEADER],
+                allow_headers=["Content-Type", "Authorization", "X-API-Key", DEBUG_HEADER],
                 # Browsers hide other headers from scripts; clients need this one to back off.
                 expose_headers=["Retry-After"],
             )
@@ -88,3 +120,12 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def api_key(request: Request) -> str | None:
+    """`Authorization: Bearer <key>`, or `X-API-Key: <key>`."""
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("x-api-key") or None

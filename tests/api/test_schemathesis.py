@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from typing import Any
 
+import graphql
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes
 from schemathesis.checks import not_a_server_error
 
 from graph.api.app import create_app
+from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import ServerInfo
 from graph.settings import Settings
 from graph.store import Store
@@ -27,11 +32,58 @@ from tests.neo4j_test import ROOT, target_of
 EXAMPLES_PER_FIELD = int(os.environ.get("PARTNERGRAPH_FUZZ_EXAMPLES", "15"))
 
 
+def _value_node(value: Any) -> graphql.ValueNode:
+    """A Python JSON value as a GraphQL literal (what the JSON scalar receives)."""
+    if isinstance(value, dict):
+        return nodes.Object(
+            [
+                graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=_value_node(v))
+                for k, v in value.items()
+            ]
+        )
+    if isinstance(value, list):
+        return nodes.List([_value_node(v) for v in value])
+    if isinstance(value, bool):
+        return nodes.Boolean(value)
+    if isinstance(value, int):
+        return nodes.Int(value)
+    if isinstance(value, float):
+        return nodes.Float(value)
+    if value is None:
+        return graphql.NullValueNode()
+    return nodes.String(value)
+
+
+# Records for the upserts: a valid one, near misses, and arbitrary JSON.
+_RECORD = {
+    "id": "fuzzed-org",
+    "kind": "company",
+    "names": [{"value": "Fuzzed Org"}],
+    "location": {"country": "EE"},
+}
+_KEYS = st.sampled_from(["id", "kind", "names", "location", "title", "parties", "holder", "x"])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**31), 2**31) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=10,
+)
+_RECORDS = st.one_of(
+    st.just(_RECORD),
+    st.builds(lambda extra: {**_RECORD, **extra}, st.dictionaries(_KEYS, _JSON, max_size=2)),
+    _JSON,
+)
+schemathesis.graphql.scalar("JSON", _RECORDS.map(_value_node))
+
+
 async def test_generated_queries_cause_no_server_error(
-    neo4j_server: ServerInfo, store: Store
+    neo4j_server: ServerInfo, store: Store, tmp_path: Path
 ) -> None:
     await load(parse_path(ROOT / "seeds"), store)
-    app = create_app(Settings(), target_of(neo4j_server))
+    # An editor key, so that generated mutations run too, not just their refusal; no rate limit.
+    app_settings = Settings(PARTNERGRAPH_HOME=tmp_path, PARTNERGRAPH_RATE=1e6)
+    _, key = KeyStore(keys_file(app_settings)).create("schemathesis", Role.EDITOR)
+    headers = {"Authorization": f"Bearer {key}"}
+    app = create_app(app_settings, target_of(neo4j_server))
     schema = schemathesis.graphql.from_asgi("/graphql", app)
     operations = [op.ok() for op in schema.get_all_operations()]
     assert len(operations) >= 15
@@ -46,7 +98,7 @@ async def test_generated_queries_cause_no_server_error(
         )
         @given(case=operation.as_strategy())
         def check(case: Any) -> None:
-            case.call_and_validate(checks=[not_a_server_error])
+            case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
         # schemathesis drives the app through its own (sync) test client: keep it off this loop.
         await asyncio.to_thread(check)

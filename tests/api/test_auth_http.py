@@ -1,0 +1,116 @@
+"""Keys, roles, hidden fields and rate limits through the real ASGI app on the real Neo4j."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from graph.api.app import create_app
+from graph.auth import KeyStore, Role, keys_file
+from graph.dbserver import ServerInfo
+from graph.settings import Settings
+from graph.store import Store
+from loaders.pipeline import load
+from loaders.sources import parse_path
+from tests.neo4j_test import ROOT, target_of
+
+UPSERT = """mutation($r: JSON!) { upsertOrganisation(record: $r,
+  source: {source: "desk-note", title: "Desk note"}) { __typename } }"""
+RECORD = {
+    "id": "new-agency",
+    "kind": "government_agency",
+    "names": [{"value": "A New Agency"}],
+    "location": {"country": "EE"},
+}
+PEOPLE = "{ people(first: 5) { edges { node { name email phone } } } }"
+
+
+def _settings(home: Path, **extra: Any) -> Settings:
+    return Settings(PARTNERGRAPH_HOME=home, **extra)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def client(neo4j_server: ServerInfo, home: Path, seeded: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(home), target_of(neo4j_server))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def seeded(store: Store) -> Store:
+    await load(parse_path(ROOT / "seeds"), store)
+    await store.write("MATCH (p:Person {id: 'andrus-kurvits'}) SET p.email = 'andrus@example.org'")
+    return store
+
+
+def _key(home: Path, role: Role) -> tuple[str, str]:
+    record, key = KeyStore(keys_file(_settings(home))).create(f"{role}-desk", role)
+    return record.id, key
+
+
+def _post(client: TestClient, query: str, key: str | None = None, **variables: Any) -> Any:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+
+
+def test_a_write_without_a_key_is_refused(client: TestClient) -> None:
+    body = _post(client, UPSERT, r=RECORD).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["data"] is None
+
+
+def test_an_editor_key_can_write_and_a_revoked_one_cannot(client: TestClient, home: Path) -> None:
+    key_id, key = _key(home, Role.EDITOR)
+    body = _post(client, UPSERT, key, r=RECORD).json()
+    assert body["data"]["upsertOrganisation"]["__typename"] == "Upserted"
+    KeyStore(keys_file(_settings(home))).revoke(key_id)
+    response = _post(client, UPSERT, key, r=RECORD)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_reader_key_cannot_write(client: TestClient, home: Path) -> None:
+    _, key = _key(home, Role.READER)
+    body = _post(client, UPSERT, key, r=RECORD).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_contact_details_are_hidden_from_anonymous_readers(client: TestClient, home: Path) -> None:
+    def emails(key: str | None) -> set[str | None]:
+        edges = _post(client, PEOPLE, key).json()["data"]["people"]["edges"]
+        return {e["node"]["email"] for e in edges}
+
+    assert emails(None) == {None}
+    _, key = _key(home, Role.READER)
+    assert "andrus@example.org" in emails(key)
+
+
+def test_reads_can_require_a_key(neo4j_server: ServerInfo, home: Path, seeded: Store) -> None:
+    app = create_app(_settings(home, PARTNERGRAPH_REQUIRE_KEY=True), target_of(neo4j_server))
+    with TestClient(app) as client:
+        assert _post(client, "{ stats { nodes } }").status_code == 401
+        _, key = _key(home, Role.READER)
+        assert _post(client, "{ stats { nodes } }", key).status_code == 200
+
+
+def test_requests_over_the_rate_get_429_with_retry_after(
+    neo4j_server: ServerInfo, home: Path, seeded: Store
+) -> None:
+    settings = _settings(home, PARTNERGRAPH_RATE=0.5, PARTNERGRAPH_RATE_BURST=2)
+    with TestClient(create_app(settings, target_of(neo4j_server))) as client:
+        statuses = [_post(client, "{ __typename }").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        limited = _post(client, "{ __typename }")
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        # A key has a bucket of its own.
+        _, key = _key(home, Role.READER)
+        assert _post(client, "{ __typename }", key).status_code == 200
