@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=10, ge=1, alias="PARTNERGRAPH_MAX_DEPTH")
     max_tokens: int = Field(default=2000, ge=1, alias="PARTNERGRAPH_MAX_TOKENS")
     max_aliases: int = Field(default=30, ge=0, alias="PARTNERGRAPH_MAX_ALIASES")
-    max_cost: int = Field(default=50_000, ge=1, alias="PARTNERGRAPH_MAX_COST")
+    # Estimated rows (graph/api/limits.py): 250k admits an agency's two-hop question with
+    # provenance (~70k) and refuses a three-hop fan-out over pages of 100 (millions).
+    max_cost: int = Field(default=250_000, ge=1, alias="PARTNERGRAPH_MAX_COST")
     max_body_bytes: int = Field(default=100_000, ge=1, alias="PARTNERGRAPH_MAX_BODY_BYTES")
     max_repeats: int = Field(default=10, ge=1, alias="PARTNERGRAPH_MAX_REPEATS")
 

@@ -92,6 +92,22 @@ NESTED_ESTIMATES: dict[tuple[str, str], int] = {
     ("Project", "datasets"): _FEW,
     ("Project", "events"): _SOME,
     ("Dataset", "projects"): _SOME,
+    # Graph questions: a collaboration's chain is organisation -> through -> partner; a path
+    # has at most MAX_HOPS + 1 steps; a network at most MAX_NETWORK nodes; facets have a bucket
+    # per country (~250), kind, status, decade or year.
+    ("Collaboration", "chain"): 3,
+    ("Collaboration", "sources"): _FEW,
+    ("Path", "steps"): 7,
+    ("Network", "nodes"): 300,
+    ("Network", "edges"): 1000,
+    ("OrganisationFacets", "byCountry"): 250,
+    ("OrganisationFacets", "byKind"): _SOME,
+    ("OrganisationFacets", "byStatus"): 3,
+    ("OrganisationFacets", "byDecade"): _MANY,
+    ("AgreementFacets", "byYear"): _MANY,
+    ("AgreementFacets", "byKind"): _FEW,
+    ("PartnerSuggestion", "sharedTopics"): _FEW,
+    ("PartnerSuggestion", "reasons"): 5,
 }
 # Citations of one fact: a handful of sources at most.
 PROVENANCE_ESTIMATE = _FEW
@@ -104,7 +120,7 @@ class Limits:
     max_depth: int = 10
     max_tokens: int = 2000
     max_aliases: int = 30
-    max_cost: int = 50_000
+    max_cost: int = 250_000
     max_body_bytes: int = 100_000
     max_repeats: int = 10
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import statistics
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -139,7 +139,8 @@ def test_every_relationship_list_has_an_estimate_and_none_is_stale(
             )
             if object_list and field_name != "provenance":
                 hops.add((name, field_name))
-    assert set(NESTED_ESTIMATES) == hops
+    node_estimates = {key for key in NESTED_ESTIMATES if key[0] in TYPES}
+    assert node_estimates == hops
 
 
 def test_fragment_bombs_and_cycles_are_measured_without_expanding_them(
@@ -151,9 +152,9 @@ def test_fragment_bombs_and_cycles_are_measured_without_expanding_them(
         for i in range(40)
     )
     bomb += " fragment F40 on Organisation { name }"
-    started = time.perf_counter()
+    # Expanded, this would be 2^40 selections: that the measure returns at all (with the
+    # exact counts) shows each fragment was measured once.
     result = measured(schema, bomb)
-    assert time.perf_counter() - started < 0.1
     assert result.depth == 84
     assert result.aliases > 2**40
     assert result.cost == 2**53 - 1  # saturated, still a JSON-safe integer
@@ -306,10 +307,10 @@ def post(
         (alias_flood(31), "aliases", 31, 30),
         (
             "{ organisations(first: 100) { edges { node { children { organisation {"
-            " children { organisation { name } } } } } } } }",
+            " children { organisation { children { organisation { name } } } } } } } } } }",
             "cost",
-            510201,
-            50000,
+            25510201,
+            250000,
         ),
     ],
 )
@@ -456,7 +457,15 @@ def test_repeated_selections_are_refused(client: TestClient) -> None:
 
 async def test_neo4j_cuts_a_query_that_runs_past_its_time_limit(session_store: Store) -> None:
     store = Store(driver=session_store.driver, target=session_store.target, timeout_s=1)
-    started = time.perf_counter()
+    # Without the 1 s transaction timeout this query counts to 10^8 and returns 0: the error,
+    # not a stopwatch, proves Neo4j cut it.
     with pytest.raises(StoreError, match="time limit"):
         await store.read("UNWIND range(1, 100000000) AS x WITH x WHERE x < 0 RETURN count(x)")
-    assert time.perf_counter() - started < 10
+
+
+def test_the_readme_examples_fit_the_default_limits(schema: strawberry.Schema) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+    assert examples
+    for example in examples:
+        assert refusals(schema, example) == [], example
