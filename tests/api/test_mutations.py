@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from graph.api.context import Context
 from graph.auth import ANONYMOUS, Principal, Role
 from graph.store import Store
 from tests.integration.graphdata import fingerprint
+from tests.neo4j_test import ROOT
 
 EDITOR = Principal(name="agency-desk", role=Role.EDITOR, key_id="k1")
 
@@ -176,3 +178,14 @@ async def test_cypher_shaped_input_changes_nothing(
         assert result["upsertOrganisation"]["__typename"] == "ValidationFailed"
     assert await fingerprint(seeded) == before
     assert (await seeded.read(cypher.COUNT_NODES))[0]["count"] > 0
+
+
+async def test_the_readme_mutation_example_writes(schema: strawberry.Schema, seeded: Store) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = [
+        b
+        for b in re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+        if b.lstrip().startswith("mutation")
+    ]
+    result = await execute(schema, seeded, example)
+    assert result["upsertOrganisation"] == {"id": "Organisation:tartu-biotech-park", "version": 1}

@@ -214,6 +214,7 @@ async def test_node_works_for_every_type(gql: Run) -> None:
 async def test_the_readme_examples_run_and_answer(gql: Run) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+    blocks = [b for b in blocks if not b.lstrip().startswith("mutation")]
     assert len(blocks) == 3
     for block in blocks:
         data, _ = await gql(block)
