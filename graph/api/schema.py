@@ -97,7 +97,8 @@ _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 def lucene_query(text: str) -> str:
     """User text as a Lucene query: every special character escaped, each word also a prefix."""
-    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
+    # Lower case: Lucene reads upper-case AND/OR/NOT as operators; the analyzer folds case anyway.
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) for w in text.split()]
     if not words:
         raise UserError("search text is empty")
     return " ".join(f"({w} OR {w}*)" for w in words)

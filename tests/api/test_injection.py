@@ -146,3 +146,4 @@ async def test_injection_payloads_change_nothing_and_leak_nothing(
     # The payloads reached the resolvers (not just the validator): most requests executed.
     executed = outcomes["data"] + outcomes["BAD_USER_INPUT"]
     assert executed > 0.7 * sum(outcomes.values()), outcomes
+    assert outcomes["STORE_ERROR"] == 0, "user input made Neo4j fail: it must be a user error"

@@ -1,0 +1,29 @@
+"""User text to Lucene: operators and special characters never reach the query parser raw."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.api.errors import UserError
+from graph.api.schema import lucene_query
+
+
+def test_words_become_terms_and_prefixes() -> None:
+    assert lucene_query("Tartu Ülikool") == "(tartu OR tartu*) (ülikool OR ülikool*)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x OR 1=1", "(x OR x*) (or OR or*) (1=1 OR 1=1*)"),
+        ("name:*", "(name\\:\\* OR name\\:\\**)"),
+        ('"}) //', '(\\"\\}\\) OR \\"\\}\\)*) (\\/\\/ OR \\/\\/*)'),
+    ],
+)
+def test_operators_and_special_characters_are_neutralised(text: str, expected: str) -> None:
+    assert lucene_query(text) == expected
+
+
+def test_empty_text_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="empty"):
+        lucene_query("   ")
