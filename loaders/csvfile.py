@@ -21,7 +21,15 @@ from graph.errors import Problem
 from graph.model import Bundle, clean_text
 from loaders.base import Location, Parsed
 from loaders.csvcolumns import KINDS, CellError, Column, Kind
-from loaders.problems import Loc, closest, did_you_mean, dotted, error_message, shown
+from loaders.problems import (
+    Loc,
+    closest,
+    did_you_mean,
+    dotted,
+    error_message,
+    read_text,
+    shown,
+)
 
 # Analysts' lists sit between curated seeds (10) and registries (50); see Bundle.priority.
 CSV_PRIORITY = 20
@@ -41,27 +49,10 @@ def default_origin(paths: list[Path]) -> str:
 
 
 def _read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return None, [Problem(file, f"file is {size} bytes, over the {limit} MB limit")]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(file, f"cannot read the file: {exc.strerror or exc}")]
-    try:
-        # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte order mark.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        message = (
-            f"not UTF-8 text: byte {exc.start} (0x{raw[exc.start]:02X}) is invalid; "
-            "save the file as 'CSV UTF-8'"
-        )
-        return None, [Problem(file, message, line=line)]
-    if not text.strip():
+    text, problems = read_text(path, file, MAX_FILE_BYTES, "; save the file as 'CSV UTF-8'")
+    if text is not None and not text.strip():
         return None, [Problem(file, "file is empty: a header line and at least one row are needed")]
-    return text, []
+    return text, problems
 
 
 def _delimiter(text: str) -> str:

@@ -1,18 +1,44 @@
-"""Turning pydantic validation errors into readable Problem messages; shared by the parsers."""
+"""Problems the parsers share: unreadable files, and pydantic errors as readable messages."""
 
 from __future__ import annotations
 
 import difflib
 import re
 import typing
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from graph.errors import Problem
 from graph.model import ID_PATTERN
 
 Loc = tuple[str | int, ...]
+
+
+def read_text(
+    path: Path, file: str, max_bytes: int, hint: str = ""
+) -> tuple[str | None, list[Problem]]:
+    """A source file's text, or the Problem that stops it (too big, unreadable, not UTF-8).
+
+    The size is checked before reading, so a huge file is refused without being read. A byte
+    order mark is dropped: spreadsheets and some editors write one.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            limit = max_bytes // (1024 * 1024)
+            return None, [Problem(file, f"file is {size} bytes, over the {limit} MB limit")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(file, f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text: byte {exc.start} (0x{raw[exc.start]:02X}) is invalid{hint}"
+        return None, [Problem(file, message, line=line)]
 
 
 def record_model(annotation: Any) -> type[BaseModel] | None:

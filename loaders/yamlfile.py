@@ -12,6 +12,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from graph.errors import Problem
+from loaders.problems import read_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Anchors and aliases may repeat a block, but not blow a small file up into millions of values
@@ -212,19 +213,9 @@ def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
     Problems name the file as `str(path)`, so a relative path stays relative.
     """
     file = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return None, [Problem(file, f"file is {size} bytes, over the {limit} MB limit")]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(file, f"cannot read the file: {exc.strerror or exc}")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return None, [Problem(file, f"not UTF-8 text (byte {exc.start} is invalid)", line=line)]
+    text, problems = read_text(path, file, MAX_FILE_BYTES)
+    if text is None:
+        return None, problems
     if not text.strip():
         return None, [Problem(file, "file is empty")]
     return _parse(text, file)
