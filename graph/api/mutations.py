@@ -381,67 +381,29 @@ _VERSION = strawberry.argument(
 )
 
 
+def _upsert_field(type_name: str, what: str) -> Any:
+    """One upsert mutation per kind: the same resolver, bound to the kind."""
+
+    async def resolve(
+        info: Info,
+        record: JSON,
+        source: Annotated[CitationInput, _SOURCE],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> UpsertResult:
+        return await upsert(info, type_name, record, source, expected_version)
+
+    description = f"Create or update {what}; `record` has the shape of the seed files."
+    return strawberry.mutation(resolver=resolve, description=description)
+
+
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create or update an organisation (record as in the seeds).")
-    async def upsert_organisation(
-        self,
-        info: Info,
-        record: JSON,
-        source: Annotated[CitationInput, _SOURCE],
-        expected_version: Annotated[int | None, _VERSION] = None,
-    ) -> UpsertResult:
-        return await upsert(info, "Organisation", record, source, expected_version)
-
-    @strawberry.mutation(description="Create or update a person, with positions and spellings.")
-    async def upsert_person(
-        self,
-        info: Info,
-        record: JSON,
-        source: Annotated[CitationInput, _SOURCE],
-        expected_version: Annotated[int | None, _VERSION] = None,
-    ) -> UpsertResult:
-        return await upsert(info, "Person", record, source, expected_version)
-
-    @strawberry.mutation(description="Create or update an agreement, its parties and signatories.")
-    async def upsert_agreement(
-        self,
-        info: Info,
-        record: JSON,
-        source: Annotated[CitationInput, _SOURCE],
-        expected_version: Annotated[int | None, _VERSION] = None,
-    ) -> UpsertResult:
-        return await upsert(info, "Agreement", record, source, expected_version)
-
-    @strawberry.mutation(description="Create or update an event and its participants.")
-    async def upsert_event(
-        self,
-        info: Info,
-        record: JSON,
-        source: Annotated[CitationInput, _SOURCE],
-        expected_version: Annotated[int | None, _VERSION] = None,
-    ) -> UpsertResult:
-        return await upsert(info, "Event", record, source, expected_version)
-
-    @strawberry.mutation(description="Create or update a data set and its access conditions.")
-    async def upsert_dataset(
-        self,
-        info: Info,
-        record: JSON,
-        source: Annotated[CitationInput, _SOURCE],
-        expected_version: Annotated[int | None, _VERSION] = None,
-    ) -> UpsertResult:
-        return await upsert(info, "Dataset", record, source, expected_version)
-
-    @strawberry.mutation(description="Create or update a project or programme.")
-    async def upsert_project(
-        self,
-        info: Info,
-        record: JSON,
-        source: Annotated[CitationInput, _SOURCE],
-        expected_version: Annotated[int | None, _VERSION] = None,
-    ) -> UpsertResult:
-        return await upsert(info, "Project", record, source, expected_version)
+    upsert_organisation = _upsert_field("Organisation", "an organisation")
+    upsert_person = _upsert_field("Person", "a person, with positions and spellings")
+    upsert_agreement = _upsert_field("Agreement", "an agreement, its parties and signatories")
+    upsert_event = _upsert_field("Event", "an event and its participants")
+    upsert_dataset = _upsert_field("Dataset", "a data set and its access conditions")
+    upsert_project = _upsert_field("Project", "a project or programme")
 
     @strawberry.mutation(
         description="Withdraw what the API asserted about a record; what other sources assert "
