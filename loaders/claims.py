@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 
 from graph.cypher import Label
-from graph.model import Citation, Name, NameType
+from graph.model import Name, NameType
 from loaders.normalise import name_keys
-from loaders.rows import Claim, Props, provenance_entry
+from loaders.rows import Claim, Props
 
 _DATE_KEYS = frozenset(
     {"signed", "validFrom", "validTo", "date", "end", "start", "published", "retrieved"}
@@ -56,31 +56,37 @@ def merge_claims(label: Label, node_id: str, encoded: list[str]) -> Props:
     props = {k: v for k, v in props.items() if v is not None}
 
     if label in _NAMED:
-        names: dict[tuple[str, str], Name] = {}
+        # Claims hold names and citations as the models dumped them (validated once, when
+        # parsed): merging works on those dicts, which keeps a 50k-organisation load fast.
+        names: dict[tuple[str, str], dict[str, Any]] = {}
         for claim in claims:
             for raw in claim["names"]:
-                name = Name.model_validate(raw)
-                key = (name.value, name.lang or "")
+                key = (raw["value"], raw.get("lang") or "")
                 if key in names:
-                    types = list(dict.fromkeys([*names[key].types, *name.types]))
-                    names[key] = name.model_copy(update={"types": types})
+                    merged = dict.fromkeys([*names[key]["types"], *raw["types"]])
+                    names[key] = {**names[key], "types": list(merged)}
                 else:
-                    names[key] = name
+                    names[key] = raw
         ordered = list(names.values())
-        display = next((n for n in ordered if NameType.DISPLAY in n.types), ordered[0])
-        props["name"] = display.value
-        props["names"] = [n.value for n in ordered]
-        props["nameLangs"] = [n.lang or "" for n in ordered]
-        props["nameTypes"] = [",".join(t.value for t in n.types) for n in ordered]
-        props["searchText"] = " | ".join(n.value for n in ordered)
+        display = next((n for n in ordered if NameType.DISPLAY in n["types"]), ordered[0])
+        props["name"] = display["value"]
+        props["names"] = [n["value"] for n in ordered]
+        props["nameLangs"] = [n.get("lang") or "" for n in ordered]
+        props["nameTypes"] = [",".join(n["types"]) for n in ordered]
+        props["searchText"] = " | ".join(n["value"] for n in ordered)
         if label is Label.ORGANISATION:
-            props["nameKeys"] = name_keys(ordered, props.get("country"))
+            as_names = [
+                Name.model_construct(value=n["value"], types=[NameType(t) for t in n["types"]])
+                for n in ordered
+            ]
+            props["nameKeys"] = name_keys(as_names, props.get("country"))
             props["ids"] = sorted({a for c in claims for a in c["aliases"]} | {node_id})
 
     provenance: list[str] = []
     for claim in claims:
         for raw in claim["citations"]:
-            entry = provenance_entry(claim["origin"], Citation.model_validate(raw))
+            # The same text provenance_entry() gives: origin first, then the citation as dumped.
+            entry = orjson.dumps({"origin": claim["origin"], **raw}).decode()
             if entry not in provenance:
                 provenance.append(entry)
     props["origins"] = sorted({c["origin"] for c in claims})

@@ -72,6 +72,11 @@ def test_merged_properties_do_not_depend_on_claim_order() -> None:
     assert merged["nameKeys"] == ["EE|tartu ulikool", "EE|university of tartu"]
     assert merged["origins"] == ["ror", "seeds"]
     assert merged["ids"] == ["ror-03z77qz90", "ut"]
+    # Merged citations are byte for byte what the loaders strip by origin prefix.
+    assert merged["provenance"] == [
+        provenance_entry("seeds", Citation(source="s1", where="p1")),
+        provenance_entry("ror", Citation(source="ror")),
+    ]
 
 
 def test_dates_become_dates_and_places_are_prefixed() -> None:
