@@ -9,7 +9,7 @@ TEST_PORT ?= 17687
 TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=$(TEST_PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install run test fuzz check format db-start db-stop db-status clean
+.PHONY: install run test fuzz bench check format db-start db-stop db-status clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ fuzz: install
 	$(VENV)/bin/pytest tests/api/test_schemathesis.py || status=$$?; \
 	env -u NEO4J_URI $(TEST_ENV) $(PG) db stop || true; \
 	exit $$status
+
+# Speed as ratios against baselines measured side by side (bench/README.md); its own Neo4j in
+# .partnergraph/bench unless NEO4J_URI is set. `make bench BENCH_ARGS=--quick` for a short run.
+BENCH_ARGS ?=
+
+bench: install
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 check: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks: speed as ratios against a baseline measured side by side in the same run."""
