@@ -128,3 +128,21 @@ def test_builders_use_parameters_for_values() -> None:
     assert "MERGE (a)-[r:PARTY_TO {key: row.key}]->(b)" in query
     assert "$rows" in query
     assert "$origin" in query
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Tartu Science Park", "Tartu Science Park"),
+        ("Tartu  Science Park", "Tartu Science Park"),
+        (" Tartu", "Tartu"),
+        ("Tartu\tScience\nPark", "Tartu Science Park"),
+        ("Tartu\u200b Science", "Tartu Science"),
+        (unicodedata.normalize("NFD", "Ülikool"), "Ülikool"),
+    ],
+)
+def test_clean_text_fast_and_slow_paths_agree(raw: str, clean: str) -> None:
+    from graph.model import clean_text
+
+    assert clean_text(raw) == clean
+    assert unicodedata.is_normalized("NFC", clean_text(raw))
