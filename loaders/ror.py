@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import gc
-import gzip
-import io
-import json
 import re
-import zipfile
-import zlib
-from collections.abc import Generator, Iterable, Iterator
-from contextlib import ExitStack, closing, contextmanager
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import orjson
 from pydantic import ValidationError
 
 from graph.errors import InputError, Problem
 from graph.model import Bundle, Identifiers, Organisation, OrgKind, Source
 from loaders.base import Location, Parsed
+from loaders.jsonrecords import MAX_BYTES, Raw, json_type, read_records
 
 __all__ = [
     "KIND_PRECEDENCE",
@@ -31,7 +26,6 @@ __all__ = [
     "parse_ror_id",
 ]
 
-MAX_BYTES = 2 * 1024**3
 # A wrong file (a CSV, a truncated dump) would otherwise yield one problem per line.
 MAX_PROBLEMS = 1000
 
@@ -68,13 +62,9 @@ _EXTERNAL_IDS = frozenset({"isni", "wikidata", "grid", "fundref"})
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR_ID = re.compile(r"(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})")
-_NON_SPACE = re.compile(r"\S")
 _GRID = re.compile(r"grid\.[0-9]+\.[0-9a-f]+")
 # Kosovo's code, used by ROR, GeoNames and the EU but user-assigned in ISO 3166, which the
 # model's Country refuses: such records load without a location until the model accepts it.
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_BOM = b"\xef\xbb\xbf"
 
 
 def parse_ror_id(value: object) -> str | None:
@@ -95,17 +85,6 @@ def parse_ror_id(value: object) -> str | None:
     return bare if 98 - (number * 100) % 97 == int(bare[7:]) else None
 
 
-# --- Reading: bytes -> raw records -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Raw:
-    file: str  # the path, or "<zip path>!<member>"
-    pos: int  # 1-based line of JSON lines, or 0-based index in a JSON array
-    in_array: bool
-    data: dict[str, Any]
-
-
 def iter_ror_records(
     path: Path, problems: list[Problem] | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -116,7 +95,7 @@ def iter_ror_records(
     given; without it, an InputError with all of them is raised once the dump has been read.
     """
     found: list[Problem] = [] if problems is None else problems
-    with closing(_read(path)) as items:
+    with closing(read_records(path)) as items:
         for item in items:
             if isinstance(item, Problem):
                 found.append(item)
@@ -124,207 +103,6 @@ def iter_ror_records(
                 yield item.pos, item.data
     if problems is None and found:
         raise InputError(found)
-
-
-def _read(path: Path) -> Generator[_Raw | Problem, None, None]:
-    label = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        yield Problem(label, f"cannot read the file: {exc.strerror or exc}")
-        return
-    if size == 0:
-        yield Problem(label, "the file is empty: expected ROR records (JSON lines or a JSON array)")
-        return
-    if size > MAX_BYTES:
-        yield Problem(label, f"the file is {size:,} bytes, over the {MAX_BYTES:,} limit: split it")
-        return
-    with ExitStack() as stack:
-        try:
-            raw = stack.enter_context(path.open("rb"))
-            magic = raw.read(4)
-            raw.seek(0)
-            stream: IO[bytes] | io.BufferedIOBase = raw
-            if magic[:2] == _GZIP_MAGIC:
-                stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
-            elif magic in _ZIP_MAGIC:
-                archive = stack.enter_context(zipfile.ZipFile(raw))
-                member = _pick_member(archive, label)
-                if isinstance(member, Problem):
-                    yield member
-                    return
-                label = f"{path}!{member.filename}"
-                if member.file_size == 0:
-                    yield Problem(label, "the file is empty: expected ROR records")
-                    return
-                if member.file_size > MAX_BYTES:
-                    yield Problem(
-                        label, f"{member.file_size:,} bytes, over the {MAX_BYTES:,} limit"
-                    )
-                    return
-                stream = stack.enter_context(archive.open(member))
-            yield from _decode(stream, label)
-        # Truncated or corrupt archives, and zips this Python cannot open (encrypted, deflate64).
-        except (
-            OSError,
-            EOFError,
-            zlib.error,
-            zipfile.BadZipFile,
-            RuntimeError,
-            NotImplementedError,
-        ) as exc:
-            yield Problem(label, f"cannot read the file: {exc}")
-
-
-def _pick_member(archive: zipfile.ZipFile, label: str) -> zipfile.ZipInfo | Problem:
-    # ROR's zips hold "<release>-ror-data.json" and, during the v1->v2 transition, also
-    # "<release>-ror-data_schema_v2.json": the v2 file is the richer one.
-    members = [
-        info
-        for info in archive.infolist()
-        if not info.is_dir()
-        and info.filename.lower().endswith((".json", ".jsonl"))
-        and not info.filename.rsplit("/", 1)[-1].startswith((".", "__MACOSX"))
-        and not info.filename.startswith("__MACOSX/")
-    ]
-    v2 = [info for info in members if info.filename.lower().endswith("_schema_v2.json")]
-    if len(v2) == 1:
-        return v2[0]
-    if len(members) == 1:
-        return members[0]
-    names = ", ".join(info.filename for info in archive.infolist()) or "nothing"
-    if not members:
-        return Problem(label, f"the zip holds no .json or .jsonl file (it holds {names})")
-    return Problem(
-        label, f"the zip holds several JSON files and no single *_schema_v2.json: {names}"
-    )
-
-
-def _decode(stream: IO[bytes] | io.BufferedIOBase, label: str) -> Iterator[_Raw | Problem]:
-    lineno = 0
-    line = b""
-    for line in stream:
-        lineno += 1
-        if lineno == 1:
-            line = line.removeprefix(_BOM)
-        if line.strip():
-            break
-    else:
-        yield Problem(label, "the file is empty or blank: expected ROR records")
-        return
-    head = line.lstrip()
-    if head.startswith(b"["):
-        yield from _decode_array(line + stream.read(MAX_BYTES), label, lineno - 1)
-    elif head.rstrip() == b"{":
-        # One pretty-printed record, as in ROR's own ror-records repository.
-        yield from _decode_single(line + stream.read(MAX_BYTES), label, lineno)
-    elif head.startswith(b"{"):
-        yield from _decode_lines(_chain(line, stream), label, lineno)
-    else:
-        yield Problem(
-            label,
-            f"not JSON lines or a JSON array of ROR records: starts with {head[:40]!r}",
-            line=lineno,
-        )
-
-
-def _chain(first: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
-
-
-def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[_Raw | Problem]:
-    total = 0
-    records = 0
-    for line in lines:
-        total += len(line)
-        if total > MAX_BYTES:
-            yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
-            return
-        if line.strip():
-            try:
-                data = orjson.loads(line.rstrip(b"\r\n"))
-            except orjson.JSONDecodeError as exc:
-                yield Problem(label, f"not valid JSON: {exc.msg}", line=lineno, column=exc.colno)
-            else:
-                if isinstance(data, dict):
-                    records += 1
-                    yield _Raw(label, lineno, False, data)
-                else:
-                    yield Problem(label, f"expected a JSON object, got {_json_type(data)}", lineno)
-        lineno += 1
-    if records == 0:
-        yield Problem(label, "the file holds no ROR records")
-
-
-def _decode_single(data: bytes, label: str, lineno: int) -> Iterator[_Raw | Problem]:
-    if len(data) > MAX_BYTES:
-        yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
-        return
-    try:
-        record = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        line = lineno - 1 + exc.lineno
-        yield Problem(label, f"not valid JSON: {exc.msg}", line=line, column=exc.colno)
-        return
-    yield _Raw(label, lineno, False, record)
-
-
-def _decode_array(data: bytes, label: str, skipped: int) -> Iterator[_Raw | Problem]:
-    if len(data) > MAX_BYTES:
-        yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
-        return
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = skipped + data.count(b"\n", 0, exc.start) + 1
-        yield Problem(label, f"not UTF-8 text: {exc.reason} at byte {exc.start}", line=line)
-        return
-    del data
-    # raw_decode takes one array item at a time: the whole dump never exists as one Python
-    # tree (and it measured faster than orjson on the whole array, which allocates it all).
-    decoder = json.JSONDecoder()
-    end = len(text)
-    index = 0
-    i = _skip_space(text, text.index("[") + 1)
-    if i < end and text[i] == "]":
-        yield Problem(label, "the JSON array is empty: no ROR records")
-        return
-    while True:
-        try:
-            data_item, i = decoder.raw_decode(text, i)
-        except json.JSONDecodeError as exc:
-            where = f"text line {skipped + exc.lineno}, column {exc.colno}"
-            message = f"array item {index + 1}: not valid JSON ({where}): {exc.msg}"
-            yield Problem(label, message, line=index + 1)
-            return
-        if isinstance(data_item, dict):
-            yield _Raw(label, index, True, data_item)
-        else:
-            message = f"array item {index + 1}: expected a JSON object, got {_json_type(data_item)}"
-            yield Problem(label, message, line=index + 1)
-        index += 1
-        i = _skip_space(text, i)
-        if i < end and text[i] == ",":
-            i = _skip_space(text, i + 1)
-            continue
-        if i < end and text[i] == "]" and _skip_space(text, i + 1) == end:
-            return
-        where = f"text line {skipped + text.count(chr(10), 0, i) + 1}"
-        message = f"after array item {index} ({where}): expected ',' or a final ']'"
-        yield Problem(label, message, line=index)
-        return
-
-
-def _skip_space(text: str, i: int) -> int:
-    match = _NON_SPACE.search(text, i)
-    return match.start() if match else len(text)
-
-
-def _json_type(value: object) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )
 
 
 # --- Mapping: raw record -> Organisation -------------------------------------------------------
@@ -353,7 +131,7 @@ def _list(record: dict[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _RecordError(key, f"expected a list, got {_json_type(value)}")
+        raise _RecordError(key, f"expected a list, got {json_type(value)}")
     return value
 
 
@@ -361,7 +139,7 @@ def _dict(value: Any, field: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _RecordError(field, f"expected an object, got {_json_type(value)}")
+        raise _RecordError(field, f"expected an object, got {json_type(value)}")
     return value
 
 
@@ -390,9 +168,9 @@ def _add_name(
     field: str,
 ) -> None:
     if not isinstance(value, str):
-        raise _RecordError(field, f"expected a name string, got {_json_type(value)}")
+        raise _RecordError(field, f"expected a name string, got {json_type(value)}")
     if lang is not None and not isinstance(lang, str):
-        raise _RecordError(field, f"expected a language code, got {_json_type(lang)}")
+        raise _RecordError(field, f"expected a language code, got {json_type(lang)}")
     lang = (lang.strip() or None) if isinstance(lang, str) else None
     key = (value.strip(), lang)
     # ROR repeats one name under several types (v1: `name` also in `aliases`): one Name, all types.
@@ -412,7 +190,7 @@ def _names_v2(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
         entry = _dict(entry, field)
         ror_types = entry.get("types") or ["label"]
         if not isinstance(ror_types, list):
-            raise _RecordError(f"{field}.types", f"expected a list, got {_json_type(ror_types)}")
+            raise _RecordError(f"{field}.types", f"expected a list, got {json_type(ror_types)}")
         types: list[str] = []
         for ror_type in ror_types:
             mapped = _NAME_TYPES.get(ror_type) if isinstance(ror_type, str) else None
@@ -648,7 +426,7 @@ def parse_ror(path: Path, origin: str | None = None) -> Parsed:
     organisations: list[Organisation] = []
     locations: dict[str, Location] = {}
     problems: list[Problem] = []
-    with _gc_paused(), closing(_read(path)) as items:
+    with _gc_paused(), closing(read_records(path)) as items:
         _collect(items, organisations, locations, problems)
     bundle = Bundle(
         origin=origin or f"ror:{path.name}",
@@ -673,7 +451,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _collect(
-    items: Iterator[_Raw | Problem],
+    items: Iterator[Raw | Problem],
     organisations: list[Organisation],
     locations: dict[str, Location],
     problems: list[Problem],
@@ -694,12 +472,12 @@ def _collect(
             problems.extend(result)
 
 
-def _line(item: _Raw) -> int:
+def _line(item: Raw) -> int:
     # An array may be one long line: there `line` is the item number (1-based), as messages say.
     return item.pos + 1 if item.in_array else item.pos
 
 
-def _organisation(item: _Raw, first_seen: dict[str, int]) -> Organisation | list[Problem]:
+def _organisation(item: Raw, first_seen: dict[str, int]) -> Organisation | list[Problem]:
     line = _line(item)
     prefix = f"array item {line}: " if item.in_array else ""
 

@@ -13,7 +13,7 @@ import pytest
 
 from graph.errors import InputError, Problem
 from graph.model import NameType, Organisation, OrgKind, OrgRelationType, OrgStatus
-from loaders import ror
+from loaders import jsonrecords, ror
 from loaders.ror import ROR_SOURCE, iter_ror_records, parse_ror, parse_ror_id
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ror"
@@ -478,7 +478,7 @@ def test_a_truncated_gzip_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_a_file_over_the_size_limit_is_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ror, "MAX_BYTES", 1000)
+    monkeypatch.setattr(jsonrecords, "MAX_BYTES", 1000)
     [problem] = parse_ror(FIXTURES / "v2.jsonl").problems
     assert "over the 1,000 limit" in problem.message
 
@@ -486,7 +486,7 @@ def test_a_file_over_the_size_limit_is_a_problem(monkeypatch: pytest.MonkeyPatch
 def test_decompressed_content_over_the_size_limit_is_a_problem(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ror, "MAX_BYTES", 2000)  # the gzip is smaller, its content is not
+    monkeypatch.setattr(jsonrecords, "MAX_BYTES", 2000)  # the gzip is smaller, its content is not
     problems = parse_ror(FIXTURES / "records.jsonl.gz").problems
     assert "once decompressed" in problems[-1].message
 
