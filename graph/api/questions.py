@@ -38,7 +38,10 @@ def split_id(global_id: str, *expected: str) -> tuple[str, str]:
     type_name, sep, key = global_id.partition(":")
     if not sep or type_name not in TYPES or not key or (expected and type_name not in expected):
         kinds = " or ".join(expected) if expected else "<Type>"
-        raise UserError(f"invalid id {global_id!r}: expected {kinds}:<key>")
+        raise UserError(
+            f"invalid id {global_id!r}: expected {kinds}:<key>, e.g. "
+            f"{expected[0] if expected else 'Organisation'}:university-of-tartu"
+        )
     return type_name, key
 
 

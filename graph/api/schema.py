@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import strawberry
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo
+from pydantic import ValidationError
 from strawberry.extensions import ParserCache, ValidationCache
 
 from graph import cypher
@@ -24,8 +25,9 @@ from graph.api.context import Context
 from graph.api.errors import ErrorCodes, UserError
 from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
-from graph.api.questions import Questions
+from graph.api.questions import Questions, split_id
 from graph.api.specs import BY_LABEL, TYPES
+from graph.model import Identifiers
 
 Info = strawberry.Info[Context, None]
 _MISSING = object()
@@ -60,19 +62,12 @@ async def _connection(
     return compiled.shape(rows[0])
 
 
-def _split_global_id(global_id: str) -> tuple[str, str]:
-    type_name, sep, key = global_id.partition(":")
-    if not sep or type_name not in TYPES or not key:
-        raise UserError(f"invalid id {global_id!r}: expected <Type>:<key>, e.g. Organisation:ut")
-    return type_name, key
-
-
 async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
     if len(ids) > MAX_PAGE:
         raise UserError(f"at most {MAX_PAGE} ids at a time")
     raw = _raw(info)
     compiler = Compiler(raw)
-    wanted = [_split_global_id(g) for g in ids]
+    wanted = [split_id(g) for g in ids]
     if not wanted:
         return []
     by_type: dict[str, list[str]] = {}
@@ -120,15 +115,14 @@ class IdentifierScheme(Enum):
     REGISTRY_CODE = "registryCode"
 
 
-def _normalise_identifier(scheme: IdentifierScheme, value: str) -> str:
-    value = value.strip()
-    if scheme is IdentifierScheme.ROR:
-        return value.removeprefix("https://ror.org/").lower()
-    if scheme is IdentifierScheme.WIKIDATA:
-        return value.rsplit("/", 1)[-1].upper()
-    if scheme is IdentifierScheme.ISNI:
-        return re.sub(r"\s+", "", value).upper()
-    return value
+def _identifier(scheme: IdentifierScheme, value: str) -> str | None:
+    """The identifier in the canonical form the loaders store (the model normalises it), or
+    None when it cannot be one of its scheme (then nothing can match: no query is needed)."""
+    field = "registry_code" if scheme is IdentifierScheme.REGISTRY_CODE else scheme.value
+    try:
+        return str(getattr(Identifiers.model_validate({field: value}), field))
+    except ValidationError:
+        return None
 
 
 @strawberry.type(description="How much the graph holds.")
@@ -299,13 +293,16 @@ class Query(Questions):
     async def organisation_by_identifier(
         self, info: Info, scheme: IdentifierScheme, value: str
     ) -> t.Organisation | None:
+        canonical = _identifier(scheme, value)
+        if canonical is None:
+            return None
         raw = _raw(info)
         compiler = Compiler(raw)
         prop = scheme.value  # from the enum: an allow-listed property name
         projection = compiler.node("Organisation", "n", list(raw.field_nodes))
         query = (
             f"MATCH (n:Organisation) WHERE n.{prop} = "
-            f"{compiler.param(_normalise_identifier(scheme, value))} "
+            f"{compiler.param(canonical)} "
             f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
         )
         rows = await info.context.store.read(as_query(query), compiler.params)
