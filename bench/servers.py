@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +78,13 @@ class Api:
 
 
 @contextmanager
-def api_server(target: Target, log_path: Path) -> Iterator[Api]:
-    """`partnergraph serve` (uvicorn, uvloop, httptools) on a free loopback port."""
+def api_server(
+    target: Target, log_path: Path, env_overrides: Mapping[str, str] | None = None
+) -> Iterator[Api]:
+    """`partnergraph serve` (uvicorn, uvloop, httptools) on a free loopback port.
+
+    `env_overrides` replace API_ENV's values (the load test's own home, keys and timeout).
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -88,6 +93,7 @@ def api_server(target: Target, log_path: Path) -> Iterator[Api]:
         "NEO4J_PASSWORD": target.password,
         "NEO4J_DATABASE": target.database,
         **API_ENV,
+        **(env_overrides or {}),
     }
     command = [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1"]
     log_path.parent.mkdir(parents=True, exist_ok=True)
