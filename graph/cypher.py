@@ -216,8 +216,8 @@ AUDIT_WRITE: LiteralString = (
 AUDIT_LOG: LiteralString = (
     "MATCH (a:AuditEntry) WHERE $target IS NULL OR a.target = $target "
     "WITH a ORDER BY a.at DESC, a.id LIMIT $first "
-    "RETURN a {.id, .actor, .role, .action, .target, .origin, .version, at: toString(a.at)} "
-    "AS entry"
+    "RETURN a {.id, .actor, .role, .action, .target, .origin, .version, .reason, .deletedName, "
+    ".deletedOrigins, .deletedRelationships, at: toString(a.at)} AS entry"
 )
 ORG_BY_ALIAS: LiteralString = (
     "MATCH (n:Organisation) WHERE n.id = $id OR $id IN n.ids RETURN n.id AS id "
@@ -236,3 +236,44 @@ def rel_origins(rel_type: RelType, start: Label, end: Label) -> LiteralString:
         "MATCH (:" + a + " {id: $start})-[r:" + t + "]->(:" + b + " {id: $end}) "
         "RETURN r.origins AS origins"
     )
+
+
+# --- Deletes by an admin -----------------------------------------------------------------------
+
+
+def lock_for_delete(label: Label) -> LiteralString:
+    """Write-lock the node first (the documented lost-update guard), then read it: the version
+    checked and the snapshot audited are the ones deleted. The property dies with the node, or
+    with the rolled-back transaction when the delete is refused."""
+    name = _checked_label(label)
+    return (
+        "MATCH (n:" + name + " {id: $id}) SET n._deleting = true "
+        "RETURN n.version AS version, coalesce(n.name, n.title) AS name, "
+        "coalesce(n.origins, []) AS origins"
+    )
+
+
+# Facts citing a source, other than the source node's own self-citation.
+SOURCE_CITED_BY: LiteralString = (
+    "CALL () { MATCH (n) WHERE $id IN n.sourceIds AND NOT (n:Source AND n.id = $id) "
+    "RETURN count(n) AS nodes } "
+    "CALL () { MATCH ()-[r]->() WHERE $id IN r.sourceIds RETURN count(r) AS relationships } "
+    "RETURN nodes, relationships"
+)
+
+
+def detach_delete(label: Label) -> LiteralString:
+    """Delete the node and every relationship it has, whichever origin asserted them."""
+    name = _checked_label(label)
+    return (
+        "MATCH (n:" + name + " {id: $id}) OPTIONAL MATCH (n)-[r]-() "
+        "WITH n, count(DISTINCT r) AS relationships DETACH DELETE n RETURN relationships"
+    )
+
+
+AUDIT_DELETE: LiteralString = (
+    "CREATE (:AuditEntry {id: randomUUID(), at: datetime(), actor: $actor, keyId: $keyId, "
+    "role: $role, action: 'delete', target: $target, origin: $origin, version: $version, "
+    "reason: $reason, deletedName: $name, deletedOrigins: $origins, "
+    "deletedRelationships: $relationships})"
+)

@@ -20,13 +20,21 @@ from strawberry.scalars import JSON
 
 from graph import cypher
 from graph.api.compile import Compiler, as_query
-from graph.api.context import Context
+from graph.api.deletes import Deleted, DeleteResult, delete, deleted_of
 from graph.api.questions import split_id
+from graph.api.results import (
+    Conflict,
+    Info,
+    InputProblem,
+    NotFound,
+    ValidationFailed,
+    require,
+)
 from graph.api.specs import TYPES
 from graph.api.types import Node
 from graph.auth import Role
 from graph.cypher import Label, RelType
-from graph.errors import ConflictError, InputError, PartnergraphError
+from graph.errors import ConflictError, InputError
 from graph.model import (
     Agreement,
     Bundle,
@@ -42,20 +50,7 @@ from loaders.base import Parsed
 from loaders.pipeline import Reader, Report, load
 from loaders.rows import RelRow
 
-Info = strawberry.Info[Context, None]
 API_PRIORITY = 5  # a hand edit by an agency is the freshest curation there is
-
-
-class Forbidden(PartnergraphError):
-    code = "FORBIDDEN"
-
-
-def require(info: Info, role: Role) -> None:
-    """Decided before any Cypher runs."""
-    principal = info.context.principal
-    if not principal.may(role):
-        who = "an anonymous client" if principal.role is None else f"a {principal.role} key"
-        raise Forbidden(f"this needs a key with the {role} role; the request came from {who}")
 
 
 @strawberry.input(description="Where the change comes from: a source id, and where in it.")
@@ -68,31 +63,6 @@ class CitationInput:
     where: str | None = None
     quote: str | None = None
     verified: bool = True
-
-
-@strawberry.type(description="Where a problem is in the input, and what is wrong.")
-class InputProblem:
-    field: str | None
-    message: str
-
-
-@strawberry.type(description="The input was refused; nothing was written.")
-class ValidationFailed:
-    problems: list[InputProblem]
-
-
-@strawberry.type(description="The record changed since the client read it; nothing was written.")
-class Conflict:
-    id: strawberry.ID
-    expected_version: int
-    actual_version: int | None
-    message: str
-
-
-@strawberry.type(description="No such record.")
-class NotFound:
-    id: strawberry.ID
-    message: str
 
 
 @strawberry.type(description="Written: the node as it is now, and its version.")
@@ -373,6 +343,10 @@ class AuditEntry:
     target: str
     origin: str
     version: int | None
+    reason: str | None = strawberry.field(default=None, description="Why (said for deletes).")
+    deleted: Deleted | None = strawberry.field(
+        default=None, description="For a delete: what was removed."
+    )
 
 
 _SOURCE = strawberry.argument(description="Where the change comes from (provenance).")
@@ -434,6 +408,20 @@ class Mutation:
         props = {k: v for k, v in props.items() if v is not None}
         return await link(info, kind, str(from_), str(to), props, source)  # type: ignore[return-value]
 
+    @strawberry.mutation(
+        description="Admins only: remove a record and every relationship it has, whatever "
+        "source asserted them, in one audited transaction. Not a tombstone: reloading a source "
+        "that asserts the record brings it back. A source that facts still cite is refused."
+    )
+    async def delete(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: Annotated[str, strawberry.argument(description="Why; kept in the audit log.")],
+        expected_version: Annotated[int | None, _VERSION] = None,
+    ) -> DeleteResult:
+        return await delete(info, str(id), expected_version, reason)
+
     @strawberry.mutation(description="Withdraw a link the API made (links from sources stay).")
     async def unlink(
         self,
@@ -448,4 +436,9 @@ class Mutation:
 async def audit_log(info: Info, target: str | None, first: int) -> list[AuditEntry]:
     require(info, Role.READER)
     rows = await info.context.store.read(cypher.AUDIT_LOG, {"target": target, "first": first})
-    return [AuditEntry(**row["entry"]) for row in rows]
+    entries = []
+    for row in rows:
+        entry = row["entry"]
+        fields = {k: v for k, v in entry.items() if not k.startswith("deleted")}
+        entries.append(AuditEntry(**fields, deleted=deleted_of(entry)))
+    return entries

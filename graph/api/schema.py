@@ -359,6 +359,8 @@ _OWN_RESOLVERS = frozenset(
         "NotFound",
         "Retracted",
         "Upserted",
+        "Deleted",
+        "StillCited",
     }
 )
 

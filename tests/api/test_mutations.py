@@ -12,7 +12,9 @@ from graph import cypher
 from graph.api.context import Context
 from graph.auth import ANONYMOUS, Principal, Role
 from graph.store import Store
-from tests.integration.graphdata import fingerprint
+from loaders.pipeline import load
+from loaders.sources import parse_path
+from tests.integration.graphdata import bundle, fingerprint
 from tests.neo4j_test import ROOT
 
 EDITOR = Principal(name="agency-desk", role=Role.EDITOR, key_id="k1")
@@ -189,3 +191,188 @@ async def test_the_readme_mutation_example_writes(schema: strawberry.Schema, see
     ]
     result = await execute(schema, seeded, example)
     assert result["upsertOrganisation"] == {"id": "Organisation:tartu-biotech-park", "version": 1}
+
+
+# --- delete (admins) -----------------------------------------------------------------------------
+
+ADMIN = Principal(name="data-steward", role=Role.ADMIN, key_id="k9")
+DELETE = """
+mutation($id: ID!, $reason: String!, $v: Int) {
+  delete(id: $id, reason: $reason, expectedVersion: $v) {
+    __typename
+    ... on Deleted { id kind name origins version relationshipsDeleted }
+    ... on NotFound { message }
+    ... on Conflict { expectedVersion actualVersion }
+    ... on StillCited { nodes relationships message }
+    ... on ValidationFailed { problems { field message } }
+  }
+}"""
+GWTP = "Organisation:gangwon-technopark"
+COUNT_RELS_OF = "MATCH (n {id: $id}) OPTIONAL MATCH (n)-[r]-() RETURN count(DISTINCT r) AS count"
+
+
+async def _node(store: Store, key: str) -> list[dict[str, Any]]:
+    return await store.read(
+        "MATCH (n {id: $id}) WHERE NOT n:AuditEntry RETURN n.version AS version, "
+        "n.origins AS origins",
+        {"id": key},
+    )
+
+
+async def test_an_admin_deletes_a_node_and_every_relationship_and_the_audit_keeps_it(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    # Also asserted by the API, and linked by the API: a delete ignores whose facts they are.
+    gwtp = {
+        "id": "gwtp",
+        "kind": "technopark",
+        "names": [{"value": "Gangwon Technopark", "lang": "en", "types": ["display"]}],
+        "location": {"country": "KR"},
+    }
+    upserted = await execute(schema, seeded, UPSERT, record=gwtp, source=SOURCE)
+    assert upserted["upsertOrganisation"]["id"] == GWTP
+    link = """mutation($s: CitationInput!) { link(kind: PARTY,
+      from: "Organisation:gangwon-technopark",
+      to: "Agreement:mou-gangwon-tartu-eis-2024-12-09", role: "observer", source: $s) {
+      __typename } }"""
+    await execute(schema, seeded, link, s=SOURCE)
+    (node,) = await _node(seeded, "gangwon-technopark")
+    rels = (await seeded.read(COUNT_RELS_OF, {"id": "gangwon-technopark"}))[0]["count"]
+    assert rels > 3
+    nodes_before = (await seeded.read(cypher.COUNT_NODES))[0]["count"]
+
+    result = await execute(
+        schema,
+        seeded,
+        DELETE,
+        ADMIN,
+        id=GWTP,
+        reason="duplicate of a ROR record",
+        v=node["version"],
+    )
+
+    assert result["delete"] == {
+        "__typename": "Deleted",
+        "id": GWTP,
+        "kind": "Organisation",
+        "name": "Gangwon Technopark",
+        "origins": node["origins"],
+        "version": node["version"],
+        "relationshipsDeleted": rels,
+    }
+    assert "api:organisations:gwtp" in node["origins"]
+    assert await _node(seeded, "gangwon-technopark") == []
+    # The node went, and only it (plus one audit entry came).
+    assert (await seeded.read(cypher.COUNT_NODES))[0]["count"] == nodes_before
+    log = await execute(
+        schema,
+        seeded,
+        """query($t: ID) { auditLog(target: $t) { actor role action reason origin
+             deleted { id kind name origins relationshipsDeleted } } }""",
+        t=GWTP,
+    )
+    assert log["auditLog"][0] == {
+        "actor": "data-steward",
+        "role": "admin",
+        "action": "delete",
+        "reason": "duplicate of a ROR record",
+        "origin": "api:delete",
+        "deleted": {
+            "id": GWTP,
+            "kind": "Organisation",
+            "name": "Gangwon Technopark",
+            "origins": node["origins"],
+            "relationshipsDeleted": rels,
+        },
+    }
+    # The history of the node stays; only the delete's entry says what was removed.
+    # (The upsert's entry has the record's own id as its target, so it is not listed here.)
+    assert [(e["action"], e["deleted"]) for e in log["auditLog"][1:]] == [("link", None)]
+
+
+async def test_delete_is_for_admins_only_and_refused_before_any_cypher(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    for principal in (ANONYMOUS, Principal(name="r", role=Role.READER), EDITOR):
+        view = seeded.view()
+        result = await schema.execute(
+            DELETE,
+            variable_values={"id": GWTP, "reason": "cleanup"},
+            context_value=Context(store=view, principal=principal),
+        )
+        assert result.errors, principal
+        assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+        assert "admin" in result.errors[0].message
+        assert view.stats.round_trips == 0
+    assert len(await _node(seeded, "gangwon-technopark")) == 1
+
+
+async def test_a_stale_version_or_an_unknown_id_deletes_nothing(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    before = await fingerprint(seeded)
+    (node,) = await _node(seeded, "gangwon-technopark")
+    stale = await execute(schema, seeded, DELETE, ADMIN, id=GWTP, reason="x", v=node["version"] + 1)
+    assert stale["delete"] == {
+        "__typename": "Conflict",
+        "expectedVersion": node["version"] + 1,
+        "actualVersion": node["version"],
+    }
+    # Exact ids only: an organisation's alias or another kind's id is not it.
+    for missing in ("Organisation:no-such-org", "Agreement:gangwon-technopark"):
+        gone = await execute(schema, seeded, DELETE, ADMIN, id=missing, reason="x")
+        assert gone["delete"]["__typename"] == "NotFound", missing
+    blank = await execute(schema, seeded, DELETE, ADMIN, id=GWTP, reason="  ")
+    assert blank["delete"]["problems"][0]["field"] == "reason"
+    bad = await execute(schema, seeded, DELETE, ADMIN, id="AuditEntry:x", reason="x")
+    assert bad["errors"][0][1] == "BAD_USER_INPUT"
+    assert await fingerprint(seeded) == before  # no audit entry for refusals either
+
+
+async def test_a_cited_source_is_refused_and_an_uncited_one_deleted(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    cited = await seeded.read(
+        "CALL () { MATCH (n) WHERE 'seed-article-2024-06-06' IN n.sourceIds AND NOT n:Source "
+        "RETURN count(n) AS nodes } CALL () { MATCH ()-[r]->() WHERE "
+        "'seed-article-2024-06-06' IN r.sourceIds RETURN count(r) AS rels } RETURN nodes, rels"
+    )
+    assert cited[0]["nodes"] > 0
+    before = await fingerprint(seeded)
+    refused = await execute(
+        schema, seeded, DELETE, ADMIN, id="Source:seed-article-2024-06-06", reason="x"
+    )
+    assert refused["delete"]["__typename"] == "StillCited"
+    assert refused["delete"]["nodes"] == cited[0]["nodes"]
+    assert refused["delete"]["relationships"] == cited[0]["rels"]
+    assert f"{cited[0]['nodes']} node(s)" in refused["delete"]["message"]
+    assert await fingerprint(seeded) == before
+
+    await load([bundle("lonely-unit", source="never-cited")], seeded)
+    deleted = await execute(schema, seeded, DELETE, ADMIN, id="Source:never-cited", reason="x")
+    assert deleted["delete"]["__typename"] == "Deleted"
+    assert deleted["delete"]["origins"] == ["lonely-unit"]
+    assert await _node(seeded, "never-cited") == []
+
+
+async def test_reloading_a_source_that_asserts_a_deleted_node_brings_it_back(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    rels = (await seeded.read(COUNT_RELS_OF, {"id": "gangwon-technopark"}))[0]["count"]
+    result = await execute(schema, seeded, DELETE, ADMIN, id=GWTP, reason="test")
+    assert result["delete"]["relationshipsDeleted"] == rels
+    await load(parse_path(ROOT / "seeds"), seeded)
+    assert len(await _node(seeded, "gangwon-technopark")) == 1
+    assert (await seeded.read(COUNT_RELS_OF, {"id": "gangwon-technopark"}))[0]["count"] == rels
+
+
+@pytest.mark.parametrize("payload", ["'}) DETACH DELETE n //", "x` {id: 'a'}) DETACH DELETE n //"])
+async def test_cypher_shaped_ids_delete_nothing(
+    schema: strawberry.Schema, seeded: Store, payload: str
+) -> None:
+    before = await fingerprint(seeded)
+    result = await execute(
+        schema, seeded, DELETE, ADMIN, id=f"Organisation:{payload}", reason=payload
+    )
+    assert result["delete"]["__typename"] == "NotFound"
+    assert await fingerprint(seeded) == before
