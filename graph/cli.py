@@ -21,6 +21,8 @@ from loaders.progress import ProgressLine
 from loaders.sources import parse_path
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE = 0, 1, 2, 3
+# Enough to see what kind of clean-ups a file needed; the count says how many there were.
+SHOWN_WARNINGS = 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +69,18 @@ def _print_report(report: Report) -> None:
     print(f"  in {report.seconds:.1f} s")
 
 
+def _print_warnings(units: list[Parsed]) -> None:
+    """What the parsers cleaned up on their own: the count, then the first few, on stderr."""
+    warnings = [w for u in units for w in u.warnings]
+    if not warnings:
+        return
+    print(f"{len(warnings)} warning(s): left out of the load, which goes on:", file=sys.stderr)
+    for warning in warnings[:SHOWN_WARNINGS]:
+        print(f"  {warning}", file=sys.stderr)
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"  ... and {len(warnings) - SHOWN_WARNINGS} more", file=sys.stderr)
+
+
 async def _load(args: argparse.Namespace, settings: Settings) -> int:
     units: list[Parsed] = []
     for path in args.paths:
@@ -74,6 +88,8 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
     problems = [p for u in units for p in u.problems]
     if problems:
         raise InputError(problems)
+    # After the problems: a load that fails on them is not one that "goes on".
+    _print_warnings(units)
     store = await Store.open(target_for(settings), timeout_s=settings.neo4j_timeout_s)
     try:
         if not args.dry_run:

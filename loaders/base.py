@@ -19,6 +19,10 @@ class Location:
 class Parsed:
     """A parser's result. `problems` non-empty means the bundle must not be written.
 
+    `warnings` are what the parser cleaned up on its own (a record related to itself, an
+    identifier that is none of its scheme): the bundle loads without them, and the user is told
+    what was left out and where, in the same form as problems.
+
     `locations` maps `"<collection>:<id>"` (e.g. `"agreements:gwtp-tsp-mou-2024"`) to where
     the record was defined, so that checks across records can still name file and line.
     """
@@ -30,6 +34,7 @@ class Parsed:
     partial: bool = False
     # Relationships asserted on their own, outside any record (links made through the API).
     relations: list[RelRow] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def where(self, collection: str, record_id: str) -> Location:
         return self.locations.get(f"{collection}:{record_id}", Location(self.bundle.origin))

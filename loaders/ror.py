@@ -63,8 +63,6 @@ _EXTERNAL_IDS = frozenset({"isni", "wikidata", "grid", "fundref"})
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR_ID = re.compile(r"(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[0-9a-hjkmnp-tv-z]{6}[0-9]{2})")
 _GRID = re.compile(r"grid\.[0-9]+\.[0-9a-f]+")
-# Kosovo's code, used by ROR, GeoNames and the EU but user-assigned in ISO 3166, which the
-# model's Country refuses: such records load without a location until the model accepts it.
 
 
 def parse_ror_id(value: object) -> str | None:
@@ -115,6 +113,10 @@ class _RecordError(Exception):
         self.message = message
 
 
+# What a record's mapping cleaned up on its own: (ROR field, message), reported as warnings.
+Notes = list[tuple[str, str]]
+
+
 @dataclass(slots=True)
 class _Mapped:
     """The Organisation as plain data, plus which ROR field each model path came from."""
@@ -124,6 +126,7 @@ class _Mapped:
     relation_fields: list[str]
     id_fields: dict[str, str]
     location_field: str
+    notes: Notes
 
 
 def _list(record: dict[str, Any], key: str) -> list[Any]:
@@ -225,25 +228,24 @@ def _display_first(
     return [names[key] for key in keys], [fields[key] for key in keys]
 
 
-def _pick_id(scheme: str, entry: dict[str, Any]) -> str | None:
+def _pick_id(scheme: str, entry: dict[str, Any], field: str, notes: Notes) -> str | None:
     everything = entry.get("all")
     # v1 GRID has `all` as a bare string; `preferred` is often null (then the first of `all`).
     values = [
         entry.get("preferred"),
         *(everything if isinstance(everything, list) else [everything]),
     ]
-    for value in values:
-        if not _str(value):
-            continue
+    for value in dict.fromkeys(v for v in values if _str(v)):  # `preferred` is in `all` too
         if scheme == "grid":  # a few are URLs: https://www.grid.ac/institutes/grid.6546.1
             match = _GRID.search(value)
             value = match.group(0) if match else value
         # The model's own patterns decide. ROR holds a few values that are no identifier of their
         # scheme (GRID "100011307"): a wrong cross-reference is worse than none, so they are left
-        # out instead of refusing the organisation (Parsed has no place for warnings yet).
+        # out, with a warning, instead of refusing the organisation.
         try:
             checked = Identifiers.model_validate({scheme: value})
         except ValidationError:
+            notes.append((field, f"{value!r} is not a {scheme} identifier; left out"))
             continue
         found = getattr(checked, scheme)
         return found if isinstance(found, str) else None
@@ -251,7 +253,7 @@ def _pick_id(scheme: str, entry: dict[str, Any]) -> str | None:
 
 
 def _identifiers(
-    record: dict[str, Any], bare: str, v2: bool
+    record: dict[str, Any], bare: str, v2: bool, notes: Notes
 ) -> tuple[dict[str, Any], dict[str, str]]:
     ids: dict[str, Any] = {"ror": bare}
     fields: dict[str, str] = {"ror": "id"}
@@ -270,7 +272,7 @@ def _identifiers(
     for field, scheme, entry in keyed:
         # CNRS, OrgRef, HESA, UCAS, UKPRN: the model has no place for them (yet).
         if scheme in _EXTERNAL_IDS and scheme not in ids:
-            value = _pick_id(scheme, entry)
+            value = _pick_id(scheme, entry, field, notes)
             if value is not None:
                 ids[scheme] = value
                 fields[scheme] = field
@@ -324,10 +326,12 @@ def _website(record: dict[str, Any], v2: bool) -> str | None:
     return None
 
 
-def _relations(record: dict[str, Any], bare: str) -> tuple[list[dict[str, Any]], list[str]]:
+def _relations(
+    record: dict[str, Any], bare: str, notes: Notes
+) -> tuple[list[dict[str, Any]], list[str]]:
     relations: list[dict[str, Any]] = []
     fields: list[str] = []
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], str] = {}
     for i, rel in enumerate(_list(record, "relationships")):
         field = f"relationships[{i}]"
         rel = _dict(rel, field)
@@ -340,9 +344,14 @@ def _relations(record: dict[str, Any], bare: str) -> tuple[list[dict[str, Any]],
             raise _RecordError(f"{field}.id", f"not a ROR id: {rel.get('id')!r}")
         # A record related to itself says nothing (ROR has three such slips); a repeated
         # relation says nothing new. Neither is worth refusing a 50k-record dump for.
-        if target == bare or (rel_type, target) in seen:
+        if target == bare:
+            notes.append((f"{field}.id", f"a {rel_type} relation to the record itself; left out"))
             continue
-        seen.add((rel_type, target))
+        if (rel_type, target) in seen:
+            first = seen[(rel_type, target)]
+            notes.append((field, f"repeats {first} ({rel_type} {target}); left out"))
+            continue
+        seen[(rel_type, target)] = field
         relations.append({"type": rel_type, "organisation": f"ror-{target}"})
         fields.append(field)
     return relations, fields
@@ -351,8 +360,9 @@ def _relations(record: dict[str, Any], bare: str) -> tuple[list[dict[str, Any]],
 def _map(record: dict[str, Any], bare: str) -> _Mapped:
     v2 = "names" in record or "locations" in record
     names, name_fields = _names_v2(record) if v2 else _names_v1(record)
-    identifiers, id_fields = _identifiers(record, bare, v2)
-    relations, relation_fields = _relations(record, bare)
+    notes: Notes = []
+    identifiers, id_fields = _identifiers(record, bare, v2, notes)
+    relations, relation_fields = _relations(record, bare, notes)
     status = record.get("status")
     status = status.lower() if isinstance(status, str) else status
     if status is not None and status not in _STATUSES:
@@ -375,7 +385,7 @@ def _map(record: dict[str, Any], bare: str) -> _Mapped:
         "sources": [{"source": ROR_SOURCE.id, "where": where, "verified": True}],
     }
     location_field = "locations[0]" if v2 else "addresses[0]"
-    return _Mapped(data, name_fields, relation_fields, id_fields, location_field)
+    return _Mapped(data, name_fields, relation_fields, id_fields, location_field, notes)
 
 
 _TOP_FIELDS = {
@@ -426,14 +436,15 @@ def parse_ror(path: Path, origin: str | None = None) -> Parsed:
     organisations: list[Organisation] = []
     locations: dict[str, Location] = {}
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     with _gc_paused(), closing(read_records(path)) as items:
-        _collect(items, organisations, locations, problems)
+        _collect(items, organisations, locations, problems, warnings)
     bundle = Bundle(
         origin=origin or f"ror:{path.name}",
         sources=[ROR_SOURCE],
         organisations=organisations,
     )
-    return Parsed(bundle=bundle, locations=locations, problems=problems)
+    return Parsed(bundle=bundle, locations=locations, problems=problems, warnings=warnings)
 
 
 @contextmanager
@@ -455,6 +466,7 @@ def _collect(
     organisations: list[Organisation],
     locations: dict[str, Location],
     problems: list[Problem],
+    warnings: list[Problem],
 ) -> None:
     first_seen: dict[str, int] = {}
     for item in items:
@@ -464,7 +476,7 @@ def _collect(
         if isinstance(item, Problem):
             problems.append(item)
             continue
-        result = _organisation(item, first_seen)
+        result = _organisation(item, first_seen, warnings)
         if isinstance(result, Organisation):
             organisations.append(result)
             locations[f"organisations:{result.id}"] = Location(item.file, _line(item))
@@ -477,7 +489,9 @@ def _line(item: Raw) -> int:
     return item.pos + 1 if item.in_array else item.pos
 
 
-def _organisation(item: Raw, first_seen: dict[str, int]) -> Organisation | list[Problem]:
+def _organisation(
+    item: Raw, first_seen: dict[str, int], warnings: list[Problem]
+) -> Organisation | list[Problem]:
     line = _line(item)
     prefix = f"array item {line}: " if item.in_array else ""
 
@@ -504,6 +518,12 @@ def _organisation(item: Raw, first_seen: dict[str, int]) -> Organisation | list[
         # A shape no ROR schema has (a number where a list goes): report it, keep going.
         return problem(f"unexpected record structure: {exc}", None, bare)
     try:
-        return Organisation.model_validate(mapped.data)
+        organisation = Organisation.model_validate(mapped.data)
     except ValidationError as exc:
         return list(_validation_problems(exc, mapped, item.file, line, prefix, bare))
+    # Only a record that loads has clean-ups worth telling: a refused one is a problem already.
+    warnings.extend(
+        Problem(item.file, prefix + message, line=line, field=field, id=bare)
+        for field, message in mapped.notes
+    )
+    return organisation

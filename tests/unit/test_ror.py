@@ -239,10 +239,16 @@ def test_self_and_repeated_relations_are_dropped(tmp_path: Path) -> None:
         {"type": "related", "id": "https://ror.org/0aaaaaa42", "label": "A, related too"},
     ]
     path = write_lines(tmp_path / "rels.jsonl", [record(relationships=rels)])
-    [org] = parse_ror(path).bundle.organisations
+    parsed = parse_ror(path)
+    [org] = parsed.bundle.organisations
     assert [(r.type, r.organisation) for r in org.relations] == [
         (OrgRelationType.PARENT, "ror-0aaaaaa42"),
         (OrgRelationType.RELATED, "ror-0aaaaaa42"),
+    ]
+    assert parsed.problems == []
+    assert problem_keys(parsed.warnings) == [
+        (1, "relationships[0].id", "0nnnnnn58"),
+        (1, "relationships[2]", "0nnnnnn58"),
     ]
 
 
@@ -253,9 +259,53 @@ def test_an_identifier_that_is_none_of_its_scheme_is_left_out(tmp_path: Path) ->
         {"type": "cnrs", "all": ["UMR123"], "preferred": None},
     ]
     path = write_lines(tmp_path / "ids.jsonl", [record(external_ids=external)])
-    [org] = parse_ror(path).bundle.organisations
+    parsed = parse_ror(path)
+    [org] = parsed.bundle.organisations
     assert org.identifiers.grid is None
     assert org.identifiers.wikidata == "Q42"
+    # One warning per value left out, though GRID names it as `preferred` and in `all`.
+    assert [(w.field, w.message) for w in parsed.warnings] == [
+        ("external_ids[0]", "'100011307' is not a grid identifier; left out"),
+        ("external_ids[1]", "'not-q' is not a wikidata identifier; left out"),
+    ]
+
+
+def test_clean_ups_are_warnings_with_file_line_field_and_id() -> None:
+    parsed = parse_ror(FIXTURES / "cleanups.jsonl")
+    assert parsed.problems == []
+    assert [str(w) for w in parsed.warnings] == [
+        f"{FIXTURES / 'cleanups.jsonl'}:1 id=0gggggg86 field={field}: {message}"
+        for field, message in (
+            ("external_ids[0]", "'100011307' is not a grid identifier; left out"),
+            ("external_ids[1]", "'not-q' is not a wikidata identifier; left out"),
+            ("relationships[0].id", "a child relation to the record itself; left out"),
+            ("relationships[2]", "repeats relationships[1] (parent 0ffffff14); left out"),
+        )
+    ]
+    cleaned, parent = parsed.bundle.organisations
+    assert relations(cleaned) == [("parent", "ror-0ffffff14")]
+    assert (cleaned.identifiers.grid, cleaned.identifiers.wikidata) == (None, "Q99999977")
+    assert relations(parent) == [("child", "ror-0gggggg86")]
+
+
+def test_a_refused_record_has_problems_and_no_warnings(tmp_path: Path) -> None:
+    itself = [{"type": "child", "id": "https://ror.org/0nnnnnn58", "label": "itself"}]
+    path = write_lines(
+        tmp_path / "refused.jsonl",
+        [record(relationships=itself, types=["nonsense"]), record("0aaaaaa42", relationships=[])],
+    )
+    parsed = parse_ror(path)
+    assert problem_keys(parsed.problems) == [(1, "types[0]", "0nnnnnn58")]
+    assert parsed.warnings == []
+
+
+def test_array_warnings_give_the_item_number_and_say_so(tmp_path: Path) -> None:
+    itself = [{"type": "related", "id": "https://ror.org/0aaaaaa42", "label": "itself"}]
+    path = tmp_path / "array.json"
+    path.write_bytes(orjson.dumps([record(), record("0aaaaaa42", relationships=itself)]))
+    [warning] = parse_ror(path).warnings
+    assert (warning.line, warning.field, warning.id) == (2, "relationships[0].id", "0aaaaaa42")
+    assert warning.message == "array item 2: a related relation to the record itself; left out"
 
 
 def test_kosovo_keeps_its_location(tmp_path: Path) -> None:
@@ -613,3 +663,13 @@ def test_full_extract_parses_without_problems() -> None:
     assert len(orgs) == 51_370
     statuses = Counter(o.status.value for o in orgs)
     assert statuses == {"active": 48_746, "withdrawn": 1_374, "inactive": 1_250}
+    # What the loader cleans up in this dump: three records related to themselves and one GRID
+    # id that is no GRID id; each told as a warning, and the records still load.
+    assert [(w.line, w.id, w.field) for w in parsed.warnings] == [
+        (23241, "02ek9wp67", "relationships[4].id"),
+        (34295, "05swbnm48", "external_ids[0]"),
+        (46904, "038mj2660", "relationships[1].id"),
+        (50607, "03r781319", "relationships[1].id"),
+    ]
+    assert all(w.file == str(FULL) for w in parsed.warnings)
+    assert "'100011307' is not a grid identifier" in parsed.warnings[1].message
