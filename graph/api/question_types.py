@@ -46,7 +46,10 @@ class Collaboration:
 class PartnerSuggestion:
     organisation: Organisation
     score: float
-    distance: int | None = strawberry.field(description="Hops in the graph; null if over 4.")
+    distance: int | None = strawberry.field(
+        description="Hops in the graph; null if over 4, or beyond the bounded walk around an "
+        "organisation with many links."
+    )
     shared_projects: int
     shared_agreements: int
     mou_chain: int = strawberry.field(

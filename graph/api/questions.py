@@ -15,6 +15,7 @@ import strawberry
 from graphql import FieldNode
 
 from graph.api import inputs as i
+from graph.api import partners as p
 from graph.api import question_types as q
 from graph.api.compile import CompileError, Compiler, as_query
 from graph.api.context import Context
@@ -195,7 +196,8 @@ class Questions:
 
     @strawberry.field(
         description="Partner suggestions for an organisation, ranked, each with its reasons: "
-        "shared programmes, MoU chains, shared topics, distance in the graph."
+        "shared programmes and agreements (counted in full), MoU chains, shared topics, distance "
+        "in the graph (at most 4 hops). " + p.BOUNDS
     )
     async def partners(
         self,
@@ -230,24 +232,25 @@ class Questions:
                 "reasons": lambda fs: "reasons",
             },
         )
-        # Candidates: organisations within 4 hops, or sharing a topic; then scored. The weights
-        # say what a partner search values most: working together already on a programme (3),
-        # an agreement together or with a common partner (2), a shared topic (1), closeness
-        # (0.5 per hop under 5).
+        # Candidates from bounded neighbourhoods (graph/api/partners.py says how), then scored.
+        # The weights say what a partner search values most: working together already on a
+        # programme (3), an agreement together or with a common partner (2), a shared topic (1),
+        # closeness (0.5 per hop under 5).
+        bounds = p.Bounds(
+            first=c.param(_first(first)),
+            nodes_per_hop=c.param(p.NODES_PER_HOP),
+            links_per_hop=c.param(p.LINKS_PER_HOP),
+            chain_partners=c.param(p.CHAIN_PARTNERS),
+            chain_links=c.param(p.CHAIN_LINKS),
+        )
+        where = " AND ".join(conds)
         query = (
             f"MATCH (o:Organisation {{id: {c.param(key)}}}) "
-            "CALL (o) { MATCH (o)-[*1..4]-(cand:Organisation) RETURN DISTINCT cand "
-            "UNION MATCH (cand:Organisation) WHERE any(t IN coalesce(cand.topics, []) "
-            "WHERE t IN coalesce(o.topics, [])) RETURN cand } "
-            f"WITH o, cand WHERE {' AND '.join(conds)} "
-            "CALL (o, cand) { OPTIONAL MATCH p = shortestPath((o)-[*..4]-(cand)) "
-            "RETURN length(p) AS distance } "
-            "WITH o, cand, distance, "
-            "COUNT { (o)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(cand) } "
-            "AS sharedProjects, "
-            "COUNT { (o)-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-(cand) } AS sharedAgreements, "
-            "COUNT { (o)-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-(:Organisation)"
-            "-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-(cand) } AS mouChain, "
+            + p.candidate_rows(bounds, where)
+            + "WITH o, cand, sum(projects) AS sharedProjects, sum(agreements) AS sharedAgreements, "
+            "sum(chain) AS mouChain, min(distance) AS distance "
+            f"WHERE {where} "
+            "WITH o, cand, distance, sharedProjects, sharedAgreements, mouChain, "
             "[t IN coalesce(cand.topics, []) WHERE t IN coalesce(o.topics, [])] AS sharedTopics "
             "WITH o, cand, distance, sharedProjects, sharedAgreements, mouChain, sharedTopics, "
             "3.0 * sharedProjects + 2.0 * sharedAgreements + 2.0 * mouChain "
@@ -265,7 +268,7 @@ class Questions:
             "reduce(s = '', t IN sharedTopics | s + CASE s WHEN '' THEN '' ELSE ', ' END + t) END, "
             "CASE WHEN distance IS NOT NULL THEN toString(distance) + ' step(s) away in the graph' "
             "END] WHERE r IS NOT NULL] AS reasons "
-            f"ORDER BY score DESC, cand.id LIMIT {c.param(_first(first))} "
+            f"ORDER BY score DESC, cand.id LIMIT {bounds.first} "
             f"RETURN {item} AS item"
         )
         return [row["item"] for row in await _rows(info, c, query)]
