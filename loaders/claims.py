@@ -8,9 +8,11 @@ from typing import Any
 import orjson
 
 from graph.cypher import Label
-from graph.model import Name, NameType
+from graph.model import Citation, Name, NameType
 from loaders.normalise import name_keys
 from loaders.rows import Claim, Props
+
+Claimed = dict[str, Any]  # one decoded claim: origin, priority, props, names, aliases, citations
 
 _DATE_KEYS = frozenset(
     {"signed", "validFrom", "validTo", "date", "end", "start", "published", "retrieved"}
@@ -18,20 +20,54 @@ _DATE_KEYS = frozenset(
 _NAMED = frozenset({Label.ORGANISATION, Label.PERSON})
 
 
-def encode_claim(origin: str, priority: int, claim: Claim) -> str:
-    return orjson.dumps(
-        {
-            "origin": origin,
-            "priority": priority,
-            "props": claim.props,
-            "names": [n.model_dump(mode="json", exclude_none=True) for n in claim.names],
-            "aliases": claim.aliases,
-            "citations": [c.model_dump(mode="json", exclude_none=True) for c in claim.citations],
-        }
-    ).decode()
+class Dumps:
+    """JSON forms of citations, dumped once per distinct citation in a load.
+
+    Records repeat the same citation thousands of times and pydantic's `model_dump` is the
+    costly part of building a claim; frozen models hash by value, so equal ones share one dump.
+    """
+
+    __slots__ = ("_citations",)
+
+    def __init__(self) -> None:
+        self._citations: dict[Citation, dict[str, Any]] = {}
+
+    def citation(self, citation: Citation) -> dict[str, Any]:
+        out = self._citations.get(citation)
+        if out is None:
+            out = self._citations[citation] = citation.model_dump(mode="json", exclude_none=True)
+        return out
+
+
+def claim_record(origin: str, priority: int, claim: Claim, dumps: Dumps | None = None) -> Claimed:
+    """The claim as stored (decoded); `encode_claim` is its JSON text. Treat it as read-only:
+    its citations are shared with other claims through `dumps`."""
+    dumps = dumps or Dumps()
+    return {
+        "origin": origin,
+        "priority": priority,
+        "props": claim.props,
+        "names": [n.model_dump(mode="json", exclude_none=True) for n in claim.names],
+        "aliases": claim.aliases,
+        "citations": [dumps.citation(c) for c in claim.citations],
+    }
+
+
+def encode_claim(origin: str, priority: int, claim: Claim, dumps: Dumps | None = None) -> str:
+    return orjson.dumps(claim_record(origin, priority, claim, dumps)).decode()
+
+
+_ORIGIN_PREFIX = '{"origin":"'
 
 
 def claim_origin(encoded: str) -> str:
+    # Claims are written with the origin first (claim_record): read it without decoding the
+    # whole claim, unless it holds an escape, which only a full decode reads right.
+    if encoded.startswith(_ORIGIN_PREFIX):
+        end = encoded.find('"', len(_ORIGIN_PREFIX))
+        origin = encoded[len(_ORIGIN_PREFIX) : end]
+        if end > 0 and "\\" not in origin:
+            return origin
     return str(orjson.loads(encoded)["origin"])
 
 
@@ -42,9 +78,22 @@ def to_neo4j(key: str, value: Any) -> Any:
     return value
 
 
-def merge_claims(label: Label, node_id: str, encoded: list[str]) -> Props:
-    """The node's full property map; the same claims always give the same map, in any order."""
-    claims = sorted((orjson.loads(c) for c in encoded), key=lambda c: (c["priority"], c["origin"]))
+def merge_claims(
+    label: Label,
+    node_id: str,
+    encoded: list[str],
+    decoded: list[Claimed] | None = None,
+    keys: list[str] | None = None,
+) -> Props:
+    """The node's full property map; the same claims always give the same map, in any order.
+
+    `decoded`: the claims already as dicts, in the order of `encoded` (a load builds them before
+    encoding, so decoding them again is waste). `keys`: the name keys of a single claim's
+    record (`org_name_keys`), used when they are what merging would compute.
+    """
+    if decoded is None:
+        decoded = [orjson.loads(c) for c in encoded]
+    claims = sorted(decoded, key=lambda c: (c["priority"], c["origin"]))
     props: Props = {"id": node_id}
     for claim in claims:
         for key, value in claim["props"].items():
@@ -75,11 +124,15 @@ def merge_claims(label: Label, node_id: str, encoded: list[str]) -> Props:
         props["nameTypes"] = [",".join(n["types"]) for n in ordered]
         props["searchText"] = " | ".join(n["value"] for n in ordered)
         if label is Label.ORGANISATION:
-            as_names = [
-                Name.model_construct(value=n["value"], types=[NameType(t) for t in n["types"]])
-                for n in ordered
-            ]
-            props["nameKeys"] = name_keys(as_names, props.get("country"))
+            # Resolution's keys are the record's: the same as merging gives only for one claim
+            # whose names did not fold together (types of namesakes merge, acronyms drop out).
+            if keys is None or len(claims) > 1 or len(ordered) != len(claims[0]["names"]):
+                as_names = [
+                    Name.model_construct(value=n["value"], types=[NameType(t) for t in n["types"]])
+                    for n in ordered
+                ]
+                keys = name_keys(as_names, props.get("country"))
+            props["nameKeys"] = keys
             props["ids"] = sorted({a for c in claims for a in c["aliases"]} | {node_id})
 
     provenance: list[str] = []

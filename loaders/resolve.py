@@ -16,6 +16,11 @@ from graph.model import Organisation, OrgStatus
 from loaders.normalise import name_keys
 
 
+def org_name_keys(org: Organisation) -> list[str]:
+    """The name keys of an organisation's own record (its names, in its own country)."""
+    return name_keys(list(org.names), org.location.country if org.location else None)
+
+
 @dataclass(slots=True)
 class _Known:
     id: str
@@ -76,8 +81,11 @@ class OrgIndex:
             return False
         return not (ids.wikidata and known.wikidata and ids.wikidata != known.wikidata)
 
-    def resolve(self, org: Organisation) -> str | None:
-        """The existing node this organisation is, or None for a new one."""
+    def resolve(self, org: Organisation, keys: list[str] | None = None) -> str | None:
+        """The existing node this organisation is, or None for a new one.
+
+        `keys`: the organisation's `org_name_keys`, when the caller has them already.
+        """
         ids = org.identifiers
         if ids.ror and ids.ror in self.by_ror:
             return self.by_ror[ids.ror]
@@ -87,10 +95,9 @@ class OrgIndex:
                 return node
         if org.id in self.by_alias and self._compatible(self.by_alias[org.id], org):
             return self.by_alias[org.id]
-        country = org.location.country if org.location else None
         candidates = {
             node
-            for key in name_keys(list(org.names), country)
+            for key in (org_name_keys(org) if keys is None else keys)
             for node in self.by_name.get(key, ())
             if self._compatible(node, org)
         }
@@ -100,13 +107,12 @@ class OrgIndex:
         # choice does not depend on the order records arrive in.
         return min(candidates, key=lambda n: (not self.nodes[n].active, n))
 
-    def register(self, node_id: str, org: Organisation) -> None:
-        country = org.location.country if org.location else None
+    def register(self, node_id: str, org: Organisation, keys: list[str] | None = None) -> None:
         self.add(
             node_id,
             org.identifiers.ror,
             org.identifiers.wikidata,
-            name_keys(list(org.names), country),
+            org_name_keys(org) if keys is None else keys,
             org.status != OrgStatus.WITHDRAWN,
             [org.id],
         )

@@ -40,6 +40,7 @@ class Claim:
     names: list[Name] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)  # ids this node is also known by
     where: str = ""  # "<collection>:<id>" of the record that asserted it, for error messages
+    name_keys: list[str] | None = None  # an organisation's, computed once by entity resolution
 
 
 @dataclass(slots=True)
