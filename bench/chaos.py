@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from bench.loadmix import Run, Sample
+from bench.loadmix import Outcome, Run, Sample
 from graph.dbserver import LocalServer
 
 READY_POLL_S = 0.2
+WARM_UP_CAP_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,9 @@ class ChaosPlan:
     down_s: float  # how long to leave it stopped before starting it again
     kill: bool = False  # SIGKILL (a crash) instead of SIGTERM (a clean shutdown)
     settle_s: float = 3.0  # the run goes on at least this long once Neo4j is back
+    # ... and not before the clients had this many writes acknowledged (on a slow machine the
+    # first writes take seconds: a fault before any of them would prove nothing)
+    after_acked: int = 0
 
 
 @dataclass(slots=True)
@@ -41,6 +45,9 @@ async def stop_and_restart(run: Run, server: LocalServer, plan: ChaosPlan) -> Ch
     run.holds += 1
     try:
         await asyncio.sleep(max(0.0, plan.at_s - run.now()))
+        # The ledger is a plain list the clients append to: polled rather than signalled.
+        while _acked(run) < plan.after_acked and run.now() < plan.at_s + WARM_UP_CAP_S:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
         times.stop_at = run.now()
         # LocalServer blocks (it polls the process); in a thread, the clients keep going.
         if plan.kill:
@@ -60,6 +67,10 @@ async def stop_and_restart(run: Run, server: LocalServer, plan: ChaosPlan) -> Ch
     finally:
         run.holds -= 1
     return times
+
+
+def _acked(run: Run) -> int:
+    return sum(1 for w in run.writes if w.client >= 0 and w.outcome is Outcome.ACKED)
 
 
 @dataclass(slots=True)

@@ -358,6 +358,9 @@ class Client:
             self.created.append(key)
 
     async def write_shared_org(self, http: httpx.AsyncClient) -> None:
+        if not self.world.shared_ids:
+            await self.write_own_org(http)
+            return
         index = self.rng.randrange(len(self.world.shared_ids))
         key = self.world.shared_ids[index]
         if self.shared.get(key) is None:
