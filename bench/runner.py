@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-ror", action="store_true", help="skip the ROR dump")
     parser.add_argument("--no-http", action="store_true", help="skip everything over HTTP")
     parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="only the load figures (seeds, ROR, synthetic): no queries, no API server",
+    )
+    parser.add_argument("--no-seeds", action="store_true", help="skip the seeds and ROR loads")
+    parser.add_argument(
         "--profile", action="store_true", help="profile a load and look-ups (pyinstrument)"
     )
     parser.add_argument(
@@ -231,8 +237,11 @@ async def _bench(
     try:
         await datasets.check_wipeable(store, db, allow_external=args.wipe_external)
         await store.setup_schema()
-        await _stage(out, "seeds and ROR loads", _seeds_and_ror(store, plan, out))
+        if not args.no_seeds:
+            await _stage(out, "seeds and ROR loads", _seeds_and_ror(store, plan, out))
         await _stage(out, "synthetic loads", _synthetic(store, plan, args.batch_size, out))
+        if args.load_only:
+            return
         # The queries run on the largest synthetic graph with the seed ecosystem beside it.
         await load(datasets.parse(datasets.SEEDS), store, batch_size=args.batch_size)
         await _queries(db.target, db, api, plan, out)
@@ -257,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with servers.neo4j(args.bolt_port) as db:
             out.machine["neo4j"] = {"uri": db.target.uri, "own": db.owned, "heap": servers.HEAP}
             _say(f"Neo4j at {db.target.uri}; sizes {plan.sizes}")
-            if args.no_http:
+            if args.no_http or args.load_only:
                 asyncio.run(_bench(db, None, plan, args, out))
             else:
                 with servers.api_server(db.target, servers.BENCH_HOME / "api.log") as api:

@@ -15,12 +15,14 @@ from pathlib import Path
 import httpx
 
 from graph.dbserver import LocalServer
+from graph.dbserver.memory import recommended_heap
 from graph.store import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_HOME = ROOT / ".partnergraph" / "bench"
 LIB_DIR = ROOT / ".partnergraph" / "lib"
-HEAP = "2g"
+# What `partnergraph db start` gives by default: the loads measured are the ones users get.
+HEAP = recommended_heap()
 DEFAULT_BOLT_PORT = 17697
 MARKER = "BENCH_INSTANCE"
 API_START_S = 60.0

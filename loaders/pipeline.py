@@ -297,10 +297,11 @@ async def plan_load(
     units: Sequence[Parsed], read: Reader, expected_versions: dict[str, int] | None = None
 ) -> _Plan:
     """Everything a load would write, or every problem that stops it; reads only."""
-    plan = await _prepare(units, read, expected_versions)
-    if not plan.problems:
-        for label, rows in _node_batches(plan, None):
-            plan.upserts[label] += rows
+    with _gc_paused():
+        plan = await _prepare(units, read, expected_versions)
+        if not plan.problems:
+            for label, rows in _node_batches(plan, None):
+                plan.upserts[label] += rows
     return plan
 
 

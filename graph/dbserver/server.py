@@ -18,6 +18,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
 from graph.dbserver.jars import ensure_jars
 from graph.dbserver.java import JavaInfo, find_java, probe_java
+from graph.dbserver.memory import recommended_heap
 from graph.dbserver.process import (
     MAIN_CLASS,
     cmdline,
@@ -115,10 +116,13 @@ class LocalServer:
     def from_settings(cls, settings: Settings, lib_dir: Path | None = None) -> LocalServer:
         """lib_dir defaults to <home>/lib; pass one to share the jars between several homes."""
         password = settings.neo4j_password
+        # PARTNERGRAPH_NEO4J_HEAP when given; else sized from the machine, because one load is
+        # one transaction and its size is bounded by the heap (see memory.recommended_heap).
+        chosen = "heap" in settings.model_fields_set
         return cls(
             home=settings.home,
             bolt_port=settings.bolt_port,
-            heap=settings.heap,
+            heap=settings.heap if chosen else recommended_heap(),
             password=password.get_secret_value() if password is not None else None,
             lib_dir=lib_dir if lib_dir is not None else settings.home / "lib",
         )
