@@ -38,6 +38,7 @@ HOME = servers.ROOT / ".partnergraph" / "loadtest"
 DEFAULT_BOLT_PORT = 17698  # bench uses 17697, the tests 17687
 HEAP = "1g"
 MARKER = "LOADTEST_INSTANCE"
+MAX_LINES = 12  # of each kind of finding in the table (the JSON has them all)
 # The API's bound on each Neo4j call: while Neo4j is down a request waits at most this long
 # (the driver retries) before its 503, so clients see the outage instead of hanging.
 API_NEO4J_TIMEOUT_S = 5.0
@@ -172,9 +173,11 @@ def table(result: LoadResult) -> str:
         f"checked: {p.records} records, {p.links} links, {p.audit_entries:,} audit entries",
         f"lost writes: {len(p.lost)}   half-applied: {len(p.half)}   anomalies: {len(p.anomalies)}",
     ]
-    lines += [f"  LOST {x}" for x in p.lost[:20]]
-    lines += [f"  HALF {x}" for x in p.half[:20]]
-    lines += [f"  odd  {x}" for x in p.anomalies[:20]]
+    for tag, items in (("LOST", p.lost), ("HALF", p.half), ("odd ", p.anomalies)):
+        counted = Counter(items)  # a write acknowledged to three writers is two lost: one line
+        lines += [f"  {tag} {x}" + (f" (x{n})" if n > 1 else "") for x, n in counted.items()][
+            :MAX_LINES
+        ]
     if result.chaos is not None and result.outage is not None:
         c, u = result.chaos, result.outage
         lines += [
@@ -206,6 +209,7 @@ def as_json(result: LoadResult, argv: Sequence[str]) -> dict[str, Any]:
         "chaos": asdict(result.chaos) if result.chaos else None,
         "outage": result.outage.as_dict() if result.outage else None,
         "ready": result.ready.points,
+        "writes": [asdict(w) for w in result.writes],
         "notes": result.notes,
     }
 

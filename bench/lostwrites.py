@@ -144,14 +144,26 @@ def _prove_record(proof: Proof, target: str, ws: list[Write], graph: Graph) -> N
     for version, same in sorted(by_version.items()):
         if len(same) > 1:
             who = ", ".join(f"c{w.client}.w{w.seq}" for w in same)
+            # Each writer was told its change is version N; all but one were overwritten.
             proof.lost.extend(
-                f"{target}: version {version} acknowledged to {len(same)} writes ({who})"
+                f"{target}: lost update, version {version} acknowledged to {len(same)} writes "
+                f"({who})"
                 for _ in same[1:]
             )
         if version > final:
             proof.lost.extend(f"{target}: acknowledged {version}, graph at {final}" for _ in same)
-    if audit != list(range(1, final + 1)):
-        proof.half.append(f"{target}: version {final} but audit versions {audit}")
+    # Half-applied: a version with no audit entry (node written, audit not) or an audit entry
+    # beyond the node's version (audit written, node not). A version audited more than once is
+    # the lost update above, not half a write.
+    audited = Counter(audit)
+    missing = [v for v in range(1, final + 1) if v not in audited]
+    beyond = [v for v in audited if not 1 <= v <= final]
+    extra = [v for v, n in audited.items() if n > max(1, len(by_version.get(v, []))) + len(unknown)]
+    if missing or beyond or extra:
+        proof.half.append(
+            f"{target}: version {final}; audit lacks {missing}, has {beyond} beyond it and "
+            f"{extra} too often"
+        )
     applied_unknown = final - len(by_version)
     if not 0 <= applied_unknown <= len(unknown):
         proof.anomalies.append(
