@@ -82,11 +82,13 @@ class ReadyWatch:
     async def watch(self, run: Run, http: httpx.AsyncClient) -> None:
         ready = run.url.removesuffix("/graphql") + "/ready"
         while not run.over():
+            # Stamped when asked: with Neo4j down the answer takes up to the API's timeout.
+            asked = run.now()
             try:
                 ok = (await http.get(ready)).status_code == 200
             except httpx.TransportError:
                 ok = False
-            self.points.append((run.now(), ok))
+            self.points.append((asked, ok))
             await asyncio.sleep(READY_POLL_S)
 
     def went_down_and_up(self, after: float) -> tuple[float | None, float | None]:

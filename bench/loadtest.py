@@ -171,7 +171,8 @@ def table(result: LoadResult) -> str:
         f"writes: {p.acked:,} acknowledged, {p.conflicts:,} conflicts, {p.refused} refused, "
         f"{p.unknown} of unknown outcome ({p.unknown_applied} applied, whole)",
         f"checked: {p.records} records, {p.links} links, {p.audit_entries:,} audit entries",
-        f"lost writes: {len(p.lost)}   half-applied: {len(p.half)}   anomalies: {len(p.anomalies)}",
+        f"lost writes: {len(p.lost)} ({p.lost_updates} of them lost updates between "
+        f"concurrent writers)   half-applied: {len(p.half)}   anomalies: {len(p.anomalies)}",
     ]
     for tag, items in (("LOST", p.lost), ("HALF", p.half), ("odd ", p.anomalies)):
         counted = Counter(items)  # a write acknowledged to three writers is two lost: one line

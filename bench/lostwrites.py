@@ -22,6 +22,7 @@ from bench.loadmix import PREFIX, Outcome, Write
 from graph.store import Store
 
 CHUNK = 100
+LOST_UPDATE = "lost update"
 VALUES = (
     "query Values($ids: [ID!]!) { nodes(ids: $ids) { id "
     "... on Organisation { description agreements { agreement { id } } } "
@@ -55,11 +56,19 @@ class Proof:
     anomalies: list[str] = field(default_factory=list)  # odd, but not a lost write
 
     @property
+    def lost_updates(self) -> int:
+        """The lost writes that are one concurrent writer overwriting another."""
+        return sum(1 for x in self.lost if LOST_UPDATE in x)
+
+    @property
     def holds(self) -> bool:
         return not self.lost and not self.half
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__} | {"holds": self.holds}
+        return {name: getattr(self, name) for name in self.__slots__} | {
+            "holds": self.holds,
+            "lost_updates": self.lost_updates,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +155,7 @@ def _prove_record(proof: Proof, target: str, ws: list[Write], graph: Graph) -> N
             who = ", ".join(f"c{w.client}.w{w.seq}" for w in same)
             # Each writer was told its change is version N; all but one were overwritten.
             proof.lost.extend(
-                f"{target}: lost update, version {version} acknowledged to {len(same)} writes "
+                f"{target}: {LOST_UPDATE}, version {version} acknowledged to {len(same)} writes "
                 f"({who})"
                 for _ in same[1:]
             )
