@@ -114,3 +114,21 @@ def test_requests_over_the_rate_get_429_with_retry_after(
         # A key has a bucket of its own.
         _, key = _key(home, Role.READER)
         assert _post(client, "{ __typename }", key).status_code == 200
+
+
+DELETE = """mutation($id: ID!) { delete(id: $id, reason: "cleanup") {
+  __typename ... on Deleted { relationshipsDeleted } } }"""
+
+
+def test_only_an_admin_key_can_delete(client: TestClient, home: Path) -> None:
+    for key in (None, _key(home, Role.READER)[1], _key(home, Role.EDITOR)[1]):
+        body = _post(client, DELETE, key, id="Organisation:gangwon-technopark").json()
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert "admin" in body["errors"][0]["message"]
+        assert body["data"] is None
+    _, admin = _key(home, Role.ADMIN)
+    body = _post(client, DELETE, admin, id="Organisation:gangwon-technopark").json()
+    assert body["data"]["delete"]["__typename"] == "Deleted"
+    assert body["data"]["delete"]["relationshipsDeleted"] > 0
+    again = _post(client, DELETE, admin, id="Organisation:gangwon-technopark").json()
+    assert again["data"]["delete"]["__typename"] == "NotFound"

@@ -1,7 +1,8 @@
 """Every string argument of every root field gets Cypher- and label-injection payloads.
 
-Through the real ASGI app with an editor key (so mutations are tried, not just refused): no
-server error, no error that shows internals, and the graph's fingerprint is unchanged.
+Through the real ASGI app with an admin key (so mutations, delete included, are tried, not just
+refused): no server error, no error that shows internals, and the graph's fingerprint is
+unchanged.
 """
 
 from __future__ import annotations
@@ -100,24 +101,32 @@ CASES = list(_cases())
 
 
 @pytest.fixture(scope="module")
-def editor(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
+def admin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
     home: Path = tmp_path_factory.mktemp("home")
     settings = Settings(PARTNERGRAPH_HOME=home, PARTNERGRAPH_RATE=1e6)
-    _, key = KeyStore(keys_file(settings)).create("injector", Role.EDITOR)
+    _, key = KeyStore(keys_file(settings)).create("injector", Role.ADMIN)
     return settings, key
 
 
 def test_every_root_field_with_arguments_is_covered() -> None:
     names = {case[1].split(" ")[0] for case in CASES}
-    assert {"organisations", "search", "node", "upsertOrganisation", "link", "retract"} <= names
+    assert {
+        "organisations",
+        "search",
+        "node",
+        "upsertOrganisation",
+        "link",
+        "retract",
+        "delete",
+    } <= names
 
 
 async def test_injection_payloads_change_nothing_and_leak_nothing(
-    neo4j_server: ServerInfo, store: Store, editor: tuple[Settings, str]
+    neo4j_server: ServerInfo, store: Store, admin: tuple[Settings, str]
 ) -> None:
     await load(parse_path(ROOT / "seeds"), store)
     before = await fingerprint(store)
-    settings, key = editor
+    settings, key = admin
     headers = {"Authorization": f"Bearer {key}"}
     outcomes: Counter[str] = Counter()
     with TestClient(create_app(settings, target_of(neo4j_server))) as client:

@@ -182,15 +182,23 @@ async def test_cypher_shaped_input_changes_nothing(
     assert (await seeded.read(cypher.COUNT_NODES))[0]["count"] > 0
 
 
-async def test_the_readme_mutation_example_writes(schema: strawberry.Schema, seeded: Store) -> None:
+async def test_the_readme_mutation_examples_write_then_delete(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    (example,) = [
+    upsert, remove = [
         b
         for b in re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
         if b.lstrip().startswith("mutation")
     ]
-    result = await execute(schema, seeded, example)
+    result = await execute(schema, seeded, upsert)
     assert result["upsertOrganisation"] == {"id": "Organisation:tartu-biotech-park", "version": 1}
+    result = await execute(schema, seeded, remove, ADMIN)
+    assert result["delete"] == {
+        "id": "Organisation:tartu-biotech-park",
+        "origins": ["api:organisations:tartu-biotech-park"],
+        "relationshipsDeleted": 0,
+    }
 
 
 # --- delete (admins) -----------------------------------------------------------------------------

@@ -79,9 +79,10 @@ async def test_generated_queries_cause_no_server_error(
     neo4j_server: ServerInfo, store: Store, tmp_path: Path
 ) -> None:
     await load(parse_path(ROOT / "seeds"), store)
-    # An editor key, so that generated mutations run too, not just their refusal; no rate limit.
+    # An admin key, so that generated mutations (delete too) run, not just their refusal; no rate
+    # limit.
     app_settings = Settings(PARTNERGRAPH_HOME=tmp_path, PARTNERGRAPH_RATE=1e6)
-    _, key = KeyStore(keys_file(app_settings)).create("schemathesis", Role.EDITOR)
+    _, key = KeyStore(keys_file(app_settings)).create("schemathesis", Role.ADMIN)
     headers = {"Authorization": f"Bearer {key}"}
     app = create_app(app_settings, target_of(neo4j_server))
     schema = schemathesis.graphql.from_asgi("/graphql", app)
