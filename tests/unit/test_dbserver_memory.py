@@ -11,9 +11,9 @@ from graph.settings import Settings
 
 @pytest.mark.parametrize(
     ("total_gib", "heap"),
-    [(4, "2g"), (8, "2g"), (16, "4g"), (23.5, "5g"), (64, "16g"), (512, "31g"), (0, "2g")],
+    [(4, "2g"), (8, "3g"), (16, "6g"), (23.5, "9g"), (64, "25g"), (512, "31g"), (0, "2g")],
 )
-def test_a_quarter_of_memory_between_2g_and_31g(total_gib: float, heap: str) -> None:
+def test_two_fifths_of_memory_between_2g_and_31g(total_gib: float, heap: str) -> None:
     assert recommended_heap(int(total_gib * GIB)) == heap
 
 
