@@ -161,6 +161,14 @@ def node_claims(label: Label) -> LiteralString:
     )
 
 
+def lock_nodes(label: Label) -> LiteralString:
+    """Write-lock the nodes a load rewrites, before it reads their claims and versions: Neo4j
+    reads are read-committed, so two writers would otherwise read the same version and both
+    write version + 1 (a lost update). The property is set and removed: only the lock stays."""
+    name = _checked_label(label)
+    return "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) SET n._locked = true REMOVE n._locked"
+
+
 def existing_ids(label: Label) -> LiteralString:
     """Which of `$ids` already name a node of this label (references outside the load)."""
     name = _checked_label(label)

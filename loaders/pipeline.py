@@ -225,8 +225,11 @@ async def _check_citations(plan: _Plan, read: Reader) -> None:
             )
 
 
-async def _plan_nodes(plan: _Plan, read: Reader, expected: dict[str, int]) -> None:
-    """Which nodes the load writes or deletes, and what it merges them from; reads only.
+async def _plan_nodes(
+    plan: _Plan, read: Reader, expected: dict[str, int], lock: bool = False
+) -> None:
+    """Which nodes the load writes or deletes, and what it merges them from; reads only, but
+    with `lock` (a real load's transaction) it write-locks each node before reading it.
 
     The merged property maps themselves are built later, batch by batch (`_node_batches`).
     """
@@ -244,6 +247,8 @@ async def _plan_nodes(plan: _Plan, read: Reader, expected: dict[str, int]) -> No
             touched[Label(row["label"])].add(row["id"])
 
     for label, ids in touched.items():
+        if lock:
+            await read(cypher.lock_nodes(label), {"ids": sorted(ids)})
         rows = await read(cypher.node_claims(label), {"ids": sorted(ids)})
         for row in rows:
             node_id = row["id"]
@@ -306,7 +311,10 @@ async def plan_load(
 
 
 async def _prepare(
-    units: Sequence[Parsed], read: Reader, expected_versions: dict[str, int] | None
+    units: Sequence[Parsed],
+    read: Reader,
+    expected_versions: dict[str, int] | None,
+    lock: bool = False,
 ) -> _Plan:
     """The plan without the node rows: every check done, every node to write or delete known."""
     ordered = sorted(units, key=lambda p: (p.bundle.priority, p.bundle.origin))
@@ -336,7 +344,7 @@ async def _prepare(
     for record_id, version in (expected_versions or {}).items():
         node = next((u.org_ids[record_id] for u in plan.units if record_id in u.org_ids), None)
         expected[node or record_id] = version
-    await _plan_nodes(plan, read, expected)
+    await _plan_nodes(plan, read, expected, lock)
     return plan
 
 
@@ -399,7 +407,7 @@ async def _load(
     after_write: AfterWrite | None,
 ) -> _Plan:
     async with store.transaction(timeout_s=LOAD_TIMEOUT_S) as tx:
-        plan = await _prepare(units, tx.run, expected_versions)
+        plan = await _prepare(units, tx.run, expected_versions, lock=True)
         if plan.problems:
             raise InputError(plan.problems)  # rolls back: nothing was written anyway
         if progress:

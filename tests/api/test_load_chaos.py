@@ -28,9 +28,8 @@ from tests.neo4j_test import LIB_DIR, free_port
 
 # Neo4j is killed 2 s into the run (once 8 writes are acknowledged) and started again 1 s later;
 # it takes 10-30 s to come back on a busy 2-core machine, and the clients keep going all along.
-# No shared records: writers that contend on one record lose updates today, with or without a
-# fault (the xfail test below).
-OPTIONS = Options(clients=4, seconds=4.0, write_share=0.5, shared_records=0, timeout_s=15.0)
+# Two shared records all four clients update with expectedVersion: contention and the fault.
+OPTIONS = Options(clients=4, seconds=4.0, write_share=0.5, shared_records=2, timeout_s=15.0)
 PLAN = ChaosPlan(at_s=2.0, down_s=1.0, kill=True, settle_s=2.0, after_acked=8)
 EDITOR = Principal(name="race", role=Role.EDITOR, key_id="race")
 
@@ -98,17 +97,13 @@ async def _wait_blocked(store: Store, writers: Sequence[asyncio.Future[dict[str,
     raise AssertionError("the writers never blocked on the held lock")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lost update: the load pipeline reads a node's version and claims without locking "
-    "it (Neo4j reads are read-committed), so writers that read the same version all succeed",
-)
 async def test_writers_that_read_one_version_cannot_both_win(
     schema: strawberry.Schema, seeded: Store
 ) -> None:
     """What the load test's shared records found, made deterministic: a transaction of the test
     holds the record's lock while two writers at expectedVersion 1 start; when it lets go, one
-    must win and the other get Conflict (today both get `Upserted` at version 2)."""
+    must win and the other get Conflict. Before the pipeline locked the nodes it rewrites ahead
+    of reading them (reads are read-committed), both got `Upserted` at version 2."""
     record = org_record("lt-race", "Loadtest Race", "first")
 
     async def upsert(description: str, version: int | None) -> dict[str, Any]:
