@@ -204,7 +204,7 @@ class Compiler:
     def provenance(self, var: str) -> str:
         return (
             f"{{entries: coalesce({var}.provenance, []), sources: COLLECT {{ "
-            f"MATCH (s:Source) WHERE s.id IN [x IN coalesce({var}.sourceIds, []) | x] "
+            f"MATCH (s:Source) WHERE s.id IN coalesce({var}.sourceIds, []) "
             f"RETURN {SOURCE_PROJECTION} }}}}"
         )
 

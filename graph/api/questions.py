@@ -287,6 +287,9 @@ class Questions:
         c = Compiler(info._raw_info)
         a_type, a_key = split_id(str(source))
         b_type, b_key = split_id(str(target))
+        if (a_type, a_key) == (b_type, b_key):
+            # Neo4j refuses a shortest path from a node to itself (a database error otherwise).
+            raise UserError("`source` and `target` are the same: a path joins two different actors")
         a_label, b_label = TYPES[a_type].label.value, TYPES[b_type].label.value
         item = _object(
             c,

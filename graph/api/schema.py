@@ -10,7 +10,6 @@ import re
 from enum import Enum
 from typing import Any
 
-import orjson
 import strawberry
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo
 from pydantic import ValidationError
@@ -18,11 +17,13 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from graph import cypher
 from graph.api import inputs as i
+from graph.api import maps
 from graph.api import types as t
 from graph.api.compile import Compiler, as_query
 from graph.api.connections import compile_connection
 from graph.api.context import Context
 from graph.api.errors import ErrorCodes, UserError
+from graph.api.fastpath import FastExecutor
 from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
@@ -30,7 +31,6 @@ from graph.api.specs import BY_LABEL, TYPES
 from graph.model import Identifiers
 
 Info = strawberry.Info[Context, None]
-_MISSING = object()
 
 
 def _raw(info: Info) -> GraphQLResolveInfo[Any]:
@@ -322,30 +322,6 @@ class Query(Questions):
         return GraphStats(nodes=rows[0]["nodes"], relationships=rows[0]["relationships"])
 
 
-def _by_key(source: Any, info: GraphQLResolveInfo[Any], **_: Any) -> Any:
-    value = source.get(info.path.key, _MISSING)
-    return source.get(info.field_name) if value is _MISSING else value
-
-
-def _citations(source: Any, info: GraphQLResolveInfo[Any], **_: Any) -> Any:
-    raw = _by_key(source, info)
-    if raw is None:
-        return []
-    sources = {s["key"]: s for s in raw["sources"]}
-    out = []
-    for entry in raw["entries"]:
-        citation = orjson.loads(entry)
-        citation["source"] = sources.get(citation["source"])
-        citation.setdefault("where", None)
-        citation.setdefault("quote", None)
-        out.append(citation)
-    return out
-
-
-def _resolve_type(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) -> str | None:
-    return value.get("__typename") if isinstance(value, dict) else None
-
-
 # Types whose fields strawberry resolves itself (plain objects, not compiled maps).
 _OWN_RESOLVERS = frozenset(
     {
@@ -373,9 +349,9 @@ def install_map_resolvers(schema: strawberry.Schema) -> None:
             continue
         if isinstance(gtype, GraphQLObjectType):
             for field_name, gfield in gtype.fields.items():
-                gfield.resolve = _citations if field_name == "provenance" else _by_key
+                gfield.resolve = maps.citations if field_name == "provenance" else maps.by_key
         elif isinstance(gtype, GraphQLInterfaceType):
-            gtype.resolve_type = _resolve_type
+            gtype.resolve_type = maps.resolve_type
     for type_name in BY_LABEL.values():
         object_type = gql.type_map[type_name]
         assert isinstance(object_type, GraphQLObjectType)
@@ -392,6 +368,7 @@ def build_schema() -> strawberry.Schema:
     schema = _Schema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=FastExecutor,
         types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],
         # Factories: the caches themselves live at module level and are shared across requests.
         extensions=[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import Run
 
 
@@ -64,6 +66,15 @@ async def test_shortest_path_between_a_signatory_and_a_university(gql: Run) -> N
         assert steps[0]["node"]["id"] == "Person:heo-jang-hyeon"
         assert steps[-1]["node"]["id"] == "Organisation:university-of-tartu"
         assert all(s["provenance"] for s in steps[1:])
+
+
+async def test_a_path_from_an_actor_to_itself_is_a_user_error(gql: Run) -> None:
+    # Found by the fast path's differential test: Neo4j answered with a database error.
+    with pytest.raises(AssertionError, match="the same"):
+        await gql(
+            """{ path(source: "Organisation:university-of-tartu",
+                      target: "Organisation:university-of-tartu") { length } }"""
+        )
 
 
 async def test_neighbourhood_edges_join_returned_nodes(gql: Run) -> None:
