@@ -35,6 +35,14 @@ RAW_LIST_NESTED: LiteralString = (
     "MATCH (a)<-[q:PARTY_TO]-(p:Organisation) WITH q, p ORDER BY p.id, q.key LIMIT 500 "
     "RETURN p.name } } } AS agreements"
 )
+# A wide list: what an export or a report reads (many leaves per organisation).
+LIST_WIDE = (
+    "{ organisations(first: 100) { totalCount edges { cursor node { id key name kind status "
+    "country city region established website description sectors topics ror wikidata "
+    "names { value lang types } provenance { origin verified where quote source { title } } "
+    "agreements { role agreement { title signed status } } } } pageInfo { hasNextPage } } }"
+)
+FAST_GOAL = ">=3"
 PARTNERS = (
     "query Partners($id: ID!) { partners(organisation: $id, first: 5) { score reasons "
     "organisation { name } } }"
@@ -56,6 +64,10 @@ class RecordingStore(Store):
     async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         self.reads.append((query, dict(params or {})))
         return await super().read(query, params)
+
+    async def read_values(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        self.reads.append((query, dict(params or {})))
+        return await super().read_values(query, params)
 
 
 def view(store: Store) -> RecordingStore:
@@ -266,6 +278,35 @@ async def lists(
 
         r = await paired([(over_http(), by_hand()) for _ in range(calls)], rounds, deadline)
         out += rounds_figures("lists", "organisations+agreements+parties HTTP vs raw", r, None, "")
+    return out
+
+
+async def fast_path(store: Store, calls: int, rounds: int, deadline: Deadline) -> list[Figure]:
+    """List queries in-process: graphql-core completing every field (plain strawberry) against
+    the compiled fast path, same Cypher, same answers; the ratio is the fast path's speed-up."""
+    from graph.api.schema import build_schema
+
+    fast, plain = build_schema(), build_schema(fast=False)
+    out: list[Figure] = []
+    cases = (("wide list", LIST_WIDE), ("organisations+agreements+parties", LIST_NESTED))
+    for name, query in cases:
+        a, _ = await execute(plain, store, query)
+        b, _ = await execute(fast, store, query)
+        same = orjson.dumps(a) == orjson.dumps(b)
+
+        def plain_call(query: str = query) -> Call:
+            return lambda: execute(plain, store, query)
+
+        def fast_call(query: str = query) -> Call:
+            return lambda: execute(fast, store, query)
+
+        r = await paired([(plain_call(), fast_call()) for _ in range(calls)], rounds, deadline)
+        edges = len(b["organisations"]["edges"])
+        note = (
+            f"{edges} organisations; A = plain strawberry (graphql-core completes every field), "
+            f"B = fast path; ratio = throughput gain; identical answers: {'yes' if same else 'NO'}"
+        )
+        out += rounds_figures("fast path", f"{name}: plain vs fast", r, FAST_GOAL, note)
     return out
 
 

@@ -206,6 +206,11 @@ async def _queries(
                 ),
             )
             await _stage(
+                out,
+                "fast path",
+                queries.fast_path(store, plan.list_calls, plan.rounds, deadline),
+            )
+            await _stage(
                 out, "round trips", throughput.round_trips(schema, store, http_client, url, pools)
             )
         await _stage(out, "questions", queries.partners(schema, store, ids[: plan.partner_ids]))

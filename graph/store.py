@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -95,6 +96,16 @@ class WriteTx:
         return rows
 
 
+# Queries whose caller gave up, kept referenced until they finish (see Store._query).
+_BACKGROUND: set[asyncio.Future[Any]] = set()
+
+
+def _settled(call: asyncio.Future[Any]) -> None:
+    _BACKGROUND.discard(call)
+    if not call.cancelled():
+        call.exception()  # retrieved: nobody waits for this answer any more
+
+
 @dataclass
 class Store:
     """One driver per process; `Store.open` connects, `close` releases it."""
@@ -132,6 +143,9 @@ class Store:
         return Store(driver=self.driver, target=self.target, timeout_s=self.timeout_s)
 
     async def close(self) -> None:
+        pending = [call for call in _BACKGROUND if not call.done()]
+        if pending:  # abandoned queries first, so that their connections close cleanly
+            await asyncio.wait(pending, timeout=self.timeout_s)
         await self.driver.close()
 
     async def verify(self) -> None:
@@ -142,25 +156,50 @@ class Store:
         await self.read(cypher.PING)
 
     async def _query(
-        self, query: LiteralString, params: Params | None, routing: RoutingControl
+        self,
+        query: LiteralString,
+        params: Params | None,
+        routing: RoutingControl,
+        *,
+        plain: bool = False,
     ) -> list[Row]:
         started = time.perf_counter()
-        try:
-            records, _, _ = await self.driver.execute_query(
+        call = asyncio.ensure_future(
+            self.driver.execute_query(
                 neo4j.Query(query, timeout=self.timeout_s),
                 dict(params or {}),
                 routing_=routing,
                 database_=self.target.database,
             )
+        )
+        try:
+            # Shielded: graphql-core cancels the sibling root fields of one that fails, and a
+            # driver call cancelled mid-flight drops its connection unclosed (a leaked socket:
+            # tests/api/test_cancelled.py). The query finishes in the background instead,
+            # bounded by its transaction timeout, and its connection goes back to the pool.
+            records, _, _ = await asyncio.shield(call)
+        except asyncio.CancelledError:
+            _BACKGROUND.add(call)
+            call.add_done_callback(_settled)
+            raise
         except _DRIVER_ERRORS as exc:
             raise _wrap(exc, self.target.uri) from exc
         self.stats.round_trips += 1
         self.stats.db_ms += (time.perf_counter() - started) * 1000
+        if plain:
+            return [dict(zip(record.keys(), record.values(), strict=True)) for record in records]
         return [record.data() for record in records]
 
     async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         """A read, routed to a reader in a cluster."""
         return await self._query(query, params, RoutingControl.READ)
+
+    async def read_values(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        """A read whose columns hold maps, lists and values only (no nodes, relationships or
+        paths), as the API's compiled projections do: the rows as the driver decoded them,
+        without `Record.data()`'s recursive conversion, which cost more than completing the
+        GraphQL response (about 2 us per nested value, measured on a 100-organisation list)."""
+        return await self._query(query, params, RoutingControl.READ, plain=True)
 
     async def write(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         """A single auto-retried write transaction."""

@@ -121,7 +121,7 @@ def _nodes(info: Info) -> list[FieldNode]:
 
 
 async def _rows(info: Info, c: Compiler, query: str) -> list[dict[str, Any]]:
-    return await info.context.store.read(as_query(query), c.params)
+    return await info.context.store.read_values(as_query(query), c.params)
 
 
 @strawberry.type

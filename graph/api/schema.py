@@ -58,7 +58,7 @@ async def _connection(
         descending,
         Page.from_args(*page, sort=sort),
     )
-    rows = await info.context.store.read(as_query(compiled.query), compiled.params)
+    rows = await info.context.store.read_values(as_query(compiled.query), compiled.params)
     return compiled.shape(rows[0])
 
 
@@ -82,7 +82,9 @@ async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
             f"MATCH (n:{label}) WHERE n.id IN {compiler.param(keys)} "
             f"RETURN {compiler.param(type_name)} AS type, n.id AS key, {projection} AS node"
         )
-    rows = await info.context.store.read(as_query(" UNION ALL ".join(branches)), compiler.params)
+    rows = await info.context.store.read_values(
+        as_query(" UNION ALL ".join(branches)), compiler.params
+    )
     found = {(r["type"], r["key"]): r["node"] for r in rows}
     return [found.get(w) for w in wanted]
 
@@ -275,7 +277,7 @@ class Query(Questions):
             f"WITH n, score ORDER BY score DESC, n.id LIMIT {compiler.param(first + 1)} "
             f"RETURN n.id AS id, score, {projection} AS node"
         )
-        rows = await info.context.store.read(as_query(query), compiler.params)
+        rows = await info.context.store.read_values(as_query(query), compiler.params)
         more = len(rows) > first
         edges = [
             {"cursor": encode_cursor(r["score"], r["id"]), "score": r["score"], "node": r["node"]}
@@ -305,7 +307,7 @@ class Query(Questions):
             f"{compiler.param(canonical)} "
             f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
         )
-        rows = await info.context.store.read(as_query(query), compiler.params)
+        rows = await info.context.store.read_values(as_query(query), compiler.params)
         return rows[0]["node"] if rows else None
 
     @strawberry.field(description="Who changed what and when through the API, newest first.")
@@ -364,11 +366,12 @@ class _Schema(strawberry.Schema):
         """graph.api.errors classifies and logs; user errors are not server trouble."""
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, fast: bool = True) -> strawberry.Schema:
+    """The schema; `fast=False` completes every field with graphql-core (the bench's baseline)."""
     schema = _Schema(
         query=Query,
         mutation=Mutation,
-        execution_context_class=FastExecutor,
+        execution_context_class=FastExecutor if fast else None,
         types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],
         # Factories: the caches themselves live at module level and are shared across requests.
         extensions=[

@@ -98,9 +98,9 @@ class _Recording(Store):
 
     reads: list[tuple[LiteralString, Params | None]]
 
-    async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+    async def read_values(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         self.reads.append((query, params))
-        return await super().read(query, params)
+        return await super().read_values(query, params)
 
 
 def _db_hits(plan: Any) -> int:
