@@ -86,7 +86,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if type(result) is dict or type(result) is list:
             try:
                 return self._completer(return_type, field_details_list)(result)
-            except _Fallback:
+            except Exception:  # noqa: S110
+                # _Fallback, or an error (a coercion's) that graphql-core must report at the
+                # right path: either way its own completion decides, from the same value.
                 pass
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context

@@ -186,3 +186,23 @@ def test_map_types_cover_the_graph() -> None:
     for name in ("Organisation", "OrganisationConnection", "Node", "Citation", "PageInfo"):
         assert is_map_type(gql.type_map[name]), name  # type: ignore[arg-type]
     assert not is_map_type(gql.type_map["GraphStats"])  # type: ignore[arg-type]
+
+
+async def test_a_value_that_cannot_be_coerced_is_reported_where_it_is(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    """An Int beyond 32 bits: graphql-core's error, at the leaf's path, on both paths."""
+    await seeded.write(
+        "MATCH (n:Organisation {id: 'university-of-tartu'}) SET n.established = 10000000000"
+    )
+    document = graphql.parse(
+        """{ a: node(id: "Organisation:university-of-tartu") { ... on Organisation {
+               name established } }
+             b: node(id: "Organisation:tartu-science-park") { id } }"""
+    )
+    fast = await run(schema, seeded, document, FastExecutor)
+    normal = await run(schema, seeded, document, Normal)
+    assert same(normal, fast)
+    assert [e["path"] for e in fast["errors"]] == [["a", "established"]]
+    assert fast["data"]["a"]["established"] is None
+    assert fast["data"]["b"]["id"] == "Organisation:tartu-science-park"
