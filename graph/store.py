@@ -38,6 +38,18 @@ class Stats:
     db_ms: float = 0.0
 
 
+# Codes Neo4j answers while it shuts down or starts (seen by `make loadtest --chaos`).
+_GOING_AWAY = frozenset(
+    {
+        "Neo.TransientError.General.DatabaseUnavailable",
+        "Neo.TransientError.Database.DatabaseUnavailable",
+        "Neo.TransientError.Transaction.LockClientStopped",
+        # ... which the driver reports as a client error (it reads as "terminated by the user").
+        "Neo.ClientError.Transaction.LockClientStopped",
+    }
+)
+
+
 def _wrap(exc: Exception, uri: str) -> StoreError:
     error = _translate(exc, uri)
     error.uri = uri
@@ -62,6 +74,12 @@ def _translate(exc: Exception, uri: str) -> StoreError:
         )
     if isinstance(exc, nx.Neo4jError):
         code = exc.code or "Neo.Unknown"
+        if code in _GOING_AWAY:
+            # Neo4j shutting down (or not yet serving): the same advice as when it is down,
+            # so that the API answers 503 with Retry-After rather than a database error.
+            return StoreUnavailable(
+                "store unavailable: Neo4j is stopping or starting; try again in a few seconds"
+            )
         if "MemoryPoolOutOfMemory" in code:
             return StoreError(
                 "Neo4j ran out of transaction memory: this load is larger than its heap allows. "
