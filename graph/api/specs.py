@@ -88,7 +88,12 @@ class EdgeSpec:
     fields: dict[str, FieldSpec]  # Prop (of the relationship), Provenance, Lookup
 
 
-_COMMON: dict[str, FieldSpec] = {"id": GlobalId(), "key": Prop("id"), "provenance": Provenance()}
+_COMMON: dict[str, FieldSpec] = {
+    "id": GlobalId(),
+    "key": Prop("id"),
+    "version": Prop("version"),
+    "provenance": Provenance(),
+}
 _PLACE = Embedded({"city": "placeCity", "country": "placeCountry"}, optional_on="placeCountry")
 _NAME_SORT = {"KEY": ("n.id", "")}
 

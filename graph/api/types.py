@@ -81,6 +81,10 @@ class Money:
 @strawberry.type(description="An organisation: ministry, agency, university, company, ...")
 class Organisation(Node):
     key: str
+    version: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
     name: str
     names: list[NameVariant]
     kind: OrgKind
@@ -129,6 +133,10 @@ class OrganisationLink:
 @strawberry.type(description="A person, with every spelling of their name the sources use.")
 class Person(Node):
     key: str
+    version: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
     name: str
     names: list[NameVariant]
     email: str | None
@@ -152,6 +160,10 @@ class Position:
 @strawberry.type(description="An MoU, agreement in principle, data-sharing agreement or contract.")
 class Agreement(Node):
     key: str
+    version: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
     kind: AgreementKind
     title: str
     purpose: str | None
@@ -189,6 +201,10 @@ class Signature:
 @strawberry.type(description="A meeting, talks, roundtable, visit, conference or signing.")
 class Event(Node):
     key: str
+    version: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
     kind: EventKind
     title: str
     date: Date
@@ -224,6 +240,10 @@ class DataAccess:
 @strawberry.type(description="A data set at stake: genomic data, health check-up records, ...")
 class Dataset(Node):
     key: str
+    version: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
     title: str
     modalities: list[str]
     subject: str | None
@@ -242,6 +262,10 @@ class Dataset(Node):
 @strawberry.type(description="A joint R&D project, accelerator programme or special zone.")
 class Project(Node):
     key: str
+    version: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
     kind: ProjectKind
     title: str
     description: str | None
