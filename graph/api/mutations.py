@@ -22,6 +22,7 @@ from graph import cypher
 from graph.api.compile import Compiler, as_query
 from graph.api.deletes import Deleted, DeleteResult, delete, deleted_of
 from graph.api.questions import split_id
+from graph.api.record_inputs import INPUTS, input_path, to_record
 from graph.api.results import (
     Conflict,
     Info,
@@ -137,13 +138,37 @@ def _citation(source: CitationInput) -> tuple[Citation, list[Source]]:
     return citation, [new]
 
 
-def _problems(exc: ValidationError) -> ValidationFailed:
+def _problems(exc: ValidationError, root: str | None = None) -> ValidationFailed:
+    """Pydantic's problems, located in the record (`root` None) or in the named typed input."""
     return ValidationFailed(
         problems=[
-            InputProblem(field=".".join(str(x) for x in e["loc"]) or None, message=e["msg"])
+            InputProblem(
+                field=(
+                    input_path(e["loc"], root)
+                    if root is not None
+                    else ".".join(str(x) for x in e["loc"]) or None
+                ),
+                message=e["msg"],
+            )
             for e in exc.errors()
         ]
     )
+
+
+def _one_of(typed: object | None, record: object | None) -> object:
+    """The seed-format record to write, or the problem: exactly one of `input`, `record`."""
+    if typed is not None and record is not None:
+        message = "give either `input` or `record`, not both (`input` is the typed form)"
+        return ValidationFailed(problems=[InputProblem(field="record", message=message)])
+    if typed is None and record is None:
+        message = "give the record to write: `input` (typed) or `record` (seed-format JSON)"
+        return ValidationFailed(problems=[InputProblem(field="input", message=message)])
+    if typed is not None:
+        return to_record(typed)
+    if not isinstance(record, dict):
+        problem = InputProblem(field="record", message="a record is a JSON object")
+        return ValidationFailed(problems=[problem])
+    return record
 
 
 def _audit(
@@ -191,20 +216,28 @@ async def _read_node(info: Info, type_name: str, key: str, field: str) -> Any:
 async def upsert(
     info: Info,
     type_name: str,
-    record: object,
+    typed: object | None,
+    record: object | None,
     source: CitationInput,
     expected_version: int | None,
 ) -> Upserted | ValidationFailed | Conflict | NotFound:
+    """Write one record, given typed (`input`) or in the seed format (`record`): one code path."""
     require(info, Role.EDITOR)
     collection, model = _KINDS[type_name]
-    if not isinstance(record, dict):
-        problem = InputProblem(field="record", message="a record is a JSON object")
-        return ValidationFailed(problems=[problem])
+    given = _one_of(typed, record)
+    if isinstance(given, ValidationFailed):
+        return given
+    assert isinstance(given, dict)
+    # Problems point into what the client sent: the typed input's path, or the record's keys.
+    root = "input" if typed is not None else None
     try:
         citation, sources = _citation(source)
-        item = model.model_validate({**record, "sources": [citation.model_dump()]})
     except ValidationError as exc:
-        return _problems(exc)
+        return _problems(exc, "source" if root else None)
+    try:
+        item = model.model_validate({**given, "sources": [citation.model_dump()]})
+    except ValidationError as exc:
+        return _problems(exc, root)
     item_id = str(getattr(item, "id"))  # noqa: B009  (every kind has an id)
     origin = f"api:{collection}:{item_id}"
     bundle = Bundle(origin=origin, priority=API_PRIORITY, sources=sources, **{collection: [item]})
@@ -218,7 +251,10 @@ async def upsert(
         )
     except InputError as exc:
         return ValidationFailed(
-            problems=[InputProblem(field=p.field, message=p.message) for p in exc.problems]
+            problems=[
+                InputProblem(field=input_path(p.field) if root else p.field, message=p.message)
+                for p in exc.problems
+            ]
         )
     except ConflictError as exc:
         return Conflict(
@@ -355,18 +391,32 @@ _VERSION = strawberry.argument(
 )
 
 
+_RECORD = strawberry.argument(
+    description="The same record as seed-format JSON (for scripts that send seed records); "
+    "give this or `input`."
+)
+
+
 def _upsert_field(type_name: str, what: str) -> Any:
-    """One upsert mutation per kind: the same resolver, bound to the kind."""
+    """One upsert mutation per kind: the same resolver, bound to the kind and its typed input."""
 
     async def resolve(
         info: Info,
-        record: JSON,
+        *,  # keyword-only, so that the arguments keep the order of the documented signature
+        input: object | None = None,
+        record: Annotated[JSON | None, _RECORD] = None,
         source: Annotated[CitationInput, _SOURCE],
         expected_version: Annotated[int | None, _VERSION] = None,
     ) -> UpsertResult:
-        return await upsert(info, type_name, record, source, expected_version)
+        return await upsert(info, type_name, input, record, source, expected_version)
 
-    description = f"Create or update {what}; `record` has the shape of the seed files."
+    # The input type differs per kind, and string annotations are resolved in this module's
+    # namespace, where a closure's variable is not visible: set the real type here.
+    typed = strawberry.argument(description="The record, typed; give this or `record`.")
+    resolve.__annotations__["input"] = Annotated[INPUTS[type_name] | None, typed]
+    description = (
+        f"Create or update {what}: `input` (typed) or `record` (seed-format JSON), exactly one."
+    )
     return strawberry.mutation(resolver=resolve, description=description)
 
 
