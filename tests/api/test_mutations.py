@@ -186,12 +186,17 @@ async def test_the_readme_mutation_examples_write_then_delete(
     schema: strawberry.Schema, seeded: Store
 ) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    upsert, remove = [
+    typed, record, remove = [
         b
         for b in re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
         if b.lstrip().startswith("mutation")
     ]
-    result = await execute(schema, seeded, upsert)
+    assert "input:" in typed
+    assert "record:" in record
+    result = await execute(schema, seeded, typed)
+    assert result["upsertOrganisation"] == {"id": "Organisation:tartu-biotech-park", "version": 1}
+    # The README says the seed-format example is the same record: no change, the same version.
+    result = await execute(schema, seeded, record)
     assert result["upsertOrganisation"] == {"id": "Organisation:tartu-biotech-park", "version": 1}
     result = await execute(schema, seeded, remove, ADMIN)
     assert result["delete"] == {
