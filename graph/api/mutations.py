@@ -155,7 +155,7 @@ def _problems(exc: ValidationError, root: str | None = None) -> ValidationFailed
     )
 
 
-def _one_of(typed: object | None, record: object | None) -> object:
+def _one_of(typed: object | None, record: object | None) -> dict[str, Any] | ValidationFailed:
     """The seed-format record to write, or the problem: exactly one of `input`, `record`."""
     if typed is not None and record is not None:
         message = "give either `input` or `record`, not both (`input` is the typed form)"
@@ -227,7 +227,6 @@ async def upsert(
     given = _one_of(typed, record)
     if isinstance(given, ValidationFailed):
         return given
-    assert isinstance(given, dict)
     # Problems point into what the client sent: the typed input's path, or the record's keys.
     root = "input" if typed is not None else None
     try:
