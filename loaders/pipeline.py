@@ -302,7 +302,7 @@ async def plan_load(
     units: Sequence[Parsed], read: Reader, expected_versions: dict[str, int] | None = None
 ) -> _Plan:
     """Everything a load would write, or every problem that stops it; reads only."""
-    with _gc_paused():
+    with gc_paused():
         plan = await _prepare(units, read, expected_versions)
         if not plan.problems:
             for label, rows in _node_batches(plan, None):
@@ -368,7 +368,7 @@ async def load(
     node changed meanwhile; `after_write` runs in the same transaction (the API's audit entry).
     """
     started = time.perf_counter()
-    with _gc_paused():
+    with gc_paused():
         if dry_run:
             plan = await _prepare(units, store.read, expected_versions)
             if plan.problems:
@@ -380,14 +380,16 @@ async def load(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a load builds its rows.
 
     A load makes hundreds of thousands of small dicts and lists, and every so many the
     collector walks every object alive, the whole parsed input included: measured, that is more
     than half of a 10k-organisation load's Python time. The rows hold no reference cycles (they
     are freed by reference counting as batches are written); collection resumes afterwards.
-    Process-wide: a collector someone else disabled stays disabled.
+    Process-wide: a collector someone else disabled stays disabled. Parsing a large input has
+    the same cost (validating 10k synthetic organisations: 0.94 s of CPU, 0.24 s without the
+    collector), so callers that parse and then load may hold the pause around both.
     """
     was_enabled = gc.isenabled()
     gc.disable()
