@@ -17,7 +17,16 @@ def normalise_name(value: str) -> str:
     intact: syllables decompose into jamo under NFD, which are letters, not combining marks, and
     recompose under the final NFC.
     """
-    text = unicodedata.normalize("NFKD", clean_text(value).casefold())
+    text = clean_text(value)
+    if text.isascii():
+        # Most names: no marks to fold and nothing for NFKD/NFC to change, and casefold() is
+        # lower() on ASCII; resolution folds every name of a load, so this path is worth having.
+        return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _PUNCTUATION.sub(" ", text)
     return unicodedata.normalize("NFC", " ".join(text.split()))

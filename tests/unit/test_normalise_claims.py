@@ -10,9 +10,9 @@ import pytest
 
 from graph import cypher
 from graph.cypher import Label, RelType
-from graph.model import Agreement, Citation, Name, Organisation
+from graph.model import Agreement, Citation, Name, Organisation, clean_text
 from loaders.claims import encode_claim, merge_claims
-from loaders.normalise import name_keys, normalise_name
+from loaders.normalise import _fold_unicode, name_keys, normalise_name
 from loaders.rows import agreement_rows, organisation_rows, provenance_entry, provenance_prefix
 
 
@@ -28,6 +28,14 @@ from loaders.rows import agreement_rows, organisation_rows, provenance_entry, pr
 )
 def test_spellings_share_a_key(a: str, b: str) -> None:
     assert normalise_name(a) == normalise_name(b)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Tartu Science Park", "  MINISTRY of SMEs & Startups!!", "a_b-c.d", "x\ty", "R&D 2024 (Ltd.)"],
+)
+def test_ascii_fast_path_folds_as_the_unicode_path_does(name: str) -> None:
+    assert normalise_name(name) == _fold_unicode(clean_text(name))
 
 
 def test_hangul_survives_normalisation() -> None:
