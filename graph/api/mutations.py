@@ -120,6 +120,16 @@ _KINDS: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
+def _source_units(sources: list[Source]) -> list[Parsed]:
+    """A source described in a write is a record of its own (origin `api:sources:<id>`), not a
+    fact of the record citing it: rewriting or retracting that record later, citing the source
+    by id only, must not take the source away from under its citations."""
+    return [
+        Parsed(Bundle(origin=f"api:sources:{s.id}", priority=API_PRIORITY, sources=[s]))
+        for s in sources
+    ]
+
+
 def _citation(source: CitationInput) -> tuple[Citation, list[Source]]:
     citation = Citation(
         source=source.source, where=source.where, quote=source.quote, verified=source.verified
@@ -239,11 +249,11 @@ async def upsert(
         return _problems(exc, root)
     item_id = str(getattr(item, "id"))  # noqa: B009  (every kind has an id)
     origin = f"api:{collection}:{item_id}"
-    bundle = Bundle(origin=origin, priority=API_PRIORITY, sources=sources, **{collection: [item]})
+    bundle = Bundle(origin=origin, priority=API_PRIORITY, **{collection: [item]})
     expected = {item_id: expected_version} if expected_version is not None else None
     try:
         report = await load(
-            [Parsed(bundle)],
+            [Parsed(bundle), *_source_units(sources)],
             info.context.store,
             expected_versions=expected,
             after_write=_audit(info, f"upsert{type_name}", f"{type_name}:{item_id}", origin),
@@ -347,12 +357,11 @@ async def link(
                 field="to",
             )
         )
-    parsed = Parsed(
-        Bundle(origin=origin, priority=API_PRIORITY, sources=sources), relations=relations
-    )
+    parsed = Parsed(Bundle(origin=origin, priority=API_PRIORITY), relations=relations)
     action = "link" if source is not None else "unlink"
+    units = [parsed, *_source_units(sources)]
     try:
-        await load([parsed], info.context.store, after_write=_audit(info, action, start, origin))
+        await load(units, info.context.store, after_write=_audit(info, action, start, origin))
     except InputError as exc:
         return ValidationFailed(
             problems=[InputProblem(field=p.field, message=p.message) for p in exc.problems]

@@ -1,0 +1,51 @@
+"""Sources described in a write outlive rewrites of the record that cited them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from graph.api.context import Context
+from graph.auth import Principal, Role
+from graph.store import Store
+
+EDITOR = Principal(name="desk", role=Role.EDITOR, key_id="desk")
+UPSERT = """mutation($source: CitationInput!, $description: String) {
+  upsertOrganisation(
+    record: {id: "tartu-biotech-park", kind: "science_park",
+             names: [{value: "Tartu Biotechnology Park", lang: "en"}],
+             location: {country: "EE"}, description: $description}
+    source: $source
+  ) { __typename ... on ValidationFailed { problems { field message } } }
+}"""
+DESK_NOTE = {"source": "desk-note-2026-11", "title": "Agency desk note", "where": "item 3"}
+BY_ID = {"source": "desk-note-2026-11", "where": "item 4"}
+CITED = """{ node(id: "Organisation:tartu-biotech-park") { ... on Organisation {
+  description provenance { source { key title } } } } }"""
+
+
+async def _run(schema: strawberry.Schema, store: Store, query: str, **variables: Any) -> Any:
+    context = Context(store=store.view(), principal=EDITOR)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    return result.data
+
+
+async def test_a_source_described_once_stays_for_writes_that_cite_it_by_id(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    first = await _run(schema, seeded, UPSERT, source=DESK_NOTE, description="one")
+    assert first["upsertOrganisation"]["__typename"] == "Upserted"
+    # The same record rewritten, citing the source by id only: it used to delete the source
+    # (no longer asserted by the record's origin) and leave the citation dangling.
+    again = await _run(schema, seeded, UPSERT, source=BY_ID, description="two")
+    assert again["upsertOrganisation"]["__typename"] == "Upserted"
+    node = (await _run(schema, seeded, CITED))["node"]
+    assert node["description"] == "two"
+    assert {"key": "desk-note-2026-11", "title": "Agency desk note"} in [
+        c["source"] for c in node["provenance"]
+    ]
+    # And a third write citing it by id still finds it.
+    third = await _run(schema, seeded, UPSERT, source=BY_ID, description="three")
+    assert third["upsertOrganisation"]["__typename"] == "Upserted"
