@@ -143,6 +143,11 @@ def merge_rels(rel_type: RelType, start: Label, end: Label) -> LiteralString:
         "UNWIND $rows AS row "
         "MATCH (a:" + a + " {id: row.start}) MATCH (b:" + b + " {id: row.end}) "
         "MERGE (a)-[r:" + t + " {key: row.key}]->(b) "
+        # Asserted by no other origin (new, or this origin's own, stripped above): its
+        # properties are exactly this row's, so a property the rewrite leaves out goes.
+        # Shared with other origins, the row's properties are merged in (last write wins).
+        "FOREACH (_ IN CASE WHEN coalesce(r.origins, []) = [] THEN [1] ELSE [] END | "
+        "SET r = {key: row.key}) "
         "SET r += row.props, "
         "r.origins = coalesce(r.origins, []) + $origin, "
         "r.provenance = coalesce(r.provenance, []) + row.provenance, "

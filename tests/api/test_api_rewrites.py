@@ -1,4 +1,4 @@
-"""Sources described in a write outlive rewrites of the record that cited them."""
+"""Writing a record or link again replaces what that write said before, and only that."""
 
 from __future__ import annotations
 
@@ -49,3 +49,27 @@ async def test_a_source_described_once_stays_for_writes_that_cite_it_by_id(
     # And a third write citing it by id still finds it.
     third = await _run(schema, seeded, UPSERT, source=BY_ID, description="three")
     assert third["upsertOrganisation"]["__typename"] == "Upserted"
+
+
+LINK = """mutation($start: Date) {
+  link(kind: POSITION, from: "Person:heo-jang-hyeon", to: "Organisation:tartu-science-park",
+       title: "Visiting adviser", start: $start,
+       source: {source: "desk-note-2026-11", title: "Agency desk note"}) { __typename }
+}"""
+POSITION = (
+    "MATCH (:Person {id: 'heo-jang-hyeon'})-[r:HOLDS_POSITION]->"
+    "(:Organisation {id: 'tartu-science-park'}) RETURN properties(r) AS props"
+)
+
+
+async def test_a_link_written_again_without_a_property_loses_it(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    await _run(schema, seeded, LINK, start="2025-03-01")
+    (before,) = await seeded.read(POSITION)
+    assert str(before["props"]["start"]) == "2025-03-01"
+    await _run(schema, seeded, LINK, start=None)
+    (after,) = await seeded.read(POSITION)
+    assert "start" not in after["props"]
+    assert after["props"]["title"] == "Visiting adviser"
+    assert after["props"]["origins"] == before["props"]["origins"]
