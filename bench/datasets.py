@@ -13,6 +13,7 @@ from graph.model import Bundle
 from graph.store import Params, Row, Store
 from loaders import pipeline
 from loaders.base import Parsed
+from loaders.gcpause import gc_paused
 from loaders.sources import parse_path
 
 SEEDS = ROOT / "seeds"
@@ -26,8 +27,10 @@ def ror_dump() -> Path | None:
 
 
 def validate(data: dict[str, Any]) -> list[Parsed]:
-    """The synthetic analogue of parsing: the dicts a seed file holds, validated into a Bundle."""
-    return [Parsed(Bundle.model_validate(data))]
+    """The synthetic analogue of parsing: the dicts a seed file holds, validated into a Bundle
+    (with the collector paused, as `parse_path` does)."""
+    with gc_paused():
+        return [Parsed(Bundle.model_validate(data))]
 
 
 def parse(path: Path) -> list[Parsed]:

@@ -5,7 +5,8 @@ PartnergraphError
  ├── ServerError              the local Neo4j could not be started, stopped or reached
  │    └── PortBusyError
  ├── StoreError               anything the Neo4j driver raised, wrapped at graph.store
- │    ├── StoreUnavailable    Neo4j cannot be reached (down, wrong address)
+ │    ├── StoreUnavailable    Neo4j cannot be reached (down, wrong address), or is stopping
+ │    │    └── StoreBusy      a transient conflict between writes (a deadlock Neo4j broke)
  │    ├── AuthFailed          Neo4j refused the credentials
  │    └── ConstraintViolation a write broke a uniqueness constraint
  └── InputError               a source file is invalid; holds every Problem found at once
@@ -43,6 +44,12 @@ class StoreError(PartnergraphError):
 
 class StoreUnavailable(StoreError):
     code = "store_unavailable"
+
+
+class StoreBusy(StoreUnavailable):
+    """Retried by the loads; the API answers 503 with Retry-After, as for an outage."""
+
+    code = "store_busy"
 
 
 class AuthFailed(StoreError):

@@ -14,7 +14,13 @@ from neo4j import AsyncGraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 
 from graph import cypher
-from graph.errors import AuthFailed, ConstraintViolation, StoreError, StoreUnavailable
+from graph.errors import (
+    AuthFailed,
+    ConstraintViolation,
+    StoreBusy,
+    StoreError,
+    StoreUnavailable,
+)
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
@@ -43,8 +49,13 @@ _GOING_AWAY = frozenset(
     {
         "Neo.TransientError.General.DatabaseUnavailable",
         "Neo.TransientError.Database.DatabaseUnavailable",
+    }
+)
+# A transaction stopped while waiting for a lock: by its timeout, by TERMINATE, or by a
+# shutdown. The driver reports it as a client error ("terminated by the user").
+_LOCK_WAIT_STOPPED = frozenset(
+    {
         "Neo.TransientError.Transaction.LockClientStopped",
-        # ... which the driver reports as a client error (it reads as "terminated by the user").
         "Neo.ClientError.Transaction.LockClientStopped",
     }
 )
@@ -74,6 +85,16 @@ def _translate(exc: Exception, uri: str) -> StoreError:
         )
     if isinstance(exc, nx.Neo4jError):
         code = exc.code or "Neo.Unknown"
+        if "DeadlockDetected" in code:
+            return StoreBusy(
+                "two writes waited on each other and Neo4j stopped this one: it changed "
+                "nothing; try again"
+            )
+        if code in _LOCK_WAIT_STOPPED:
+            return StoreBusy(
+                "Neo4j stopped this request while it waited for a record another write was "
+                "changing (or while shutting down): it changed nothing; try again"
+            )
         if code in _GOING_AWAY:
             # Neo4j shutting down (or not yet serving): the same advice as when it is down,
             # so that the API answers 503 with Retry-After rather than a database error.
@@ -191,14 +212,19 @@ class Store:
             )
         )
         try:
-            # Shielded: graphql-core cancels the sibling root fields of one that fails, and a
-            # driver call cancelled mid-flight drops its connection unclosed (a leaked socket:
-            # tests/api/test_cancelled.py). The query finishes in the background instead,
-            # bounded by its transaction timeout, and its connection goes back to the pool.
-            records, _, _ = await asyncio.shield(call)
+            # Reads are shielded: graphql-core cancels the sibling root fields of one that
+            # fails, and a driver call cancelled mid-flight drops its connection unclosed (a
+            # leaked socket: tests/api/test_cancelled.py). The read finishes in the background
+            # instead, bounded by its transaction timeout, and its connection goes back to the
+            # pool. A write is not: a caller told "cancelled" must not see it commit later.
+            if routing is RoutingControl.READ:
+                records, _, _ = await asyncio.shield(call)
+            else:
+                records, _, _ = await call
         except asyncio.CancelledError:
-            _BACKGROUND.add(call)
-            call.add_done_callback(_settled)
+            if not call.done():
+                _BACKGROUND.add(call)
+                call.add_done_callback(_settled)
             raise
         except _DRIVER_ERRORS as exc:
             raise _wrap(exc, self.target.uri) from exc

@@ -8,12 +8,11 @@ constraint, Neo4j dying midway) rolls the whole transaction back: the graph stay
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing, contextmanager
+from contextlib import aclosing, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, Protocol, TypeVar, cast
 
@@ -21,11 +20,12 @@ import orjson
 
 from graph import cypher
 from graph.cypher import Label
-from graph.errors import ConflictError, InputError, Problem
+from graph.errors import ConflictError, InputError, Problem, StoreBusy
 from graph.model import Citation
 from graph.store import Params, Row, Store
 from loaders.base import Parsed
 from loaders.claims import Dumps, claim_origin, claim_record, merge_claims, to_neo4j
+from loaders.gcpause import gc_paused
 from loaders.resolve import OrgIndex, org_name_keys
 from loaders.rows import Claim, RelRow, bundle_rows, provenance_entry, provenance_prefix
 
@@ -41,6 +41,7 @@ class Progress(Protocol):
 
 
 LOAD_TIMEOUT_S = 1800.0
+DEADLOCK_RETRIES = 3
 
 
 @dataclass(slots=True)
@@ -246,7 +247,9 @@ async def _plan_nodes(
         for row in await read(cypher.ORIGIN_NODES, {"origin": origin}):
             touched[Label(row["label"])].add(row["id"])
 
-    for label, ids in touched.items():
+    # One order for every load (labels, then ids): two loads locking the same nodes cannot
+    # each hold what the other waits for.
+    for label, ids in sorted(touched.items(), key=lambda item: item[0].value):
         if lock:
             await read(cypher.lock_nodes(label), {"ids": sorted(ids)})
         rows = await read(cypher.node_claims(label), {"ids": sorted(ids)})
@@ -345,7 +348,39 @@ async def _prepare(
         node = next((u.org_ids[record_id] for u in plan.units if record_id in u.org_ids), None)
         expected[node or record_id] = version
     await _plan_nodes(plan, read, expected, lock)
+    _check_kept_sources(plan)
     return plan
+
+
+def _check_kept_sources(plan: _Plan) -> None:
+    """A load that stops asserting a source while still citing it would leave the citations
+    pointing at nothing (the source existed when they were checked): refused instead."""
+    dying = set(plan.deletes.get(Label.SOURCE, ()))
+    if not dying:
+        return
+    for unit in plan.units:
+        cited = [
+            (citation.source, where)
+            for claim in unit.claims
+            for citation in claim.citations
+            for where in (claim.where,)
+        ] + [(citation.source, rel.where) for rel in unit.rels for citation in rel.citations]
+        seen: set[tuple[str, str]] = set()
+        for source, where in cited:
+            if source not in dying or (source, where) in seen:
+                continue
+            seen.add((source, where))
+            collection, _, record = where.partition(":")
+            plan.problems.append(
+                _problem(
+                    unit,
+                    collection,
+                    record,
+                    "sources",
+                    f"cites source {source!r}, which this load no longer declares and would "
+                    "delete: declare it again (sources) or cite another",
+                )
+            )
 
 
 def _batches(rows: list[Any], size: int) -> list[list[Any]]:
@@ -361,43 +396,36 @@ async def load(
     progress: Progress | None = None,
     expected_versions: dict[str, int] | None = None,
     after_write: AfterWrite | None = None,
+    timeout_s: float = LOAD_TIMEOUT_S,
+    pause_gc: bool = True,
 ) -> Report:
     """Load every unit or nothing; raises InputError listing every problem found.
 
     `expected_versions` (record id -> version) makes the load fail with ConflictError when a
     node changed meanwhile; `after_write` runs in the same transaction (the API's audit entry).
+    The API's one-record writes pass their request timeout and `pause_gc=False` (pausing the
+    process-wide collector buys nothing for a few rows and would stop it for every request).
+    A deadlock Neo4j broke (StoreBusy) is retried a few times: the load rolled back whole.
     """
     started = time.perf_counter()
-    with gc_paused():
+    with gc_paused() if pause_gc else nullcontext():
         if dry_run:
             plan = await _prepare(units, store.read, expected_versions)
             if plan.problems:
                 raise InputError(plan.problems)
             plan.report.relationships = sum(_rel_count(u) for u in plan.units)
             return _finish(plan, started, dry_run=True)
-        plan = await _load(units, store, batch_size, progress, expected_versions, after_write)
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                plan = await _load(
+                    units, store, batch_size, progress, expected_versions, after_write, timeout_s
+                )
+                break
+            except StoreBusy:
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
     return _finish(plan, started, dry_run=False)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a load builds its rows.
-
-    A load makes hundreds of thousands of small dicts and lists, and every so many the
-    collector walks every object alive, the whole parsed input included: measured, that is more
-    than half of a 10k-organisation load's Python time. The rows hold no reference cycles (they
-    are freed by reference counting as batches are written); collection resumes afterwards.
-    Process-wide: a collector someone else disabled stays disabled. Parsing a large input has
-    the same cost (validating 10k synthetic organisations: 0.94 s of CPU, 0.24 s without the
-    collector), so callers that parse and then load may hold the pause around both.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 async def _load(
@@ -407,8 +435,9 @@ async def _load(
     progress: Progress | None,
     expected_versions: dict[str, int] | None,
     after_write: AfterWrite | None,
+    timeout_s: float,
 ) -> _Plan:
-    async with store.transaction(timeout_s=LOAD_TIMEOUT_S) as tx:
+    async with store.transaction(timeout_s=timeout_s) as tx:
         plan = await _prepare(units, tx.run, expected_versions, lock=True)
         if plan.problems:
             raise InputError(plan.problems)  # rolls back: nothing was written anyway

@@ -68,7 +68,6 @@ from strawberry.schema.schema import validate_document
 
 from graph.api.context import Context
 from graph.api.errors import classify
-from graph.api.fastpath import FastExecutor
 from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
 from graph.errors import StoreUnavailable
 from graph.store import Store
@@ -333,6 +332,13 @@ class GraphQLEndpoint:
         self.limits = limits
         self.make_context = context
         self.graphiql = get_graphql_ide_html("graphiql")
+        # Requests are executed without strawberry's extension runner (see `_answer`): an
+        # extension added to the schema would silently not run over HTTP, so refuse one.
+        kinds = {
+            e.__name__ if isinstance(e, type) else type(e()).__name__ for e in schema.extensions
+        }
+        unexpected = kinds - {"ParserCache", "ValidationCache", "ErrorCodes"}
+        assert not unexpected, f"schema extensions this endpoint would not run: {unexpected}"
         # Bound per instance: the results depend on this schema and these limits.
         self.parse = lru_cache(maxsize=CACHE_SIZE)(self._parse)
         self.validate = lru_cache(maxsize=CACHE_SIZE)(self._validate)
@@ -419,15 +425,17 @@ class GraphQLEndpoint:
             return reply.unavailable([public_error(GraphQLError(exc.message, original_error=exc))])
         reply.store = context.store
         # The document parsed and validated above runs as it is (no second parse and
-        # validation inside `schema.execute`), on the fast executor, with strawberry's
-        # resolvers; a mutation over GET was refused above and the schema has no subscriptions.
+        # validation inside `schema.execute`), on the schema's executor (the fast path), with
+        # strawberry's resolvers; a mutation over GET was refused above and the schema has no
+        # subscriptions. Strawberry's extensions do not run here: ours only cache parsing and
+        # validation (done above) and classify errors (done below); see __init__.
         outcome = execute(
             self.schema._schema,
             document,
             context_value=context,
             variable_values=params.variables,
             operation_name=params.operation_name,
-            executor_class=FastExecutor,
+            executor_class=self.schema.execution_context_class,
             operation_extensions=params.extensions,
         )
         result = await outcome if isawaitable(outcome) else outcome

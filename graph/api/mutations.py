@@ -120,6 +120,12 @@ _KINDS: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
+def _api_write(info: Info) -> dict[str, Any]:
+    """How an API write loads: within the request's time limit (not a bulk load's half hour,
+    waiting on a lock a long load holds), and without pausing the process-wide collector."""
+    return {"timeout_s": info.context.store.timeout_s, "pause_gc": False}
+
+
 def _source_units(sources: list[Source]) -> list[Parsed]:
     """A source described in a write is a record of its own (origin `api:sources:<id>`), not a
     fact of the record citing it: rewriting or retracting that record later, citing the source
@@ -257,6 +263,7 @@ async def upsert(
             info.context.store,
             expected_versions=expected,
             after_write=_audit(info, f"upsert{type_name}", f"{type_name}:{item_id}", origin),
+            **_api_write(info),
         )
     except InputError as exc:
         return ValidationFailed(
@@ -299,6 +306,7 @@ async def retract(
             info.context.store,
             expected_versions=expected,
             after_write=_audit(info, "retract", global_id, origin),
+            **_api_write(info),
         )
     except ConflictError as exc:
         return Conflict(
@@ -361,7 +369,8 @@ async def link(
     action = "link" if source is not None else "unlink"
     units = [parsed, *_source_units(sources)]
     try:
-        await load(units, info.context.store, after_write=_audit(info, action, start, origin))
+        audit = _audit(info, action, start, origin)
+        await load(units, info.context.store, after_write=audit, **_api_write(info))
     except InputError as exc:
         return ValidationFailed(
             problems=[InputProblem(field=p.field, message=p.message) for p in exc.problems]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
-from graph.api.context import Context
-from graph.auth import Principal, Role
 from graph.store import Store
+from tests.api.test_mutations import execute
 
-EDITOR = Principal(name="desk", role=Role.EDITOR, key_id="desk")
 UPSERT = """mutation($source: CitationInput!, $description: String) {
   upsertOrganisation(
     record: {id: "tartu-biotech-park", kind: "science_park",
@@ -25,29 +21,22 @@ CITED = """{ node(id: "Organisation:tartu-biotech-park") { ... on Organisation {
   description provenance { source { key title } } } } }"""
 
 
-async def _run(schema: strawberry.Schema, store: Store, query: str, **variables: Any) -> Any:
-    context = Context(store=store.view(), principal=EDITOR)
-    result = await schema.execute(query, variable_values=variables, context_value=context)
-    assert result.errors is None, result.errors
-    return result.data
-
-
 async def test_a_source_described_once_stays_for_writes_that_cite_it_by_id(
     schema: strawberry.Schema, seeded: Store
 ) -> None:
-    first = await _run(schema, seeded, UPSERT, source=DESK_NOTE, description="one")
+    first = await execute(schema, seeded, UPSERT, source=DESK_NOTE, description="one")
     assert first["upsertOrganisation"]["__typename"] == "Upserted"
     # The same record rewritten, citing the source by id only: it used to delete the source
     # (no longer asserted by the record's origin) and leave the citation dangling.
-    again = await _run(schema, seeded, UPSERT, source=BY_ID, description="two")
+    again = await execute(schema, seeded, UPSERT, source=BY_ID, description="two")
     assert again["upsertOrganisation"]["__typename"] == "Upserted"
-    node = (await _run(schema, seeded, CITED))["node"]
+    node = (await execute(schema, seeded, CITED))["node"]
     assert node["description"] == "two"
     assert {"key": "desk-note-2026-11", "title": "Agency desk note"} in [
         c["source"] for c in node["provenance"]
     ]
     # And a third write citing it by id still finds it.
-    third = await _run(schema, seeded, UPSERT, source=BY_ID, description="three")
+    third = await execute(schema, seeded, UPSERT, source=BY_ID, description="three")
     assert third["upsertOrganisation"]["__typename"] == "Upserted"
 
 
@@ -65,10 +54,10 @@ POSITION = (
 async def test_a_link_written_again_without_a_property_loses_it(
     schema: strawberry.Schema, seeded: Store
 ) -> None:
-    await _run(schema, seeded, LINK, start="2025-03-01")
+    await execute(schema, seeded, LINK, start="2025-03-01")
     (before,) = await seeded.read(POSITION)
     assert str(before["props"]["start"]) == "2025-03-01"
-    await _run(schema, seeded, LINK, start=None)
+    await execute(schema, seeded, LINK, start=None)
     (after,) = await seeded.read(POSITION)
     assert "start" not in after["props"]
     assert after["props"]["title"] == "Visiting adviser"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
-from graph.api.context import Context
-from graph.auth import Principal, Role
 from graph.store import Store
+from tests.api.test_mutations import execute
 
-EDITOR = Principal(name="desk", role=Role.EDITOR, key_id="desk")
 READ = '{ node(id: "Organisation:tartu-science-park") { ... on Organisation { version name } } }'
 UPSERT = """mutation($v: Int) {
   upsertOrganisation(
@@ -23,21 +19,14 @@ UPSERT = """mutation($v: Int) {
 }"""
 
 
-async def _run(schema: strawberry.Schema, store: Store, query: str, **variables: Any) -> Any:
-    context = Context(store=store.view(), principal=EDITOR)
-    result = await schema.execute(query, variable_values=variables, context_value=context)
-    assert result.errors is None, result.errors
-    return result.data
-
-
 async def test_the_version_a_client_reads_is_the_one_a_write_checks(
     schema: strawberry.Schema, seeded: Store
 ) -> None:
-    read = (await _run(schema, seeded, READ))["node"]["version"]
+    read = (await execute(schema, seeded, READ))["node"]["version"]
     assert read >= 1
-    first = (await _run(schema, seeded, UPSERT, v=read))["upsertOrganisation"]
+    first = (await execute(schema, seeded, UPSERT, v=read))["upsertOrganisation"]
     assert first == {"__typename": "Upserted", "version": read + 1}
-    assert (await _run(schema, seeded, READ))["node"]["version"] == read + 1
+    assert (await execute(schema, seeded, READ))["node"]["version"] == read + 1
     # A second client still holding the old version loses, and learns the current one.
-    stale = (await _run(schema, seeded, UPSERT, v=read))["upsertOrganisation"]
+    stale = (await execute(schema, seeded, UPSERT, v=read))["upsertOrganisation"]
     assert stale == {"__typename": "Conflict", "actualVersion": read + 1}

@@ -5,22 +5,25 @@ from __future__ import annotations
 import pytest
 from neo4j import exceptions as nx
 
-from graph.errors import StoreError, StoreUnavailable
+from graph.errors import StoreBusy, StoreError, StoreUnavailable
 from graph.store import _wrap
 
 
 @pytest.mark.parametrize(
-    "code",
+    ("code", "busy"),
     [
-        "Neo.TransientError.General.DatabaseUnavailable",
-        "Neo.TransientError.Database.DatabaseUnavailable",
-        "Neo.TransientError.Transaction.LockClientStopped",
+        ("Neo.TransientError.General.DatabaseUnavailable", False),
+        ("Neo.TransientError.Database.DatabaseUnavailable", False),
+        ("Neo.TransientError.Transaction.LockClientStopped", True),
+        ("Neo.TransientError.Transaction.DeadlockDetected", True),
     ],
 )
-def test_neo4j_going_away_is_unavailable(code: str) -> None:
-    """Answered while Neo4j shuts down: the API must say 503 and Retry-After, not 200."""
+def test_transient_conditions_say_try_again(code: str, busy: bool) -> None:
+    """Neo4j going away, or a lock wait it broke: the API says 503 and Retry-After (not a 200
+    with a database error), and loads retry what is only busy."""
     error = _wrap(nx.Neo4jError._hydrate_neo4j(code=code, message="x"), "bolt://h:7687")
     assert isinstance(error, StoreUnavailable)
+    assert isinstance(error, StoreBusy) is busy
     assert "try again" in error.message
 
 
