@@ -188,42 +188,41 @@ async def _check_references(plan: _Plan, read: Reader, index: OrgIndex) -> None:
         unit.rels = kept
 
 
+def _citing(plan: _Plan) -> dict[str, list[tuple[_Unit, str]]]:
+    """Every source id the load cites, with the places (unit, record) citing it, each once."""
+    cited: dict[str, list[tuple[_Unit, str]]] = defaultdict(list)
+    seen: set[tuple[str, str, str]] = set()
+    for unit in plan.units:
+        places = [(c.source, claim.where) for claim in unit.claims for c in claim.citations]
+        places += [(c.source, rel.where) for rel in unit.rels for c in rel.citations]
+        for source, where in places:
+            if (source, unit.origin, where) not in seen:
+                seen.add((source, unit.origin, where))
+                cited[source].append((unit, where))
+    return cited
+
+
+def _refuse_citations(plan: _Plan, places: list[tuple[_Unit, str]], message: str) -> None:
+    for unit, where in places:
+        collection, _, record = where.partition(":")
+        plan.problems.append(_problem(unit, collection, record, "sources", message))
+
+
 async def _check_citations(plan: _Plan, read: Reader) -> None:
     """Every citation names a source declared in the load or already in the graph."""
     declared = {s.id for u in plan.units for s in u.parsed.bundle.sources}
-    cited: dict[str, list[tuple[_Unit, str]]] = defaultdict(list)
-    for unit in plan.units:
-        for claim in unit.claims:
-            for citation in claim.citations:
-                if citation.source not in declared:
-                    cited[citation.source].append((unit, claim.where))
-        for rel in unit.rels:
-            for citation in rel.citations:
-                if citation.source not in declared:
-                    cited[citation.source].append((unit, rel.where))
+    cited = {s: places for s, places in _citing(plan).items() if s not in declared}
     if not cited:
         return
     rows = await read(cypher.existing_ids(Label.SOURCE), {"ids": sorted(cited)})
     known = {row["id"] for row in rows}
     for source, places in sorted(cited.items()):
-        if source in known:
-            continue
-        seen: set[tuple[str, str]] = set()
-        for unit, where in places:
-            if (unit.origin, where) in seen:
-                continue
-            seen.add((unit.origin, where))
-            collection, _, record = where.partition(":")
-            plan.problems.append(
-                _problem(
-                    unit,
-                    collection,
-                    record,
-                    "sources",
-                    f"cites unknown source {source!r}: declare it in this load "
-                    "(sources) or load it first",
-                )
+        if source not in known:
+            message = (
+                f"cites unknown source {source!r}: declare it in this load (sources) "
+                "or load it first"
             )
+            _refuse_citations(plan, places, message)
 
 
 async def _plan_nodes(
@@ -358,29 +357,13 @@ def _check_kept_sources(plan: _Plan) -> None:
     dying = set(plan.deletes.get(Label.SOURCE, ()))
     if not dying:
         return
-    for unit in plan.units:
-        cited = [
-            (citation.source, where)
-            for claim in unit.claims
-            for citation in claim.citations
-            for where in (claim.where,)
-        ] + [(citation.source, rel.where) for rel in unit.rels for citation in rel.citations]
-        seen: set[tuple[str, str]] = set()
-        for source, where in cited:
-            if source not in dying or (source, where) in seen:
-                continue
-            seen.add((source, where))
-            collection, _, record = where.partition(":")
-            plan.problems.append(
-                _problem(
-                    unit,
-                    collection,
-                    record,
-                    "sources",
-                    f"cites source {source!r}, which this load no longer declares and would "
-                    "delete: declare it again (sources) or cite another",
-                )
+    for source, places in sorted(_citing(plan).items()):
+        if source in dying:
+            message = (
+                f"cites source {source!r}, which this load no longer declares and would "
+                "delete: declare it again (sources) or cite another"
             )
+            _refuse_citations(plan, places, message)
 
 
 def _batches(rows: list[Any], size: int) -> list[list[Any]]:

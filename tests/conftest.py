@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from graph.dbserver import ServerInfo
+from graph.dbserver import LocalServer, ServerInfo
 from graph.store import Store
-from tests.neo4j_test import SHARED, server_for_tests, start_test_server, target_of, wipe
+from tests.neo4j_test import (
+    LIB_DIR,
+    SHARED,
+    free_port,
+    server_for_tests,
+    start_test_server,
+    target_of,
+    wipe,
+)
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +46,14 @@ def shared_ror() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data/ror is absent")
     return path
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[LocalServer]:
+    """A Neo4j of this test's own (not started yet): tests that stop or kill Neo4j use it,
+    never the shared test server."""
+    local = LocalServer(tmp_path / "neo4j", free_port(), "512m", None, LIB_DIR)
+    try:
+        yield local
+    finally:
+        local.stop()

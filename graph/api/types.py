@@ -34,6 +34,15 @@ for _enum in (
     strawberry.enum(_enum)
 
 
+def _version() -> int:
+    """The `version` field of every record kind (what `expectedVersion` is checked against)."""
+    field: int = strawberry.field(
+        description="How many times this record changed: send it back as `expectedVersion` "
+        "so that a write fails with `Conflict` if someone changed it since you read it."
+    )
+    return field
+
+
 @strawberry.interface(description="Relay Global Object Identification: anything with a global id.")
 class Node:
     id: strawberry.ID = strawberry.field(description="Global id, e.g. `Organisation:ut`.")
@@ -81,10 +90,7 @@ class Money:
 @strawberry.type(description="An organisation: ministry, agency, university, company, ...")
 class Organisation(Node):
     key: str
-    version: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
+    version: int = _version()
     name: str
     names: list[NameVariant]
     kind: OrgKind
@@ -133,10 +139,7 @@ class OrganisationLink:
 @strawberry.type(description="A person, with every spelling of their name the sources use.")
 class Person(Node):
     key: str
-    version: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
+    version: int = _version()
     name: str
     names: list[NameVariant]
     email: str | None
@@ -160,10 +163,7 @@ class Position:
 @strawberry.type(description="An MoU, agreement in principle, data-sharing agreement or contract.")
 class Agreement(Node):
     key: str
-    version: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
+    version: int = _version()
     kind: AgreementKind
     title: str
     purpose: str | None
@@ -201,10 +201,7 @@ class Signature:
 @strawberry.type(description="A meeting, talks, roundtable, visit, conference or signing.")
 class Event(Node):
     key: str
-    version: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
+    version: int = _version()
     kind: EventKind
     title: str
     date: Date
@@ -240,10 +237,7 @@ class DataAccess:
 @strawberry.type(description="A data set at stake: genomic data, health check-up records, ...")
 class Dataset(Node):
     key: str
-    version: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
+    version: int = _version()
     title: str
     modalities: list[str]
     subject: str | None
@@ -262,10 +256,7 @@ class Dataset(Node):
 @strawberry.type(description="A joint R&D project, accelerator programme or special zone.")
 class Project(Node):
     key: str
-    version: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
+    version: int = _version()
     kind: ProjectKind
     title: str
     description: str | None

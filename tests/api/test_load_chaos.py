@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
 import strawberry
 
 from bench.chaos import ChaosPlan
@@ -24,7 +23,6 @@ from graph.api.context import Context
 from graph.auth import Principal, Role
 from graph.dbserver import LocalServer
 from graph.store import Store, Target
-from tests.neo4j_test import LIB_DIR, free_port
 
 # Neo4j is killed 2 s into the run (once 8 writes are acknowledged) and started again 1 s later;
 # it takes 10-30 s to come back on a busy 2-core machine, and the clients keep going all along.
@@ -34,26 +32,17 @@ PLAN = ChaosPlan(at_s=2.0, down_s=1.0, kill=True, settle_s=2.0, after_acked=8)
 EDITOR = Principal(name="race", role=Role.EDITOR, key_id="race")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LocalServer]:
-    local = LocalServer(tmp_path / "neo4j", free_port(), "512m", None, LIB_DIR)
-    try:
-        yield local
-    finally:
-        local.stop()
-
-
 async def test_neo4j_killed_under_load_gives_503s_recovers_and_loses_no_write(
-    server: LocalServer, tmp_path: Path
+    own_server: LocalServer, tmp_path: Path
 ) -> None:
-    info = await asyncio.to_thread(server.start)
-    (server.home / MARKER).write_text("the load-chaos test's own server\n")
+    info = await asyncio.to_thread(own_server.start)
+    (own_server.home / MARKER).write_text("the load-chaos test's own server\n")
     target = Target(uri=info.uri, user=info.user, password=info.password)
-    await seed_graph(target, server.home)
+    await seed_graph(target, own_server.home)
     home = tmp_path / "home"
     key = editor_key(home)
     with api_server(target, tmp_path / "api.log", api_env(home)) as api:
-        result = await run_load(api.url, key, OPTIONS, target, server, PLAN)
+        result = await run_load(api.url, key, OPTIONS, target, own_server, PLAN)
         os.kill(api.pid, 0)  # the same API process served before, during and after
     print(table(result))  # shown when the test fails
 

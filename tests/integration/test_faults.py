@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from graph.api.app import create_app
 from graph.dbserver import LocalServer
 from graph.settings import Settings
 from graph.store import Target
-from tests.neo4j_test import LIB_DIR, free_port
 
 QUERY = {"query": "{ stats { nodes } }"}
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LocalServer]:
-    # A server of its own: this test stops it, which the shared test server must never be.
-    local = LocalServer(tmp_path / "neo4j", free_port(), "512m", None, LIB_DIR)
-    try:
-        yield local
-    finally:
-        local.stop()
-
-
 def test_neo4j_down_gives_503_and_the_api_recovers_without_a_restart(
-    server: LocalServer, tmp_path: Path
+    own_server: LocalServer, tmp_path: Path
 ) -> None:
-    info = server.start()
+    info = own_server.start()
     target = Target(uri=info.uri, user=info.user, password=info.password)
     settings = Settings(PARTNERGRAPH_HOME=tmp_path / "home", NEO4J_TIMEOUT=5)
     with TestClient(create_app(settings, target)) as client:
         assert client.post("/graphql", json=QUERY).status_code == 200
         assert client.get("/ready").status_code == 200
 
-        server.stop()
+        own_server.stop()
         down = client.post("/graphql", json=QUERY)
         assert down.status_code == 503
         assert down.headers["retry-after"] == "5"
@@ -46,7 +33,7 @@ def test_neo4j_down_gives_503_and_the_api_recovers_without_a_restart(
         ready = client.get("/ready")
         assert ready.status_code == 503
 
-        server.start()
+        own_server.start()
         assert client.get("/ready").status_code == 200
         back = client.post("/graphql", json=QUERY)
         assert back.status_code == 200

@@ -15,10 +15,8 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from neo4j import exceptions as nx
 from starlette.testclient import TestClient
 
@@ -30,7 +28,7 @@ from graph.store import Store, Target
 from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.integration.graphdata import fingerprint
-from tests.neo4j_test import LIB_DIR, ROOT, free_port
+from tests.neo4j_test import ROOT
 
 TARGET = "Organisation:gangwon-technopark"
 NEIGHBOUR = "mou-gwtp-tsp-2024-06-04"  # an agreement it is party to
@@ -46,15 +44,6 @@ COMMITTING = (
 AUDITED = "MATCH (a:AuditEntry) RETURN count(a) AS count"
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[LocalServer]:
-    local = LocalServer(tmp_path / "neo4j", free_port(), "512m", None, LIB_DIR)
-    try:
-        yield local
-    finally:
-        await asyncio.to_thread(local.stop)
-
-
 async def _wait_committing(store: Store, request: asyncio.Future[object]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -66,9 +55,9 @@ async def _wait_committing(store: Store, request: asyncio.Future[object]) -> Non
 
 
 async def test_neo4j_killed_mid_mutation_leaves_no_partial_write(
-    server: LocalServer, tmp_path: Path
+    own_server: LocalServer, tmp_path: Path
 ) -> None:
-    info = await asyncio.to_thread(server.start)
+    info = await asyncio.to_thread(own_server.start)
     target = Target(uri=info.uri, user=info.user, password=info.password)
     settings = Settings(PARTNERGRAPH_HOME=tmp_path / "home", NEO4J_TIMEOUT=90)
     _, key = KeyStore(keys_file(settings)).create("steward", Role.ADMIN)
@@ -105,10 +94,10 @@ async def test_neo4j_killed_mid_mutation_leaves_no_partial_write(
     assert response.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
 
     deadline = time.monotonic() + 30
-    while server.status().running:  # SIGKILL is not instantaneous: start anew, not "reuse" it
+    while own_server.status().running:  # SIGKILL is not instantaneous: start anew, not "reuse" it
         assert time.monotonic() < deadline, "Neo4j survived SIGKILL"
         await asyncio.sleep(0.1)
-    restarted = await asyncio.to_thread(server.start)
+    restarted = await asyncio.to_thread(own_server.start)
     assert restarted.pid != info.pid
     store = await Store.open(target)
     try:
