@@ -252,7 +252,9 @@ class LocalServer:
         command = [str(java.path), *JVM_FLAGS, "-cp", self._classpath(), ADMIN_CLASS]
         try:
             done = subprocess.run(
-                [*command, "dbms", "set-initial-password", password],
+                # "--": a password may start with "-" (token_urlsafe makes some), which the
+                # command line would read as an option.
+                [*command, "dbms", "set-initial-password", "--", password],
                 env=env,
                 capture_output=True,
                 text=True,

@@ -62,6 +62,19 @@ def test_stop_then_restart_with_the_kept_password(tmp_path: Path) -> None:
     assert is_gone(second.pid)
 
 
+def test_a_password_starting_with_a_dash_is_set(tmp_path: Path) -> None:
+    """Generated passwords start with "-" one time in 64: neo4j-admin read it as an option."""
+    server = LocalServer(
+        home=tmp_path, bolt_port=free_port(), heap="512m", password="-dash-first", lib_dir=LIB_DIR
+    )
+    try:
+        info = server.start()
+        assert info.password == "-dash-first"
+        assert run_one(info) == 1
+    finally:
+        server.stop()
+
+
 def test_busy_port_is_refused(tmp_path: Path) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
