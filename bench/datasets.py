@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, LiteralString
 
 from bench.servers import BENCH_HOME, MARKER, ROOT, Neo4j
-from graph import cypher
+from graph.cypher import load as cypher_load
+from graph.cypher import schema as cypher_schema
 from graph.model import Bundle
 from graph.store import Params, Row, Store
 from loaders import pipeline
@@ -66,7 +67,7 @@ async def capture_writes(units: list[Parsed], store: Store, batch_size: int) -> 
         raise RuntimeError(f"the load would fail: {plan.problems[:3]}")
     writes: list[Write] = []
     for label, rows in plan.upserts.items():
-        query = cypher.merge_nodes(label)
+        query = cypher_load.merge_nodes(label)
         writes += [
             (query, {"rows": rows[i : i + batch_size]}) for i in range(0, len(rows), batch_size)
         ]
@@ -108,7 +109,7 @@ async def check_wipeable(store: Store, neo4j: Neo4j, *, allow_external: bool) ->
         if not (BENCH_HOME / MARKER).is_file():
             raise RuntimeError(f"{BENCH_HOME} is not the benchmark's home: refusing to wipe")
         return
-    count = (await store.read(cypher.COUNT_NODES))[0]["count"]
+    count = (await store.read(cypher_schema.COUNT_NODES))[0]["count"]
     if count and not allow_external:
         raise SystemExit(
             f"{store.target.uri} holds {count} nodes and the benchmark empties the database "
@@ -118,4 +119,4 @@ async def check_wipeable(store: Store, neo4j: Neo4j, *, allow_external: bool) ->
 
 async def wipe(store: Store) -> None:
     """Empty the database (after `check_wipeable`); the schema stays."""
-    await store.run_batched(cypher.WIPE)
+    await store.run_batched(cypher_schema.WIPE)

@@ -27,8 +27,8 @@ from bench.loadmix import Options, Run, Sample, Write, drive, http_client, prepa
 from bench.lostwrites import Proof, prove, read_graph
 from bench.report import RESULTS
 from bench.timing import percentile
-from graph import cypher
 from graph.auth import KeyStore, Role
+from graph.cypher import schema as cypher_schema
 from graph.dbserver import LocalServer
 from graph.store import Store, Target
 from loaders.pipeline import load
@@ -127,7 +127,7 @@ async def seed_graph(target: Target, home: Path) -> None:
         raise SystemExit(f"{home} is not a load-test home: refusing to wipe its database")
     store = await Store.open(target)
     try:
-        await store.run_batched(cypher.WIPE)
+        await store.run_batched(cypher_schema.WIPE)
         await store.setup_schema()
         await load(parse_path(servers.ROOT / "seeds"), store)
     finally:

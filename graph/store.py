@@ -13,7 +13,7 @@ import neo4j
 from neo4j import AsyncGraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 
-from graph import cypher
+from graph.cypher import schema as cypher_schema
 from graph.errors import (
     AuthFailed,
     ConstraintViolation,
@@ -192,7 +192,7 @@ class Store:
             await self.driver.verify_connectivity()
         except _DRIVER_ERRORS as exc:
             raise _wrap(exc, self.target.uri) from exc
-        await self.read(cypher.PING)
+        await self.read(cypher_schema.PING)
 
     async def _query(
         self,
@@ -282,6 +282,6 @@ class Store:
 
     async def setup_schema(self) -> None:
         """Constraints and indexes; idempotent (IF NOT EXISTS), then wait until they are online."""
-        for statement in (*cypher.OBSOLETE_SCHEMA, *cypher.SCHEMA):
+        for statement in (*cypher_schema.OBSOLETE_SCHEMA, *cypher_schema.SCHEMA):
             await self.write(statement)
-        await self.write(cypher.AWAIT_INDEXES)
+        await self.write(cypher_schema.AWAIT_INDEXES)

@@ -18,8 +18,8 @@ from typing import Any, LiteralString, Protocol, TypeVar, cast
 
 import orjson
 
-from graph import cypher
 from graph.cypher import Label
+from graph.cypher import load as cypher_load
 from graph.errors import ConflictError, InputError, Problem, StoreBusy
 from graph.model import Citation
 from graph.store import Params, Row, Store
@@ -149,7 +149,7 @@ async def _check_references(plan: _Plan, read: Reader, index: OrgIndex) -> None:
                     wanted[lbl].add(rid)  # organisations resolve through the index instead
     existing: set[tuple[Label, str]] = set()
     for wanted_label, ids in wanted.items():
-        rows = await read(cypher.existing_ids(wanted_label), {"ids": sorted(ids)})
+        rows = await read(cypher_load.existing_ids(wanted_label), {"ids": sorted(ids)})
         existing.update((wanted_label, row["id"]) for row in rows)
 
     for unit in plan.units:
@@ -214,7 +214,7 @@ async def _check_citations(plan: _Plan, read: Reader) -> None:
     cited = {s: places for s, places in _citing(plan).items() if s not in declared}
     if not cited:
         return
-    rows = await read(cypher.existing_ids(Label.SOURCE), {"ids": sorted(cited)})
+    rows = await read(cypher_load.existing_ids(Label.SOURCE), {"ids": sorted(cited)})
     known = {row["id"] for row in rows}
     for source, places in sorted(cited.items()):
         if source not in known:
@@ -243,15 +243,15 @@ async def _plan_nodes(
     for label, node_id in plan.new_claims:
         touched[label].add(node_id)
     for origin in sorted(origins):
-        for row in await read(cypher.ORIGIN_NODES, {"origin": origin}):
+        for row in await read(cypher_load.ORIGIN_NODES, {"origin": origin}):
             touched[Label(row["label"])].add(row["id"])
 
     # One order for every load (labels, then ids): two loads locking the same nodes cannot
     # each hold what the other waits for.
     for label, ids in sorted(touched.items(), key=lambda item: item[0].value):
         if lock:
-            await read(cypher.lock_nodes(label), {"ids": sorted(ids)})
-        rows = await read(cypher.node_claims(label), {"ids": sorted(ids)})
+            await read(cypher_load.lock_nodes(label), {"ids": sorted(ids)})
+        rows = await read(cypher_load.node_claims(label), {"ids": sorted(ids)})
         for row in rows:
             node_id = row["id"]
             if node_id in expected and (row["version"] or 0) != expected[node_id]:
@@ -336,7 +336,7 @@ async def _prepare(
         unit.rels.extend(unit.parsed.relations)
 
     index = OrgIndex()
-    index.add_rows(await read(cypher.ORG_KEYS, None))
+    index.add_rows(await read(cypher_load.ORG_KEYS, None))
     _resolve_organisations(plan, index)
     await _check_references(plan, read, index)
     await _check_citations(plan, read)
@@ -429,7 +429,7 @@ async def _load(
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
         for unit in plan.units:
             await tx.run(
-                cypher.STRIP_RELS,
+                cypher_load.STRIP_RELS,
                 {"origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
             )
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
@@ -441,7 +441,7 @@ async def _load(
                     plan.report.relationships += int(result[0]["written"]) if result else 0
                 if progress and write.phase != "deletes":
                     progress(write.phase, len(write.params["rows"]))
-        deleted = await tx.run(cypher.DELETE_UNASSERTED_RELS, None)
+        deleted = await tx.run(cypher_load.DELETE_UNASSERTED_RELS, None)
         plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
         if after_write is not None:
             await after_write(tx.run, plan.report)
@@ -461,9 +461,9 @@ def _writes(plan: _Plan, batch_size: int) -> Iterator[_Write]:
     """
     for label, rows in _node_batches(plan, batch_size):
         plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
-        yield _Write("nodes", cypher.merge_nodes(label), {"rows": rows})
+        yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": rows})
     for label, ids in plan.deletes.items():
-        yield _Write("deletes", cypher.delete_nodes(label), {"ids": ids})
+        yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids})
     for unit in plan.units:
         for query, params in _rel_batches(unit, batch_size):
             yield _Write("relationships", query, params)
@@ -533,7 +533,7 @@ def _rel_groups(
 
 def _rel_batches(unit: _Unit, batch_size: int) -> Iterator[tuple[LiteralString, dict[str, Any]]]:
     for (rel_type, start, end), rows in _rel_groups(unit).items():
-        query = cypher.merge_rels(rel_type, start, end)
+        query = cypher_load.merge_rels(rel_type, start, end)
         for batch in _batches(list(rows.values()), batch_size):
             yield query, {"rows": batch, "origin": unit.origin}
 

@@ -6,7 +6,7 @@ import os
 import socket
 from pathlib import Path
 
-from graph import cypher
+from graph.cypher import schema as cypher_schema
 from graph.dbserver import LocalServer, ServerInfo
 from graph.store import Store, Target
 
@@ -44,7 +44,7 @@ async def wipe(store: Store, server: LocalServer) -> None:
         raise NotATestInstance(f"{server.home} is not a test server home: refusing to wipe")
     if store.target.uri != server.uri:
         raise NotATestInstance(f"{store.target.uri} is not the test server: refusing to wipe")
-    await store.run_batched(cypher.WIPE)
+    await store.run_batched(cypher_schema.WIPE)
 
 
 def free_port() -> int:

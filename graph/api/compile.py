@@ -21,7 +21,6 @@ from graphql.execution.values import get_directive_values
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 
 from graph.api.specs import (
-    BY_LABEL,
     EDGES,
     TYPES,
     EdgeRel,
@@ -274,10 +273,6 @@ class Compiler:
                     f"RETURN {projection} }}[0]"
                 )
         raise CompileError(f"unsupported edge field {spec!r}")
-
-
-def label_type(label: str) -> str:
-    return BY_LABEL[label]
 
 
 def as_query(text: str) -> LiteralString:

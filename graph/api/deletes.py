@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graph import cypher
 from graph.api.questions import split_id
 from graph.api.results import (
     Conflict,
@@ -30,6 +29,7 @@ from graph.api.results import (
 )
 from graph.api.specs import TYPES
 from graph.auth import Role
+from graph.cypher import audit as cypher_audit
 from graph.store import WriteTx
 
 DELETABLE = ("Organisation", "Person", "Agreement", "Event", "Dataset", "Project", "Source")
@@ -75,7 +75,7 @@ async def _delete_in(
 ) -> Deleted:
     type_name, key = split_id(global_id)
     label = TYPES[type_name].label
-    rows = await tx.run(cypher.lock_for_delete(label), {"id": key})
+    rows = await tx.run(cypher_audit.lock_for_delete(label), {"id": key})
     if not rows:
         message = f"no {type_name} with id {key!r} (ids are exact here: no aliases, no names)"
         raise _Refused(NotFound(id=strawberry.ID(global_id), message=message))
@@ -91,7 +91,7 @@ async def _delete_in(
             )
         )
     if type_name == "Source":
-        (cited,) = await tx.run(cypher.SOURCE_CITED_BY, {"id": key})
+        (cited,) = await tx.run(cypher_audit.SOURCE_CITED_BY, {"id": key})
         if cited["nodes"] or cited["relationships"]:
             raise _Refused(
                 StillCited(
@@ -102,7 +102,7 @@ async def _delete_in(
                     f"{cited['relationships']} relationship(s): delete or re-cite those first",
                 )
             )
-    (removed,) = await tx.run(cypher.detach_delete(label), {"id": key})
+    (removed,) = await tx.run(cypher_audit.detach_delete(label), {"id": key})
     deleted = Deleted(
         id=strawberry.ID(global_id),
         kind=type_name,
@@ -113,7 +113,7 @@ async def _delete_in(
     )
     principal = info.context.principal
     await tx.run(
-        cypher.AUDIT_DELETE,
+        cypher_audit.AUDIT_DELETE,
         {
             "actor": principal.name,
             "keyId": principal.key_id,

@@ -18,7 +18,6 @@ import strawberry
 from pydantic import BaseModel, ValidationError
 from strawberry.scalars import JSON
 
-from graph import cypher
 from graph.api.compile import Compiler, as_query
 from graph.api.deletes import Deleted, DeleteResult, delete, deleted_of
 from graph.api.questions import split_id
@@ -35,6 +34,8 @@ from graph.api.specs import TYPES
 from graph.api.types import Node
 from graph.auth import Role
 from graph.cypher import Label, RelType
+from graph.cypher import audit as cypher_audit
+from graph.cypher import load as cypher_load
 from graph.errors import ConflictError, InputError
 from graph.model import (
     Agreement,
@@ -194,7 +195,7 @@ def _audit(
 
     async def write(run: Reader, report: Report) -> None:
         await run(
-            cypher.AUDIT_WRITE,
+            cypher_audit.AUDIT_WRITE,
             {
                 "actor": principal.name,
                 "keyId": principal.key_id,
@@ -283,7 +284,7 @@ async def upsert(
     label = TYPES[type_name].label
     node_id = item_id
     if label is Label.ORGANISATION:
-        rows = await info.context.store.read(cypher.ORG_BY_ALIAS, {"id": item_id})
+        rows = await info.context.store.read(cypher_load.ORG_BY_ALIAS, {"id": item_id})
         node_id = rows[0]["id"] if rows else item_id
     return Upserted(
         id=strawberry.ID(f"{type_name}:{node_id}"),
@@ -315,7 +316,9 @@ async def retract(
             actual_version=exc.actual,
             message=exc.message,
         )
-    rows = await info.context.store.read(cypher.node_origins(TYPES[type_name].label), {"id": key})
+    rows = await info.context.store.read(
+        cypher_load.node_origins(TYPES[type_name].label), {"id": key}
+    )
     return Retracted(
         id=strawberry.ID(global_id), still_asserted_by=rows[0]["origins"] if rows else []
     )
@@ -377,7 +380,7 @@ async def link(
         )
     if source is None:
         rows = await info.context.store.read(
-            cypher.rel_origins(rel_type, TYPES[start_type].label, TYPES[end_type].label),
+            cypher_load.rel_origins(rel_type, TYPES[start_type].label, TYPES[end_type].label),
             {"start": start_key, "end": end_key},
         )
         return Retracted(
@@ -502,7 +505,7 @@ class Mutation:
 
 async def audit_log(info: Info, target: str | None, first: int) -> list[AuditEntry]:
     require(info, Role.READER)
-    rows = await info.context.store.read(cypher.AUDIT_LOG, {"target": target, "first": first})
+    rows = await info.context.store.read(cypher_audit.AUDIT_LOG, {"target": target, "first": first})
     entries = []
     for row in rows:
         entry = row["entry"]

@@ -15,7 +15,6 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo
 from pydantic import ValidationError
 from strawberry.extensions import ParserCache, ValidationCache
 
-from graph import cypher
 from graph.api import inputs as i
 from graph.api import maps
 from graph.api import types as t
@@ -28,6 +27,7 @@ from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
 from graph.api.specs import BY_LABEL, TYPES
+from graph.cypher import schema as cypher_schema
 from graph.model import Identifiers
 
 Info = strawberry.Info[Context, None]
@@ -320,7 +320,7 @@ class Query(Questions):
 
     @strawberry.field(description="Counts of nodes and relationships in the graph.")
     async def stats(self, info: Info) -> GraphStats:
-        rows = await info.context.store.read(cypher.STATS)
+        rows = await info.context.store.read(cypher_schema.STATS)
         return GraphStats(nodes=rows[0]["nodes"], relationships=rows[0]["relationships"])
 
 

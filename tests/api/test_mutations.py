@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import strawberry
 
-from graph import cypher
 from graph.api.context import Context
 from graph.auth import ANONYMOUS, Principal, Role
+from graph.cypher import schema as cypher_schema
 from graph.store import Store
 from loaders.pipeline import load
 from loaders.sources import parse_path
@@ -179,7 +179,7 @@ async def test_cypher_shaped_input_changes_nothing(
         result = await execute(schema, seeded, UPSERT, record=record, source=SOURCE)
         assert result["upsertOrganisation"]["__typename"] == "ValidationFailed"
     assert await fingerprint(seeded) == before
-    assert (await seeded.read(cypher.COUNT_NODES))[0]["count"] > 0
+    assert (await seeded.read(cypher_schema.COUNT_NODES))[0]["count"] > 0
 
 
 async def test_the_readme_mutation_examples_write_then_delete(
@@ -252,7 +252,7 @@ async def test_an_admin_deletes_a_node_and_every_relationship_and_the_audit_keep
     (node,) = await _node(seeded, "gangwon-technopark")
     rels = (await seeded.read(COUNT_RELS_OF, {"id": "gangwon-technopark"}))[0]["count"]
     assert rels > 3
-    nodes_before = (await seeded.read(cypher.COUNT_NODES))[0]["count"]
+    nodes_before = (await seeded.read(cypher_schema.COUNT_NODES))[0]["count"]
 
     result = await execute(
         schema,
@@ -276,7 +276,7 @@ async def test_an_admin_deletes_a_node_and_every_relationship_and_the_audit_keep
     assert "api:organisations:gwtp" in node["origins"]
     assert await _node(seeded, "gangwon-technopark") == []
     # The node went, and only it (plus one audit entry came).
-    assert (await seeded.read(cypher.COUNT_NODES))[0]["count"] == nodes_before
+    assert (await seeded.read(cypher_schema.COUNT_NODES))[0]["count"] == nodes_before
     log = await execute(
         schema,
         seeded,

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from graph import cypher
+from graph.cypher import schema as cypher_schema
 from graph.model import Bundle
 from graph.store import Store
 from loaders.base import Parsed
@@ -42,7 +42,7 @@ def bundle(origin: str, source: str = "src-a", priority: int = 10, **collections
 
 async def fingerprint(store: Store) -> str:
     """A hash of every node and relationship with all their properties."""
-    nodes = await store.read(cypher.FINGERPRINT_NODES)
-    rels = await store.read(cypher.FINGERPRINT_RELS)
+    nodes = await store.read(cypher_schema.FINGERPRINT_NODES)
+    rels = await store.read(cypher_schema.FINGERPRINT_RELS)
     blob = orjson.dumps([nodes, rels], default=str, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(blob).hexdigest()

@@ -23,7 +23,9 @@ from typing import Any
 
 import pytest
 
-from graph import cypher
+from graph.cypher import Label
+from graph.cypher import load as cypher_load
+from graph.cypher import schema as cypher_schema
 from graph.dbserver import LocalServer, ServerInfo
 from graph.store import Store
 from loaders import ror, yamlfile
@@ -541,7 +543,7 @@ async def test_cypher_shaped_description_is_plain_text(
 ) -> None:
     await load_seed(store)
     nodes_before = await _nodes(store)
-    rels_before = await store.read(cypher.FINGERPRINT_RELS)
+    rels_before = await store.read(cypher_schema.FINGERPRINT_RELS)
     seed = copy_seed(tmp_path)
     change(
         seed / "organisations.yaml",
@@ -565,7 +567,7 @@ async def test_cypher_shaped_description_is_plain_text(
     }
     assert differs == {"description", "claims", "version"}
     assert county_after["version"] == county_before["version"] + 1
-    assert await store.read(cypher.FINGERPRINT_RELS) == rels_before
+    assert await store.read(cypher_schema.FINGERPRINT_RELS) == rels_before
 
 
 async def _nodes(store: Store) -> dict[str, dict[str, Any]]:
@@ -579,11 +581,11 @@ async def _nodes(store: Store) -> dict[str, dict[str, Any]]:
 def test_cypher_builders_refuse_plain_strings(label: str) -> None:
     # A string, even one spelling a real label, is not a member of the allow-list.
     with pytest.raises(ValueError, match="not an allowed label"):
-        cypher.merge_nodes(label)  # type: ignore[arg-type]
+        cypher_load.merge_nodes(label)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not an allowed label"):
-        cypher.delete_nodes(label)  # type: ignore[arg-type]
+        cypher_load.delete_nodes(label)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not an allowed relationship type"):
-        cypher.merge_rels(label, cypher.Label.ORGANISATION, cypher.Label.AGREEMENT)  # type: ignore[arg-type]
+        cypher_load.merge_rels(label, Label.ORGANISATION, Label.AGREEMENT)  # type: ignore[arg-type]
 
 
 # --- Dry runs, progress and an unreachable store -------------------------------------------------
@@ -702,7 +704,7 @@ async def _fresh(server: LocalServer) -> ServerInfo:
     info = await asyncio.to_thread(server.start)
     store = await Store.open(target_of(info))
     try:
-        await store.run_batched(cypher.WIPE)
+        await store.run_batched(cypher_schema.WIPE)
     finally:
         await store.close()
     return info

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from graph import cypher
+from graph.cypher import schema as cypher_schema
 from graph.errors import ConflictError, InputError
 from graph.store import Store
 from loaders.pipeline import load
@@ -170,7 +170,7 @@ async def test_dry_run_writes_nothing(store: Store) -> None:
     report = await load([bundle("eco", **_seed())], store, dry_run=True)
     assert report.dry_run
     assert report.nodes["Organisation"] == 2
-    assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
+    assert await store.read(cypher_schema.COUNT_NODES) == [{"count": 0}]
 
 
 async def test_citation_of_an_unknown_source_is_refused(store: Store) -> None:
@@ -180,7 +180,7 @@ async def test_citation_of_an_unknown_source_is_refused(store: Store) -> None:
     (problem,) = info.value.problems
     assert (problem.id, problem.field) == ("org-z", "sources")
     assert "unknown source 'nowhere'" in problem.message
-    assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
+    assert await store.read(cypher_schema.COUNT_NODES) == [{"count": 0}]
 
 
 async def test_citation_of_a_source_already_in_the_graph_resolves(store: Store) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import cypher
+from graph.cypher import schema as cypher_schema
 from graph.dbserver import LocalServer, ServerInfo
 from graph.errors import AuthFailed, ConstraintViolation, StoreUnavailable
 from graph.store import Store, Target
@@ -42,7 +42,7 @@ async def test_transaction_rolls_back_on_error(store: Store) -> None:
 
     with pytest.raises(RuntimeError):
         await write_then_fail()
-    assert await store.read(cypher.COUNT_NODES) == [{"count": 0}]
+    assert await store.read(cypher_schema.COUNT_NODES) == [{"count": 0}]
 
 
 async def test_wrong_password_is_a_clear_error(neo4j_server: ServerInfo) -> None:

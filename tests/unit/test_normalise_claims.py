@@ -8,8 +8,8 @@ import unicodedata
 import orjson
 import pytest
 
-from graph import cypher
 from graph.cypher import Label, RelType
+from graph.cypher import load as cypher_load
 from graph.model import Agreement, Citation, Name, Organisation, clean_text
 from loaders.claims import encode_claim, merge_claims
 from loaders.normalise import _fold_unicode, name_keys, normalise_name
@@ -126,13 +126,13 @@ def test_provenance_entries_strip_by_origin_prefix() -> None:
 )
 def test_builders_refuse_anything_but_allow_listed_labels(attempt: str) -> None:
     with pytest.raises(ValueError, match="not an allowed label"):
-        cypher.merge_nodes(attempt)  # type: ignore[arg-type]
+        cypher_load.merge_nodes(attempt)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not an allowed relationship type"):
-        cypher.merge_rels(attempt, Label.PERSON, Label.PERSON)  # type: ignore[arg-type]
+        cypher_load.merge_rels(attempt, Label.PERSON, Label.PERSON)  # type: ignore[arg-type]
 
 
 def test_builders_use_parameters_for_values() -> None:
-    query = cypher.merge_rels(RelType.PARTY_TO, Label.ORGANISATION, Label.AGREEMENT)
+    query = cypher_load.merge_rels(RelType.PARTY_TO, Label.ORGANISATION, Label.AGREEMENT)
     assert "MERGE (a)-[r:PARTY_TO {key: row.key}]->(b)" in query
     assert "$rows" in query
     assert "$origin" in query

@@ -1,0 +1,83 @@
+"""Schema, health and whole-graph statements: constraints, indexes, ping, counts, wipe."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.cypher.names import Label, checked_label
+
+PING: LiteralString = "RETURN 1 AS ok"
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
+
+
+def _schema() -> tuple[LiteralString, ...]:
+    statements: list[LiteralString] = []
+    for label in Label:
+        name = checked_label(label)
+        statements.append(
+            "CREATE CONSTRAINT " + name.lower() + "_id IF NOT EXISTS "
+            "FOR (n:" + name + ") REQUIRE n.id IS UNIQUE"
+        )
+    statements.append(
+        "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.id IS UNIQUE"
+    )
+    statements.append("CREATE INDEX audit_target IF NOT EXISTS FOR (n:AuditEntry) ON (n.target)")
+    # Two nodes with one ROR id would be a failed resolution. Wikidata ids are not unique in
+    # real data: ROR's withdrawn duplicates carry the Wikidata id of the record they duplicate.
+    statements.append(
+        "CREATE CONSTRAINT organisation_ror IF NOT EXISTS "
+        "FOR (n:Organisation) REQUIRE n.ror IS UNIQUE"
+    )
+    for prop in ("wikidata", "isni", "grid", "fundref", "country", "kind"):
+        statements.append(
+            "CREATE INDEX organisation_" + prop + " IF NOT EXISTS "
+            "FOR (n:Organisation) ON (n." + prop + ")"
+        )
+    # One full-text index over every name of organisations and people; "standard-folding"
+    # folds diacritics, so "Tartu Ulikool" finds "Tartu Ülikool". Hangul is tokenised as words.
+    statements.append(
+        "CREATE FULLTEXT INDEX name_search IF NOT EXISTS "
+        "FOR (n:Organisation|Person) ON EACH [n.name, n.searchText] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"
+    )
+    # Sort keys of the root connections.
+    for sort_label, prop in (
+        ("Organisation", "name"),
+        ("Person", "name"),
+        ("Agreement", "signed"),
+        ("Agreement", "title"),
+        ("Event", "date"),
+        ("Project", "title"),
+        ("Dataset", "title"),
+    ):
+        statements.append(
+            "CREATE INDEX " + sort_label.lower() + "_" + prop + " IF NOT EXISTS "
+            "FOR (n:" + sort_label + ") ON (n." + prop + ")"
+        )
+    return tuple(statements)
+
+
+SCHEMA: tuple[LiteralString, ...] = _schema()
+# What earlier versions created and this one no longer wants; dropped before SCHEMA runs, so a
+# database made by an earlier version converges on the current schema.
+OBSOLETE_SCHEMA: tuple[LiteralString, ...] = (
+    "DROP CONSTRAINT organisation_wikidata IF EXISTS",  # Wikidata ids are not unique in ROR
+    "DROP INDEX organisation_names IF EXISTS",  # both replaced by name_search
+    "DROP INDEX person_names IF EXISTS",
+)
+
+
+COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS count"
+FINGERPRINT_NODES: LiteralString = (
+    "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
+)
+FINGERPRINT_RELS: LiteralString = (
+    "MATCH (a)-[r]->(b) RETURN a.id AS start, type(r) AS type, b.id AS end, "
+    "properties(r) AS props ORDER BY start, type, end, r.key"
+)
+WIPE: LiteralString = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+STATS: LiteralString = (
+    "CALL () { MATCH (n) RETURN count(n) AS nodes } "
+    "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
+    "RETURN nodes, relationships"
+)
