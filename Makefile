@@ -11,10 +11,13 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test fuzz bench loadtest check format db-start db-stop db-status clean
 
+# pip prints one line per package it collects and installs, so a first install shows progress.
 $(VENV)/.installed: pyproject.toml
+	@echo "installing partnergraph and its dependencies into $(VENV) (a minute on a fresh machine)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	set -o pipefail; $(VENV)/bin/pip install --progress-bar off -e '.[dev]' \
+	  | { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; }
 	touch $@
 
 install: $(VENV)/.installed
@@ -56,7 +59,7 @@ loadtest: install
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy --strict graph loaders
+	$(VENV)/bin/mypy --strict graph loaders tests bench
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -10,11 +10,12 @@ from typing import Any, LiteralString
 from bench.servers import BENCH_HOME, MARKER, ROOT, Neo4j
 from graph.cypher import load as cypher_load
 from graph.cypher import schema as cypher_schema
+from graph.ingest import write
+from graph.ingest.gcpause import gc_paused
+from graph.ingest.plan import plan_load
 from graph.model import Bundle
-from graph.store import Params, Row, Store
-from loaders import pipeline
-from loaders.base import Parsed
-from loaders.gcpause import gc_paused
+from graph.parsed import Parsed
+from graph.store import Store
 from loaders.sources import parse_path
 
 SEEDS = ROOT / "seeds"
@@ -57,11 +58,11 @@ class Capture:
 async def capture_writes(units: list[Parsed], store: Store, batch_size: int) -> Capture:
     """Every `UNWIND $rows` batch `pipeline.load` would write, built by the pipeline itself.
 
-    Node batches come from `plan_load`'s upserts; relationship batches from the pipeline's own
-    row builder (`_write_rels`) with a recorder in place of the transaction.
+    Node batches come from `plan_load`'s upserts; relationship batches from the write path's
+    own batcher (`rel_batches`).
     """
     started = time.perf_counter()
-    plan = await pipeline.plan_load(units, store.read)
+    plan = await plan_load(units, store.read)
     plan_s = time.perf_counter() - started
     if plan.problems:
         raise RuntimeError(f"the load would fail: {plan.problems[:3]}")
@@ -72,12 +73,8 @@ async def capture_writes(units: list[Parsed], store: Store, batch_size: int) -> 
             (query, {"rows": rows[i : i + batch_size]}) for i in range(0, len(rows), batch_size)
         ]
 
-    async def record(query: LiteralString, params: Params | None) -> list[Row]:
-        writes.append((query, dict(params or {})))
-        return [{"written": len((params or {})["rows"])}]
-
     for unit in plan.units:
-        await pipeline._write_rels(unit, record, batch_size, None, plan.report)
+        writes += write.rel_batches(unit, batch_size)
     return Capture(writes, plan_s)
 
 
@@ -92,7 +89,7 @@ async def write_bare(store: Store, writes: list[Write], *, per_batch: bool = Fal
             await store.driver.execute_query(query, params, database_=store.target.database)
         return
     async with store.driver.session(database=store.target.database) as session:
-        tx = await session.begin_transaction(timeout=pipeline.LOAD_TIMEOUT_S)
+        tx = await session.begin_transaction(timeout=write.LOAD_TIMEOUT_S)
         try:
             for query, params in writes:
                 result = await tx.run(query, params)

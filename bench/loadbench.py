@@ -18,8 +18,8 @@ from bench.report import Figure
 from bench.synthetic import generate
 from bench.timing import Deadline, Summary, interleaved, ratios
 from graph.errors import StoreError
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 
 LOADER_GOAL = ">=0.8"
 

@@ -30,8 +30,8 @@ from bench.timing import percentile
 from graph.auth import KeyStore, Role
 from graph.cypher import schema as cypher_schema
 from graph.dbserver import LocalServer
+from graph.ingest.write import load
 from graph.store import Store, Target
-from loaders.pipeline import load
 from loaders.sources import parse_path
 
 HOME = servers.ROOT / ".partnergraph" / "loadtest"

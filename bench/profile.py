@@ -11,8 +11,8 @@ import strawberry
 from bench import datasets, queries
 from bench.report import RESULTS
 from bench.synthetic import generate
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 
 LOOKUP_CALLS = 500
 

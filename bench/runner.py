@@ -21,9 +21,9 @@ from bench import datasets, loadbench, profile, queries, report, servers, throug
 from bench.report import Figure, Results
 from bench.timing import Deadline
 from graph.api.schema import build_schema
+from graph.ingest.write import load
+from graph.parsed import Parsed
 from graph.store import Store, Target
-from loaders.base import Parsed
-from loaders.pipeline import load
 
 ROR_SUBSET = datasets.ROR_DUMP.with_name("ror-ee-kr-subset.jsonl")
 LOAD_TIMEOUT_S = 1800.0

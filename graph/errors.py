@@ -1,15 +1,25 @@
-"""The one error tree of partnergraph; every error carries a stable `code` and says what to do.
+"""The one error tree of partnergraph; every error carries a stable upper-case `code` and says
+what was wrong, where, and what to do.
 
 PartnergraphError
- ├── ConfigError              settings or local tooling (java, mvn) missing or wrong
- ├── ServerError              the local Neo4j could not be started, stopped or reached
- │    └── PortBusyError
- ├── StoreError               anything the Neo4j driver raised, wrapped at graph.store
- │    ├── StoreUnavailable    Neo4j cannot be reached (down, wrong address), or is stopping
- │    │    └── StoreBusy      a transient conflict between writes (a deadlock Neo4j broke)
- │    ├── AuthFailed          Neo4j refused the credentials
- │    └── ConstraintViolation a write broke a uniqueness constraint
- └── InputError               a source file is invalid; holds every Problem found at once
+ ├── ConfigError              CONFIG: settings or local tooling (java, mvn) missing or wrong
+ ├── ServerError              SERVER: the local Neo4j could not be started, stopped or reached
+ │    └── PortBusyError       PORT_BUSY
+ ├── StoreError               STORE: anything the Neo4j driver raised, wrapped at graph.store
+ │    ├── StoreUnavailable    STORE_UNAVAILABLE: Neo4j cannot be reached, or is stopping
+ │    │    └── StoreBusy      STORE_BUSY: a transient conflict between writes (a broken deadlock)
+ │    ├── AuthFailed          AUTH_FAILED: Neo4j refused the credentials
+ │    └── ConstraintViolation CONSTRAINT_VIOLATION: a write broke a uniqueness constraint
+ ├── InputError               INVALID_INPUT: a source is invalid; holds every Problem found
+ ├── ConflictError            CONFLICT: the record changed since the client read it
+ ├── NotFoundError            NOT_FOUND: a write names a record the graph does not have
+ ├── StillCitedError          STILL_CITED: a source still cited cannot be deleted
+ ├── Forbidden                FORBIDDEN: the request's key lacks the role
+ └── UserError                BAD_USER_INPUT: a request that cannot be answered as asked
+      └── LimitExceeded       (its own code per limit: the request is too big or too costly)
+
+The API gives a GraphQL error `extensions.code` from `code` (graph/api/errors.py); the CLI maps
+the classes to exit codes (graph/cli.py).
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from dataclasses import dataclass
 
 
 class PartnergraphError(Exception):
-    code = "error"
+    code = "ERROR"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -26,38 +36,38 @@ class PartnergraphError(Exception):
 
 
 class ConfigError(PartnergraphError):
-    code = "config"
+    code = "CONFIG"
 
 
 class ServerError(PartnergraphError):
-    code = "server"
+    code = "SERVER"
 
 
 class PortBusyError(ServerError):
-    code = "port_busy"
+    code = "PORT_BUSY"
 
 
 class StoreError(PartnergraphError):
-    code = "store"
+    code = "STORE"
     uri: str | None = None  # where Neo4j was expected: for logs and the CLI, not API clients
 
 
 class StoreUnavailable(StoreError):
-    code = "store_unavailable"
+    code = "STORE_UNAVAILABLE"
 
 
 class StoreBusy(StoreUnavailable):
     """Retried by the loads; the API answers 503 with Retry-After, as for an outage."""
 
-    code = "store_busy"
+    code = "STORE_BUSY"
 
 
 class AuthFailed(StoreError):
-    code = "auth_failed"
+    code = "AUTH_FAILED"
 
 
 class ConstraintViolation(StoreError):
-    code = "constraint_violation"
+    code = "CONSTRAINT_VIOLATION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +98,7 @@ class Problem:
 class InputError(PartnergraphError):
     """Invalid input: every problem of the load, not just the first. Nothing was written."""
 
-    code = "invalid_input"
+    code = "INVALID_INPUT"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
@@ -108,3 +118,38 @@ class ConflictError(PartnergraphError):
             f"{node_id} is at version {actual if actual is not None else 'none (absent)'}, "
             f"not {expected}: read it again and reapply your change"
         )
+
+
+class NotFoundError(PartnergraphError):
+    """A write names a record that is not in the graph; nothing was written."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: str, node_id: str) -> None:
+        self.kind, self.node_id = kind, node_id
+        super().__init__(f"no {kind} with id {node_id!r}: nothing was written")
+
+
+class StillCitedError(PartnergraphError):
+    """A source that facts still cite cannot be deleted; nothing was written."""
+
+    code = "STILL_CITED"
+
+    def __init__(self, source_id: str, nodes: int, relationships: int) -> None:
+        self.source_id, self.nodes, self.relationships = source_id, nodes, relationships
+        super().__init__(
+            f"source {source_id!r} is cited by {nodes} node(s) and {relationships} "
+            "relationship(s): delete or re-cite those first"
+        )
+
+
+class Forbidden(PartnergraphError):
+    """Decided before any Cypher runs: the request's key (or none) lacks the role."""
+
+    code = "FORBIDDEN"
+
+
+class UserError(PartnergraphError):
+    """A request that cannot be answered as asked (a bad cursor, a page too large, ...)."""
+
+    code = "BAD_USER_INPUT"  # the code GraphQL clients (and schemathesis) read as "your fault"

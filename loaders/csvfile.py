@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from graph.errors import Problem
 from graph.model import Bundle, clean_text
-from loaders.base import Location, Parsed
+from graph.parsed import Location, Parsed
 from loaders.csvcolumns import KINDS, CellError, Column, Kind
 from loaders.problems import (
     Loc,

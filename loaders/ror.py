@@ -13,8 +13,7 @@ from pydantic import ValidationError
 
 from graph.errors import InputError, Problem
 from graph.model import Bundle, Identifiers, Organisation, OrgKind, Source
-from loaders.base import Location, Parsed
-from loaders.gcpause import gc_paused
+from graph.parsed import Location, Parsed
 from loaders.jsonrecords import MAX_BYTES, Raw, json_type, read_records
 
 __all__ = [
@@ -437,7 +436,7 @@ def parse_ror(path: Path, origin: str | None = None) -> Parsed:
     locations: dict[str, Location] = {}
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    with gc_paused(), closing(read_records(path)) as items:
+    with closing(read_records(path)) as items:
         _collect(items, organisations, locations, problems, warnings)
     bundle = Bundle(
         origin=origin or f"ror:{path.name}",

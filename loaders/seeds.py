@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from graph.errors import Problem
 from graph.model import Bundle, Citation
-from loaders.base import Location, Parsed
+from graph.parsed import Location, Parsed
 from loaders.problems import Loc, did_you_mean, dotted, error_message, record_model
 from loaders.yamlfile import YamlList, YamlMap, load_yaml, mark_at
 

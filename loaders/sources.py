@@ -6,9 +6,8 @@ from pathlib import Path
 
 from graph.errors import Problem
 from graph.model import Bundle
-from loaders.base import Parsed
+from graph.parsed import Parsed
 from loaders.csvfile import parse_csv
-from loaders.gcpause import gc_paused
 from loaders.ror import parse_ror
 from loaders.seeds import DATASET_FILE, find_seed_dirs, parse_seed_dir
 
@@ -25,12 +24,10 @@ def csv_files(directory: Path) -> list[Path]:
 
 
 def parse_path(path: Path, origin: str | None = None) -> list[Parsed]:
-    """Parse one command-line path into load units; an unusable path becomes a Problem."""
-    with gc_paused():
-        return _parse_path(path, origin)
+    """Parse one command-line path into load units; an unusable path becomes a Problem.
 
-
-def _parse_path(path: Path, origin: str | None) -> list[Parsed]:
+    Callers parsing large inputs hold graph.ingest.gcpause.gc_paused around parse and load.
+    """
     if path.is_dir():
         units = [parse_seed_dir(d) for d in find_seed_dirs(path)]
         # A directory of CSV files is one unit; a seed directory's stray CSV files are not data.

@@ -8,15 +8,9 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import PartnergraphError, StoreError, StoreUnavailable
+from graph.errors import PartnergraphError, StoreError, StoreUnavailable, UserError
 
 log = logging.getLogger("partnergraph.api")
-
-
-class UserError(PartnergraphError):
-    """A request that cannot be answered as asked (a bad cursor, a page too large, ...)."""
-
-    code = "BAD_USER_INPUT"  # the code GraphQL clients (and schemathesis) read as "your fault"
 
 
 def classify(error: GraphQLError) -> None:
@@ -33,7 +27,7 @@ def classify(error: GraphQLError) -> None:
         error.message = "the database could not answer this request"
         error.extensions = {"code": "STORE_ERROR"}
     elif isinstance(original, PartnergraphError):
-        error.extensions = {"code": original.code.upper()}
+        error.extensions = {"code": original.code}
     else:
         log.error("internal error", exc_info=original)
         error.message = "internal error"

@@ -54,8 +54,8 @@ from graphql import (
 )
 
 from graph.api.compile import NESTED_LIMIT
-from graph.api.errors import UserError
 from graph.api.paging import DEFAULT_PAGE
+from graph.errors import UserError
 from graph.settings import Settings
 
 # Rows per parent, for nested lists (see the module docstring for where the numbers come from).

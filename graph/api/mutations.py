@@ -1,4 +1,4 @@
-"""Mutations: upserts, links and retractions through the loaders' own pipeline (one code path).
+"""Mutations: upserts, links and retractions through graph.ingest, the one write path.
 
 Each write is a load unit of its own origin, `api:<collection>:<id>` or
 `api:link:<KIND>:<from>:<to>`: writing it again replaces what the API said before, retracting it
@@ -10,7 +10,6 @@ what, when, is kept as `AuditEntry` nodes written in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any
 
@@ -28,6 +27,7 @@ from graph.api.results import (
     InputProblem,
     NotFound,
     ValidationFailed,
+    audit_of,
     require,
 )
 from graph.api.specs import TYPES
@@ -36,7 +36,10 @@ from graph.auth import Role
 from graph.cypher import Label, RelType
 from graph.cypher import audit as cypher_audit
 from graph.cypher import load as cypher_load
-from graph.errors import ConflictError, InputError
+from graph.errors import ConflictError, InputError, NotFoundError
+from graph.ingest.plan import Links
+from graph.ingest.rows import RelRow, rel_row
+from graph.ingest.write import load
 from graph.model import (
     Agreement,
     Bundle,
@@ -48,9 +51,7 @@ from graph.model import (
     Project,
     Source,
 )
-from loaders.base import Parsed
-from loaders.pipeline import Reader, Report, load
-from loaders.rows import RelRow
+from graph.parsed import Parsed
 
 API_PRIORITY = 5  # a hand edit by an agency is the freshest curation there is
 
@@ -188,28 +189,6 @@ def _one_of(typed: object | None, record: object | None) -> dict[str, Any] | Val
     return record
 
 
-def _audit(
-    info: Info, action: str, target: str, origin: str
-) -> Callable[[Reader, Report], Awaitable[None]]:
-    principal = info.context.principal
-
-    async def write(run: Reader, report: Report) -> None:
-        await run(
-            cypher_audit.AUDIT_WRITE,
-            {
-                "actor": principal.name,
-                "keyId": principal.key_id,
-                "role": principal.role.value if principal.role else None,
-                "action": action,
-                "target": target,
-                "origin": origin,
-                "version": report.versions.get(target.partition(":")[2]),
-            },
-        )
-
-    return write
-
-
 async def _read_node(info: Info, type_name: str, key: str, field: str) -> Any:
     """The written node, projected for whatever the client selected under `node`."""
     raw = info._raw_info
@@ -263,7 +242,7 @@ async def upsert(
             [Parsed(bundle), *_source_units(sources)],
             info.context.store,
             expected_versions=expected,
-            after_write=_audit(info, f"upsert{type_name}", f"{type_name}:{item_id}", origin),
+            audit=audit_of(info, f"upsert{type_name}", f"{type_name}:{item_id}", origin),
             **_api_write(info),
         )
     except InputError as exc:
@@ -299,16 +278,21 @@ async def retract(
     require(info, Role.EDITOR)
     type_name, key = split_id(global_id, *_KINDS)
     collection, _ = _KINDS[type_name]
+    label = TYPES[type_name].label
     origin = f"api:{collection}:{key}"
+    target = f"{type_name}:{key}"
     expected = {key: expected_version} if expected_version is not None else None
     try:
         await load(
             [Parsed(Bundle(origin=origin, priority=API_PRIORITY))],
             info.context.store,
             expected_versions=expected,
-            after_write=_audit(info, "retract", global_id, origin),
+            must_exist=[(label, key)],
+            audit=audit_of(info, "retract", target, origin),
             **_api_write(info),
         )
+    except NotFoundError as exc:
+        return NotFound(id=strawberry.ID(global_id), message=exc.message)
     except ConflictError as exc:
         return Conflict(
             id=strawberry.ID(global_id),
@@ -316,9 +300,7 @@ async def retract(
             actual_version=exc.actual,
             message=exc.message,
         )
-    rows = await info.context.store.read(
-        cypher_load.node_origins(TYPES[type_name].label), {"id": key}
-    )
+    rows = await info.context.store.read(cypher_load.node_origins(label), {"id": key})
     return Retracted(
         id=strawberry.ID(global_id), still_asserted_by=rows[0]["origins"] if rows else []
     )
@@ -338,42 +320,29 @@ async def link(
     _, start_key = split_id(start, start_type)
     _, end_key = split_id(end, end_type)
     origin = f"api:link:{kind.value}:{start_key}:{end_key}"
-    relations: list[RelRow] = []
+    rels: list[RelRow] = []
     sources: list[Source] = []
     if source is not None:
         try:
             citation, sources = _citation(source)
         except ValidationError as exc:
             return _problems(exc)
-        key = (
-            str(props.get("title") or props.get("role") or "")
-            if rel_type
-            in (
-                RelType.HOLDS_POSITION,
-                RelType.PARTICIPATES_IN,
-            )
-            else ""
-        )
-        relations.append(
-            RelRow(
-                type=rel_type,
-                start_label=TYPES[start_type].label,
-                start=start_key,
-                end_label=TYPES[end_type].label,
-                end=end_key,
-                key=key,
-                props={k: v.isoformat() if isinstance(v, dt.date) else v for k, v in props.items()},
-                citations=[citation],
-                where=f"links:{kind.value}",
-                field="to",
+        rels.append(
+            rel_row(
+                rel_type,
+                (TYPES[start_type].label, start_key),
+                (TYPES[end_type].label, end_key),
+                [citation],
+                f"links:{kind.value}",
+                "to",
+                **props,
             )
         )
-    parsed = Parsed(Bundle(origin=origin, priority=API_PRIORITY), relations=relations)
     action = "link" if source is not None else "unlink"
-    units = [parsed, *_source_units(sources)]
+    units: list[Parsed | Links] = [Links(origin, API_PRIORITY, rels), *_source_units(sources)]
     try:
-        audit = _audit(info, action, start, origin)
-        await load(units, info.context.store, after_write=audit, **_api_write(info))
+        audit = audit_of(info, action, start, origin)
+        await load(units, info.context.store, audit=audit, **_api_write(info))
     except InputError as exc:
         return ValidationFailed(
             problems=[InputProblem(field=p.field, message=p.message) for p in exc.problems]

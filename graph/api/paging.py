@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from graph.api.errors import UserError
+from graph.errors import UserError
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20

@@ -19,10 +19,10 @@ from graph.api import partners as p
 from graph.api import question_types as q
 from graph.api.compile import CompileError, Compiler, as_query
 from graph.api.context import Context
-from graph.api.errors import UserError
 from graph.api.paging import MAX_PAGE
 from graph.api.specs import TYPES
 from graph.api.where import predicate
+from graph.errors import UserError
 from graph.model import OrgKind
 
 Info = strawberry.Info[Context, None]

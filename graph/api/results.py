@@ -6,13 +6,10 @@ import strawberry
 
 from graph.api.context import Context
 from graph.auth import Role
-from graph.errors import PartnergraphError
+from graph.errors import Forbidden
+from graph.ingest.audit import Audit
 
 Info = strawberry.Info[Context, None]
-
-
-class Forbidden(PartnergraphError):
-    code = "FORBIDDEN"
 
 
 def require(info: Info, role: Role) -> None:
@@ -21,6 +18,13 @@ def require(info: Info, role: Role) -> None:
     if not principal.may(role):
         who = "an anonymous client" if principal.role is None else f"a {principal.role} key"
         raise Forbidden(f"this needs a key with the {role} role; the request came from {who}")
+
+
+def audit_of(info: Info, action: str, target: str, origin: str) -> Audit:
+    """The audit entry of this request's write: who (the key's principal) did what."""
+    principal = info.context.principal
+    role = principal.role.value if principal.role else None
+    return Audit(principal.name, principal.key_id, role, action, target, origin)
 
 
 @strawberry.type(description="Where a problem is in the input, and what is wrong.")

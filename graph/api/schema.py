@@ -21,13 +21,14 @@ from graph.api import types as t
 from graph.api.compile import Compiler, as_query
 from graph.api.connections import compile_connection
 from graph.api.context import Context
-from graph.api.errors import ErrorCodes, UserError
+from graph.api.errors import ErrorCodes
 from graph.api.fastpath import FastExecutor
 from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
 from graph.api.specs import BY_LABEL, TYPES
 from graph.cypher import schema as cypher_schema
+from graph.errors import UserError
 from graph.model import Identifiers
 
 Info = strawberry.Info[Context, None]

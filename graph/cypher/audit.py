@@ -50,7 +50,7 @@ def detach_delete(label: Label) -> LiteralString:
 
 AUDIT_DELETE: LiteralString = (
     "CREATE (:AuditEntry {id: randomUUID(), at: datetime(), actor: $actor, keyId: $keyId, "
-    "role: $role, action: 'delete', target: $target, origin: $origin, version: $version, "
+    "role: $role, action: $action, target: $target, origin: $origin, version: $version, "
     "reason: $reason, deletedName: $name, deletedOrigins: $origins, "
     "deletedRelationships: $relationships})"
 )

@@ -10,8 +10,8 @@ import strawberry
 
 from graph.api.context import Context
 from graph.api.schema import build_schema
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.neo4j_test import ROOT
 

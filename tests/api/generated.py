@@ -12,6 +12,8 @@ import datetime as dt
 import random
 from typing import Any
 
+from graph.ingest.names import name_keys
+from graph.ingest.write import load
 from graph.model import (
     AgreementKind,
     AgreementStatus,
@@ -21,10 +23,8 @@ from graph.model import (
     ProjectKind,
     ProjectRole,
 )
+from graph.parsed import Parsed
 from graph.store import Store
-from loaders.base import Parsed
-from loaders.normalise import name_keys
-from loaders.pipeline import load
 from tests.neo4j_test import server_for_tests, wipe
 
 SOURCE = "gen-src"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.store import Store
-from tests.api.test_mutations import execute
+from tests.api.mutating import execute
 
 UPSERT = """mutation($source: CitationInput!, $description: String) {
   upsertOrganisation(

@@ -31,9 +31,9 @@ from graph.api.app import create_app
 from graph.api.schema import build_schema
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import ServerInfo
+from graph.ingest.write import load
 from graph.settings import Settings
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.integration.graphdata import fingerprint
 from tests.neo4j_test import ROOT, target_of

@@ -11,13 +11,12 @@ import strawberry
 from graph.api.context import Context
 from graph.auth import ANONYMOUS, Principal, Role
 from graph.cypher import schema as cypher_schema
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.sources import parse_path
+from tests.api.mutating import ADMIN, DELETE, EDITOR, SOURCE, execute
 from tests.integration.graphdata import bundle, fingerprint
 from tests.neo4j_test import ROOT
-
-EDITOR = Principal(name="agency-desk", role=Role.EDITOR, key_id="k1")
 
 UPSERT = """
 mutation($record: JSON!, $source: CitationInput!, $v: Int) {
@@ -32,7 +31,6 @@ mutation($record: JSON!, $source: CitationInput!, $v: Int) {
   }
 }"""
 
-SOURCE = {"source": "desk-note-2026-11", "title": "Agency desk note", "where": "item 3"}
 RECORD = {
     "id": "korea-health-industry-development-institute",
     "kind": "government_agency",
@@ -40,18 +38,6 @@ RECORD = {
     "location": {"country": "KR", "city": "Cheongju"},
     "topics": ["ai-healthcare"],
 }
-
-
-async def execute(
-    schema: strawberry.Schema, store: Store, query: str, principal: Principal = EDITOR, **v: Any
-) -> dict[str, Any]:
-    result = await schema.execute(
-        query, variable_values=v, context_value=Context(store=store.view(), principal=principal)
-    )
-    if result.errors:
-        return {"errors": [(e.message, (e.extensions or {}).get("code")) for e in result.errors]}
-    assert result.data is not None
-    return result.data
 
 
 async def test_an_editor_creates_then_updates_with_versions_and_audit(
@@ -208,18 +194,6 @@ async def test_the_readme_mutation_examples_write_then_delete(
 
 # --- delete (admins) -----------------------------------------------------------------------------
 
-ADMIN = Principal(name="data-steward", role=Role.ADMIN, key_id="k9")
-DELETE = """
-mutation($id: ID!, $reason: String!, $v: Int) {
-  delete(id: $id, reason: $reason, expectedVersion: $v) {
-    __typename
-    ... on Deleted { id kind name origins version relationshipsDeleted }
-    ... on NotFound { message }
-    ... on Conflict { expectedVersion actualVersion }
-    ... on StillCited { nodes relationships message }
-    ... on ValidationFailed { problems { field message } }
-  }
-}"""
 GWTP = "Organisation:gangwon-technopark"
 COUNT_RELS_OF = "MATCH (n {id: $id}) OPTIONAL MATCH (n)-[r]-() RETURN count(DISTINCT r) AS count"
 

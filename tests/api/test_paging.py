@@ -20,10 +20,10 @@ from graphql import FieldNode, OperationDefinitionNode, parse
 from graph.api.compile import Compiler
 from graph.api.connections import compile_connection
 from graph.api.context import Context
-from graph.api.errors import UserError
 from graph.api.paging import Page
+from graph.errors import UserError
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 from tests.api.conftest import Run, runner
 from tests.api.generated import ecosystem, ensure_loaded, extra_organisations
 

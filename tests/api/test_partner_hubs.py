@@ -14,8 +14,8 @@ import strawberry
 
 from graph.api import partners
 from graph.api.context import Context
+from graph.ingest.write import load
 from graph.store import Params, Row, Store
-from loaders.pipeline import load
 from tests.integration.graphdata import bundle, cite, org
 
 NEAR = 2000  # agreements of the hub with fillers: the hub's few thousand relationships

@@ -22,9 +22,9 @@ from schemathesis.checks import not_a_server_error
 from graph.api.app import create_app
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import ServerInfo
+from graph.ingest.write import load
 from graph.settings import Settings
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.neo4j_test import ROOT, target_of
 
@@ -86,7 +86,8 @@ async def test_generated_queries_cause_no_server_error(
     headers = {"Authorization": f"Bearer {key}"}
     app = create_app(app_settings, target_of(neo4j_server))
     schema = schemathesis.graphql.from_asgi("/graphql", app)
-    operations = [op.ok() for op in schema.get_all_operations()]
+    # Every operation of our own schema loads: an Err here is a failure worth its message.
+    operations = [op.ok() for op in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) >= 15
 
     for operation in operations:

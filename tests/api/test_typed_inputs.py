@@ -24,7 +24,7 @@ from graph.api.record_inputs import (
 )
 from graph.model import Agreement, Dataset, Event, NameType, Organisation, OrgKind, Person, Project
 from graph.store import Store
-from tests.api.test_mutations import ADMIN, DELETE, EDITOR, SOURCE, execute
+from tests.api.mutating import ADMIN, DELETE, EDITOR, SOURCE, execute
 from tests.integration.graphdata import fingerprint
 
 # --- pure: conversion and paths ----------------------------------------------------------------

@@ -9,8 +9,8 @@ import orjson
 
 from graph.cypher import schema as cypher_schema
 from graph.model import Bundle
+from graph.parsed import Parsed
 from graph.store import Store
-from loaders.base import Parsed
 
 
 def cite(source: str = "src-a", where: str = "p1") -> list[dict[str, Any]]:

@@ -27,9 +27,9 @@ from graph.cypher import Label
 from graph.cypher import load as cypher_load
 from graph.cypher import schema as cypher_schema
 from graph.dbserver import LocalServer, ServerInfo
+from graph.ingest.write import load
 from graph.store import Store
 from loaders import ror, yamlfile
-from loaders.pipeline import load
 from loaders.seeds import parse_seed_dir
 from loaders.sources import parse_path
 from tests.integration.cli import (

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from graph.errors import InputError
+from graph.ingest.write import load
 from graph.model import Bundle
+from graph.parsed import Parsed
 from graph.store import Store
-from loaders.base import Parsed
-from loaders.pipeline import load
 from tests.integration.graphdata import fingerprint
 
 ORG = {

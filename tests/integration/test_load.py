@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pytest
 
 from graph.cypher import schema as cypher_schema
 from graph.errors import ConflictError, InputError
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 from tests.integration.graphdata import bundle, cite, fingerprint, org
 
 MOU = {
@@ -22,7 +23,7 @@ MOU = {
 }
 
 
-def _seed(**extra: object) -> dict[str, object]:
+def _seed(**extra: Any) -> dict[str, Any]:
     return {
         "organisations": [org("org-a", "Alpha University"), org("org-b", "Beta Park", "KR")],
         "agreements": [MOU],
@@ -185,7 +186,7 @@ async def test_citation_of_an_unknown_source_is_refused(store: Store) -> None:
 
 async def test_citation_of_a_source_already_in_the_graph_resolves(store: Store) -> None:
     await load([bundle("eco", **_seed())], store)
-    later = {"organisations": [org("org-c", "Gamma", source="src-a")]}
+    later: dict[str, Any] = {"organisations": [org("org-c", "Gamma", source="src-a")]}
     await load([bundle("analyst", "src-b", **later)], store)
     rows = await store.read("MATCH (n:Organisation {id: 'org-c'}) RETURN n.sourceIds AS s")
     assert rows == [{"s": ["src-a"]}]

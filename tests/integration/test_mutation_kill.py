@@ -16,6 +16,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 from neo4j import exceptions as nx
 from starlette.testclient import TestClient
@@ -23,9 +24,9 @@ from starlette.testclient import TestClient
 from graph.api.app import create_app
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import LocalServer
+from graph.ingest.write import load
 from graph.settings import Settings
 from graph.store import Store, Target
-from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.integration.graphdata import fingerprint
 from tests.neo4j_test import ROOT
@@ -44,7 +45,7 @@ COMMITTING = (
 AUDITED = "MATCH (a:AuditEntry) RETURN count(a) AS count"
 
 
-async def _wait_committing(store: Store, request: asyncio.Future[object]) -> None:
+async def _wait_committing(store: Store, request: asyncio.Future[Any]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert not request.done(), "the delete finished: it did not wait for the held lock"

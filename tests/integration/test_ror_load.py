@@ -6,8 +6,8 @@ from pathlib import Path
 
 import orjson
 
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.integration.graphdata import fingerprint
 from tests.neo4j_test import ROOT

@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from graph.ingest.write import load
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.sources import parse_path
 from tests.integration.graphdata import fingerprint
 from tests.neo4j_test import ROOT

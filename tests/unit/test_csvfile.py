@@ -10,8 +10,8 @@ import pytest
 
 from graph.errors import Problem
 from graph.model import Bundle, NameType
+from graph.parsed import Location, Parsed
 from loaders import csvfile
-from loaders.base import Location, Parsed
 from loaders.csvcolumns import KINDS
 from loaders.csvfile import CSV_PRIORITY, parse_csv
 from loaders.seeds import COLLECTIONS

@@ -128,7 +128,9 @@ def test_find_java_without_a_supported_jdk_says_what_to_install(tmp_path: Path) 
 def test_ensure_jars_keeps_a_complete_lib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "neo4j-kernel-5.26.30.jar").write_bytes(b"")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # so any mvn call would fail
-    ensure_jars(tmp_path)
+    ensure_jars(tmp_path)  # raises ConfigError ("`mvn` is needed") if it tries to download
+    # Left exactly as it was: no download directory, no rename, the jar untouched.
+    assert [p.name for p in tmp_path.iterdir()] == ["neo4j-kernel-5.26.30.jar"]
 
 
 def test_ensure_jars_without_mvn_says_what_to_install(

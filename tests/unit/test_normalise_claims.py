@@ -10,10 +10,10 @@ import pytest
 
 from graph.cypher import Label, RelType
 from graph.cypher import load as cypher_load
+from graph.ingest.claims import encode_claim, merge_claims
+from graph.ingest.names import _fold_unicode, name_keys, normalise_name
+from graph.ingest.rows import agreement_rows, organisation_rows, provenance_entry, provenance_prefix
 from graph.model import Agreement, Citation, Name, Organisation, clean_text
-from loaders.claims import encode_claim, merge_claims
-from loaders.normalise import _fold_unicode, name_keys, normalise_name
-from loaders.rows import agreement_rows, organisation_rows, provenance_entry, provenance_prefix
 
 
 @pytest.mark.parametrize(

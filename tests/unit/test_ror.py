@@ -309,11 +309,11 @@ def test_array_warnings_give_the_item_number_and_say_so(tmp_path: Path) -> None:
 
 
 def test_kosovo_keeps_its_location(tmp_path: Path) -> None:
-    location = {
+    raw = {
         "geonames_id": 786714,
         "geonames_details": {"country_code": "XK", "name": "Pristina"},
     }
-    path = write_lines(tmp_path / "xk.jsonl", [record(locations=[location])])
+    path = write_lines(tmp_path / "xk.jsonl", [record(locations=[raw])])
     parsed = parse_ror(path)
     assert parsed.problems == []
     location = parsed.bundle.organisations[0].location

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.api.errors import UserError
 from graph.api.schema import lucene_query
+from graph.errors import UserError
 
 
 def test_words_become_terms_and_prefixes() -> None:

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from graph.errors import Problem
 from graph.model import Bundle, Citation
+from graph.parsed import Parsed
 from loaders import yamlfile
-from loaders.base import Parsed
 from loaders.seeds import COLLECTIONS, SEED_PRIORITY, find_seed_dirs, parse_seed_dir
 
 ROOT = Path(__file__).resolve().parents[2]

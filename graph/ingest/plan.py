@@ -1,47 +1,31 @@
-"""The load pipeline: resolve and check every parsed unit, then write them all in ONE transaction.
+"""Planning a load: resolve and check every unit, then know every node to write or delete.
 
-Nothing is written unless every unit parsed, every organisation resolved and every reference
-points at something in the load or in the graph. A failure anywhere (a bad row, a broken
-constraint, Neo4j dying midway) rolls the whole transaction back: the graph stays as it was.
+Reads only (with `lock`, inside a write transaction, it also write-locks the nodes it will
+rewrite). Nothing is written unless every unit parsed, every organisation resolved and every
+reference points at something in the load or in the graph; every problem is collected at once.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing, nullcontext
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, LiteralString, Protocol, TypeVar, cast
+from typing import Any, LiteralString
 
 import orjson
 
 from graph.cypher import Label
 from graph.cypher import load as cypher_load
-from graph.errors import ConflictError, InputError, Problem, StoreBusy
-from graph.model import Citation
-from graph.store import Params, Row, Store
-from loaders.base import Parsed
-from loaders.claims import Dumps, claim_origin, claim_record, merge_claims, to_neo4j
-from loaders.gcpause import gc_paused
-from loaders.resolve import OrgIndex, org_name_keys
-from loaders.rows import Claim, RelRow, bundle_rows, provenance_entry, provenance_prefix
+from graph.errors import ConflictError, NotFoundError, Problem
+from graph.ingest.claims import Dumps, claim_origin, claim_record, merge_claims
+from graph.ingest.gcpause import gc_paused
+from graph.ingest.resolve import OrgIndex, org_name_keys
+from graph.ingest.rows import Claim, RelRow, bundle_rows
+from graph.model import Bundle
+from graph.parsed import Parsed
+from graph.store import Params, Row
 
 Reader = Callable[[LiteralString, Params | None], Awaitable[list[Row]]]
-
-
-AfterWrite = Callable[[Reader, "Report"], Awaitable[None]]
-
-
-class Progress(Protocol):
-    def start(self, total: int) -> None: ...
-    def __call__(self, phase: str, rows: int) -> None: ...
-
-
-LOAD_TIMEOUT_S = 1800.0
-DEADLOCK_RETRIES = 3
 
 
 @dataclass(slots=True)
@@ -58,8 +42,17 @@ class Report:
     versions: dict[str, int] = field(default_factory=dict)  # node id -> version after the load
 
 
+@dataclass(frozen=True, slots=True)
+class Links:
+    """A load unit of relationships only, asserted outside any record (links made by the API)."""
+
+    origin: str
+    priority: int
+    rels: list[RelRow]
+
+
 @dataclass(slots=True)
-class _Unit:
+class Unit:
     parsed: Parsed
     claims: list[Claim] = field(default_factory=list)
     rels: list[RelRow] = field(default_factory=list)
@@ -71,8 +64,8 @@ class _Unit:
 
 
 @dataclass(slots=True)
-class _Plan:
-    units: list[_Unit]
+class Plan:
+    units: list[Unit]
     origins: set[str] = field(default_factory=set)
     # What the node writes are built from: this load's claims, and what the graph held before
     # (claims and version) of every node the load touches.
@@ -87,12 +80,19 @@ class _Plan:
     report: Report = field(default_factory=lambda: Report([]))
 
 
-def _problem(unit: _Unit, collection: str, record: str, field_name: str, msg: str) -> Problem:
+def _unit(given: Parsed | Links) -> Unit:
+    if isinstance(given, Parsed):
+        return Unit(given)
+    bundle = Bundle(origin=given.origin, priority=given.priority)
+    return Unit(Parsed(bundle), rels=list(given.rels))
+
+
+def _problem(unit: Unit, collection: str, record: str, field_name: str, msg: str) -> Problem:
     loc = unit.parsed.where(collection, record)
     return Problem(file=loc.file, line=loc.line, field=field_name, id=record, message=msg)
 
 
-def _resolve_organisations(plan: _Plan, index: OrgIndex) -> None:
+def _resolve_organisations(plan: Plan, index: OrgIndex) -> None:
     for unit in plan.units:
         claimed: dict[str, str] = {}
         records = {o.id: o for o in unit.parsed.bundle.organisations}
@@ -139,7 +139,7 @@ def _resolve_organisations(plan: _Plan, index: OrgIndex) -> None:
             claim.id = node
 
 
-async def _check_references(plan: _Plan, read: Reader, index: OrgIndex) -> None:
+async def _check_references(plan: Plan, read: Reader, index: OrgIndex) -> None:
     in_load = {(c.label, c.id) for u in plan.units for c in u.claims}
     wanted: dict[Label, set[str]] = defaultdict(set)
     for unit in plan.units:
@@ -188,9 +188,9 @@ async def _check_references(plan: _Plan, read: Reader, index: OrgIndex) -> None:
         unit.rels = kept
 
 
-def _citing(plan: _Plan) -> dict[str, list[tuple[_Unit, str]]]:
+def _citing(plan: Plan) -> dict[str, list[tuple[Unit, str]]]:
     """Every source id the load cites, with the places (unit, record) citing it, each once."""
-    cited: dict[str, list[tuple[_Unit, str]]] = defaultdict(list)
+    cited: dict[str, list[tuple[Unit, str]]] = defaultdict(list)
     seen: set[tuple[str, str, str]] = set()
     for unit in plan.units:
         places = [(c.source, claim.where) for claim in unit.claims for c in claim.citations]
@@ -202,13 +202,13 @@ def _citing(plan: _Plan) -> dict[str, list[tuple[_Unit, str]]]:
     return cited
 
 
-def _refuse_citations(plan: _Plan, places: list[tuple[_Unit, str]], message: str) -> None:
+def _refuse_citations(plan: Plan, places: list[tuple[Unit, str]], message: str) -> None:
     for unit, where in places:
         collection, _, record = where.partition(":")
         plan.problems.append(_problem(unit, collection, record, "sources", message))
 
 
-async def _check_citations(plan: _Plan, read: Reader) -> None:
+async def _check_citations(plan: Plan, read: Reader) -> None:
     """Every citation names a source declared in the load or already in the graph."""
     declared = {s.id for u in plan.units for s in u.parsed.bundle.sources}
     cited = {s: places for s, places in _citing(plan).items() if s not in declared}
@@ -226,12 +226,12 @@ async def _check_citations(plan: _Plan, read: Reader) -> None:
 
 
 async def _plan_nodes(
-    plan: _Plan, read: Reader, expected: dict[str, int], lock: bool = False
+    plan: Plan, read: Reader, expected: dict[str, int], lock: bool = False
 ) -> None:
     """Which nodes the load writes or deletes, and what it merges them from; reads only, but
     with `lock` (a real load's transaction) it write-locks each node before reading it.
 
-    The merged property maps themselves are built later, batch by batch (`_node_batches`).
+    The merged property maps themselves are built later, batch by batch (`node_batches`).
     """
     origins = {u.origin for u in plan.units}
     for unit in plan.units:
@@ -269,7 +269,7 @@ async def _plan_nodes(
                 plan.deletes[label].append(node_id)
 
 
-def _node_row(plan: _Plan, label: Label, node_id: str, dumps: Dumps) -> dict[str, Any]:
+def _node_row(plan: Plan, label: Label, node_id: str, dumps: Dumps) -> dict[str, Any]:
     """One node's full property map: its other origins' claims merged with this load's."""
     old, version = plan.old.get((label, node_id), ([], 0))
     kept = [c for c in old if claim_origin(c) not in plan.origins]
@@ -290,37 +290,38 @@ def _node_row(plan: _Plan, label: Label, node_id: str, dumps: Dumps) -> dict[str
     return {"id": node_id, "props": props}
 
 
-def _node_batches(
-    plan: _Plan, batch_size: int | None
+def node_batches(
+    plan: Plan, batch_size: int | None
 ) -> Iterator[tuple[Label, list[dict[str, Any]]]]:
     """The node upserts, label by label, `batch_size` (None: all) at a time; built when asked."""
     dumps = Dumps()
     for label, ids in plan.nodes.items():
-        for chunk in _batches(ids, batch_size or max(len(ids), 1)):
+        for chunk in batches(ids, batch_size or max(len(ids), 1)):
             yield label, [_node_row(plan, label, node_id, dumps) for node_id in chunk]
 
 
 async def plan_load(
-    units: Sequence[Parsed], read: Reader, expected_versions: dict[str, int] | None = None
-) -> _Plan:
+    units: Sequence[Parsed | Links], read: Reader, expected_versions: dict[str, int] | None = None
+) -> Plan:
     """Everything a load would write, or every problem that stops it; reads only."""
     with gc_paused():
-        plan = await _prepare(units, read, expected_versions)
+        plan = await prepare(units, read, expected_versions)
         if not plan.problems:
-            for label, rows in _node_batches(plan, None):
+            for label, rows in node_batches(plan, None):
                 plan.upserts[label] += rows
     return plan
 
 
-async def _prepare(
-    units: Sequence[Parsed],
+async def prepare(
+    units: Sequence[Parsed | Links],
     read: Reader,
     expected_versions: dict[str, int] | None,
+    must_exist: Sequence[tuple[Label, str]] = (),
     lock: bool = False,
-) -> _Plan:
+) -> Plan:
     """The plan without the node rows: every check done, every node to write or delete known."""
-    ordered = sorted(units, key=lambda p: (p.bundle.priority, p.bundle.origin))
-    plan = _Plan([_Unit(p) for p in ordered], report=Report([p.bundle.origin for p in ordered]))
+    ordered = sorted((_unit(u) for u in units), key=lambda u: (u.parsed.bundle.priority, u.origin))
+    plan = Plan(ordered, report=Report([u.origin for u in ordered]))
     plan.origins = {u.origin for u in plan.units}
     seen: dict[str, str] = {}
     for unit in plan.units:
@@ -333,7 +334,6 @@ async def _prepare(
         for claim, rels in bundle_rows(unit.parsed.bundle):
             unit.claims.append(claim)
             unit.rels.extend(rels)
-        unit.rels.extend(unit.parsed.relations)
 
     index = OrgIndex()
     index.add_rows(await read(cypher_load.ORG_KEYS, None))
@@ -347,11 +347,14 @@ async def _prepare(
         node = next((u.org_ids[record_id] for u in plan.units if record_id in u.org_ids), None)
         expected[node or record_id] = version
     await _plan_nodes(plan, read, expected, lock)
+    for label, node_id in must_exist:
+        if (label, node_id) not in plan.old:
+            raise NotFoundError(label.value, node_id)
     _check_kept_sources(plan)
     return plan
 
 
-def _check_kept_sources(plan: _Plan) -> None:
+def _check_kept_sources(plan: Plan) -> None:
     """A load that stops asserting a source while still citing it would leave the citations
     pointing at nothing (the source existed when they were checked): refused instead."""
     dying = set(plan.deletes.get(Label.SOURCE, ()))
@@ -366,192 +369,5 @@ def _check_kept_sources(plan: _Plan) -> None:
             _refuse_citations(plan, places, message)
 
 
-def _batches(rows: list[Any], size: int) -> list[list[Any]]:
+def batches(rows: list[Any], size: int) -> list[list[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
-
-
-async def load(
-    units: Sequence[Parsed],
-    store: Store,
-    *,
-    dry_run: bool = False,
-    batch_size: int = 5000,
-    progress: Progress | None = None,
-    expected_versions: dict[str, int] | None = None,
-    after_write: AfterWrite | None = None,
-    timeout_s: float = LOAD_TIMEOUT_S,
-    pause_gc: bool = True,
-) -> Report:
-    """Load every unit or nothing; raises InputError listing every problem found.
-
-    `expected_versions` (record id -> version) makes the load fail with ConflictError when a
-    node changed meanwhile; `after_write` runs in the same transaction (the API's audit entry).
-    The API's one-record writes pass their request timeout and `pause_gc=False` (pausing the
-    process-wide collector buys nothing for a few rows and would stop it for every request).
-    A deadlock Neo4j broke (StoreBusy) is retried a few times: the load rolled back whole.
-    """
-    started = time.perf_counter()
-    with gc_paused() if pause_gc else nullcontext():
-        if dry_run:
-            plan = await _prepare(units, store.read, expected_versions)
-            if plan.problems:
-                raise InputError(plan.problems)
-            plan.report.relationships = sum(_rel_count(u) for u in plan.units)
-            return _finish(plan, started, dry_run=True)
-        for attempt in range(DEADLOCK_RETRIES + 1):
-            try:
-                plan = await _load(
-                    units, store, batch_size, progress, expected_versions, after_write, timeout_s
-                )
-                break
-            except StoreBusy:
-                if attempt == DEADLOCK_RETRIES:
-                    raise
-                await asyncio.sleep(0.05 * (attempt + 1))
-    return _finish(plan, started, dry_run=False)
-
-
-async def _load(
-    units: Sequence[Parsed],
-    store: Store,
-    batch_size: int,
-    progress: Progress | None,
-    expected_versions: dict[str, int] | None,
-    after_write: AfterWrite | None,
-    timeout_s: float,
-) -> _Plan:
-    async with store.transaction(timeout_s=timeout_s) as tx:
-        plan = await _prepare(units, tx.run, expected_versions, lock=True)
-        if plan.problems:
-            raise InputError(plan.problems)  # rolls back: nothing was written anyway
-        if progress:
-            nodes = sum(len(ids) for ids in plan.nodes.values())
-            progress.start(nodes + sum(_rel_count(u) for u in plan.units))
-        for unit in plan.units:
-            await tx.run(
-                cypher_load.STRIP_RELS,
-                {"origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
-            )
-        # Python builds the rows of the next batch in a worker thread while Neo4j writes the
-        # current one: the two overlap on two cores, in the same one transaction.
-        async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
-            async for write in writes:
-                result = await tx.run(write.query, write.params)
-                if write.phase == "relationships":
-                    plan.report.relationships += int(result[0]["written"]) if result else 0
-                if progress and write.phase != "deletes":
-                    progress(write.phase, len(write.params["rows"]))
-        deleted = await tx.run(cypher_load.DELETE_UNASSERTED_RELS, None)
-        plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
-        if after_write is not None:
-            await after_write(tx.run, plan.report)
-    return plan
-
-
-@dataclass(frozen=True, slots=True)
-class _Write:
-    phase: str  # "nodes", "deletes" or "relationships"
-    query: LiteralString
-    params: dict[str, Any]
-
-
-def _writes(plan: _Plan, batch_size: int) -> Iterator[_Write]:
-    """Every write of a load, in order: nodes first (node batches never deadlock), then deletes,
-    then relationships one type at a time. Node versions go into the report as rows are built.
-    """
-    for label, rows in _node_batches(plan, batch_size):
-        plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
-        yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": rows})
-    for label, ids in plan.deletes.items():
-        yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids})
-    for unit in plan.units:
-        for query, params in _rel_batches(unit, batch_size):
-            yield _Write("relationships", query, params)
-
-
-_T = TypeVar("_T")
-
-
-async def _ahead(items: Iterator[_T]) -> AsyncGenerator[_T]:
-    """The items of `items`, each next one built in a worker thread while the caller works on
-    (awaits the write of) the current one. One thread, one item ahead: memory stays flat."""
-    loop = asyncio.get_running_loop()
-    done = object()
-    with ThreadPoolExecutor(1, thread_name_prefix="load-plan") as pool:
-        pending = loop.run_in_executor(pool, next, items, done)
-        while True:
-            item = await pending
-            if item is done:
-                return
-            pending = loop.run_in_executor(pool, next, items, done)
-            try:
-                yield cast(_T, item)
-            except BaseException:
-                # The consumer failed (a write broke): let the worker finish its item, then go.
-                await asyncio.wait([pending])
-                raise
-
-
-def _rel_count(unit: _Unit) -> int:
-    """Relationship rows the unit writes: one per distinct relationship it asserts."""
-    return len({(r.type, r.start_label, r.end_label, r.start, r.end, r.key) for r in unit.rels})
-
-
-def _rel_groups(
-    unit: _Unit,
-) -> dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]]:
-    """One row per relationship to write: one origin asserting one twice gives one row."""
-    groups: dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]] = (
-        defaultdict(dict)
-    )
-    # Records repeat their citations on every relationship they assert: one entry each.
-    entries_of: dict[tuple[Citation, ...], list[str]] = {}
-    for rel in unit.rels:
-        group = groups[(rel.type, rel.start_label, rel.end_label)]
-        cited = tuple(rel.citations)
-        entries = entries_of.get(cited)
-        if entries is None:
-            entries = entries_of[cited] = [provenance_entry(unit.origin, c) for c in cited]
-        key = (rel.start, rel.end, rel.key)
-        if key in group:  # asserted twice by one origin (e.g. both sides of a ROR relation)
-            row = group[key]
-            row["provenance"] += [e for e in entries if e not in row["provenance"]]
-            row["sourceIds"] = sorted({*row["sourceIds"], *(c.source for c in rel.citations)})
-            row["props"].update({k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None})
-            continue
-        props = {k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None}
-        group[key] = {
-            "start": rel.start,
-            "end": rel.end,
-            "key": rel.key,
-            "props": props,
-            "provenance": list(entries),
-            "sourceIds": sorted({c.source for c in rel.citations}),
-        }
-    return groups
-
-
-def _rel_batches(unit: _Unit, batch_size: int) -> Iterator[tuple[LiteralString, dict[str, Any]]]:
-    for (rel_type, start, end), rows in _rel_groups(unit).items():
-        query = cypher_load.merge_rels(rel_type, start, end)
-        for batch in _batches(list(rows.values()), batch_size):
-            yield query, {"rows": batch, "origin": unit.origin}
-
-
-async def _write_rels(
-    unit: _Unit, run: Reader, batch_size: int, progress: Progress | None, report: Report
-) -> None:
-    for query, params in _rel_batches(unit, batch_size):
-        result = await run(query, params)
-        report.relationships += int(result[0]["written"]) if result else 0
-        if progress:
-            progress("relationships", len(params["rows"]))
-
-
-def _finish(plan: _Plan, started: float, *, dry_run: bool) -> Report:
-    report = plan.report
-    report.nodes = {label.value: len(ids) for label, ids in plan.nodes.items()}
-    report.deleted_nodes = sum(len(ids) for ids in plan.deletes.values())
-    report.dry_run = dry_run
-    report.seconds = time.perf_counter() - started
-    return report

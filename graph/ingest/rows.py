@@ -88,23 +88,34 @@ def _iso(props: Props) -> Props:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in props.items()}
 
 
-def _rel(
+# What tells apart two relationships of one type between the same two nodes (one person's two
+# titles at one organisation, one organisation's two roles in a project): this property's value
+# is the relationship's `key`. Other types have one relationship per pair at most.
+KEY_PROPERTY: dict[RelType, str] = {
+    RelType.HOLDS_POSITION: "title",
+    RelType.SIGNED: "onBehalfOf",
+    RelType.PARTICIPATES_IN: "role",
+}
+
+
+def rel_row(
     rel_type: RelType,
     a: tuple[Label, str],
     b: tuple[Label, str],
     citations: list[Citation],
     where: str,
     field_name: str,
-    key: str = "",
     **props: Any,
 ) -> RelRow:
+    """One relationship asserted by a record (or by an API link), keyed by KEY_PROPERTY."""
+    key_property = KEY_PROPERTY.get(rel_type)
     return RelRow(
         type=rel_type,
         start_label=a[0],
         start=a[1],
         end_label=b[0],
         end=b[1],
-        key=key,
+        key=str(props.get(key_property) or "") if key_property else "",
         props=_iso(props),
         citations=citations,
         where=where,
@@ -141,23 +152,25 @@ def organisation_rows(org: Organisation) -> tuple[Claim, list[RelRow]]:
         period = _period(rel.period)
         match rel.type:
             case OrgRelationType.PARENT:
-                rels.append(_rel(RelType.CHILD_OF, me, other, org.sources, where, fld, **period))
+                rels.append(rel_row(RelType.CHILD_OF, me, other, org.sources, where, fld, **period))
             case OrgRelationType.CHILD:
-                rels.append(_rel(RelType.CHILD_OF, other, me, org.sources, where, fld, **period))
+                rels.append(rel_row(RelType.CHILD_OF, other, me, org.sources, where, fld, **period))
             case OrgRelationType.SUCCESSOR:
                 rels.append(
-                    _rel(RelType.SUCCEEDED_BY, me, other, org.sources, where, fld, **period)
+                    rel_row(RelType.SUCCEEDED_BY, me, other, org.sources, where, fld, **period)
                 )
             case OrgRelationType.PREDECESSOR:
                 rels.append(
-                    _rel(RelType.SUCCEEDED_BY, other, me, org.sources, where, fld, **period)
+                    rel_row(RelType.SUCCEEDED_BY, other, me, org.sources, where, fld, **period)
                 )
             case OrgRelationType.FOUNDER:
-                rels.append(_rel(RelType.FOUNDED_BY, me, other, org.sources, where, fld, **period))
+                rels.append(
+                    rel_row(RelType.FOUNDED_BY, me, other, org.sources, where, fld, **period)
+                )
             case OrgRelationType.RELATED:
                 # Undirected in meaning: stored once, from the smaller id, so both sides merge.
                 a, b = sorted([me, other], key=lambda n: n[1])
-                rels.append(_rel(RelType.RELATED_TO, a, b, org.sources, where, fld, **period))
+                rels.append(rel_row(RelType.RELATED_TO, a, b, org.sources, where, fld, **period))
     return claim, rels
 
 
@@ -166,14 +179,13 @@ def person_rows(person: Person) -> tuple[Claim, list[RelRow]]:
     claim = Claim(Label.PERSON, person.id, props, list(person.sources), list(person.names))
     where = f"people:{person.id}"
     rels = [
-        _rel(
+        rel_row(
             RelType.HOLDS_POSITION,
             (Label.PERSON, person.id),
             (Label.ORGANISATION, pos.organisation),
             pos.sources or person.sources,
             where,
             f"positions[{i}].organisation",
-            key=pos.title,
             title=pos.title,
             **_period(pos.period),
         )
@@ -197,7 +209,7 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
     me = (Label.AGREEMENT, agr.id)
     where = f"agreements:{agr.id}"
     rels = [
-        _rel(
+        rel_row(
             RelType.PARTY_TO,
             (Label.ORGANISATION, p.organisation),
             me,
@@ -209,14 +221,13 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
         for i, p in enumerate(agr.parties)
     ]
     rels += [
-        _rel(
+        rel_row(
             RelType.SIGNED,
             (Label.PERSON, s.person),
             me,
             agr.sources,
             where,
             f"signatories[{i}].person",
-            key=s.on_behalf_of,
             onBehalfOf=s.on_behalf_of,
             title=s.title,
             date=agr.signed,
@@ -248,14 +259,16 @@ def event_rows(event: Event) -> tuple[Claim, list[RelRow]]:
         )
         fld = f"participants[{i}].{'organisation' if p.organisation else 'person'}"
         rels.append(
-            _rel(RelType.PARTICIPATED_IN, start, me, event.sources, where, fld, role=p.role)
+            rel_row(RelType.PARTICIPATED_IN, start, me, event.sources, where, fld, role=p.role)
         )
     for i, ref in enumerate(event.agreements):
         other = (Label.AGREEMENT, ref)
-        rels.append(_rel(RelType.RESULTED_IN, me, other, event.sources, where, f"agreements[{i}]"))
+        rels.append(
+            rel_row(RelType.RESULTED_IN, me, other, event.sources, where, f"agreements[{i}]")
+        )
     for i, ref in enumerate(event.projects):
         other = (Label.PROJECT, ref)
-        rels.append(_rel(RelType.RESULTED_IN, me, other, event.sources, where, f"projects[{i}]"))
+        rels.append(rel_row(RelType.RESULTED_IN, me, other, event.sources, where, f"projects[{i}]"))
     return claim, rels
 
 
@@ -280,11 +293,13 @@ def dataset_rows(ds: Dataset) -> tuple[Claim, list[RelRow]]:
     me = (Label.DATASET, ds.id)
     where = f"datasets:{ds.id}"
     rels = [
-        _rel(RelType.HOLDS_DATA, (Label.ORGANISATION, ds.holder), me, ds.sources, where, "holder")
+        rel_row(
+            RelType.HOLDS_DATA, (Label.ORGANISATION, ds.holder), me, ds.sources, where, "holder"
+        )
     ]
     if access and access.body:
         body = (Label.ORGANISATION, access.body)
-        rels.append(_rel(RelType.GOVERNS_ACCESS, body, me, ds.sources, where, "access.body"))
+        rels.append(rel_row(RelType.GOVERNS_ACCESS, body, me, ds.sources, where, "access.body"))
     return claim, rels
 
 
@@ -305,14 +320,13 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
     where = f"projects:{project.id}"
     src = project.sources
     rels = [
-        _rel(
+        rel_row(
             RelType.PARTICIPATES_IN,
             (Label.ORGANISATION, p.organisation),
             me,
             src,
             where,
             f"participants[{i}].organisation",
-            key=p.role.value,
             role=p.role.value,
             **_period(p.period),
         )
@@ -320,13 +334,13 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
     ]
     if project.agreement:
         other = (Label.AGREEMENT, project.agreement)
-        rels.append(_rel(RelType.RUNS_UNDER, me, other, src, where, "agreement"))
+        rels.append(rel_row(RelType.RUNS_UNDER, me, other, src, where, "agreement"))
     if project.part_of:
         other = (Label.PROJECT, project.part_of)
-        rels.append(_rel(RelType.PART_OF, me, other, src, where, "part_of"))
+        rels.append(rel_row(RelType.PART_OF, me, other, src, where, "part_of"))
     for i, ref in enumerate(project.datasets):
         other = (Label.DATASET, ref)
-        rels.append(_rel(RelType.USES_DATA, me, other, src, where, f"datasets[{i}]"))
+        rels.append(rel_row(RelType.USES_DATA, me, other, src, where, f"datasets[{i}]"))
     return claim, rels
 
 

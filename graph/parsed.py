@@ -1,4 +1,4 @@
-"""What every parser hands the load pipeline: a validated Bundle and where each record came from."""
+"""What every parser hands the write path: a validated Bundle and where each record came from."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from graph.errors import Problem
 from graph.model import Bundle
-from loaders.rows import RelRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +31,6 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     # A registry extract (ROR): relations to records outside it are dropped, not errors.
     partial: bool = False
-    # Relationships asserted on their own, outside any record (links made through the API).
-    relations: list[RelRow] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
     def where(self, collection: str, record_id: str) -> Location:

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.ingest.names import name_keys
 from graph.model import Organisation, OrgStatus
-from loaders.normalise import name_keys
 
 
 def org_name_keys(org: Organisation) -> list[str]:

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 
 from graph.cypher import Label
+from graph.ingest.names import name_keys
+from graph.ingest.rows import Claim, Props
 from graph.model import Citation, Name, NameType
-from loaders.normalise import name_keys
-from loaders.rows import Claim, Props
 
 Claimed = dict[str, Any]  # one decoded claim: origin, priority, props, names, aliases, citations
 

@@ -1,0 +1,234 @@
+"""Writing a load: every unit or nothing, in ONE transaction; the one write path of partnergraph.
+
+Loads from files, the API's upserts, links and retractions all come here. A failure anywhere
+(a bad row, a broken constraint, Neo4j dying midway) rolls the whole transaction back: the graph
+stays as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import AsyncGenerator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing, nullcontext
+from dataclasses import dataclass
+from typing import Any, LiteralString, Protocol, TypeVar, cast
+
+from graph.cypher import Label
+from graph.cypher import audit as cypher_audit
+from graph.cypher import load as cypher_load
+from graph.errors import InputError, StoreBusy
+from graph.ingest.audit import Audit
+from graph.ingest.claims import to_neo4j
+from graph.ingest.gcpause import gc_paused
+from graph.ingest.plan import (
+    Links,
+    Plan,
+    Report,
+    Unit,
+    batches,
+    node_batches,
+    prepare,
+)
+from graph.ingest.rows import provenance_entry, provenance_prefix
+from graph.model import Citation
+from graph.parsed import Parsed
+from graph.store import Store
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def __call__(self, phase: str, rows: int) -> None: ...
+
+
+LOAD_TIMEOUT_S = 1800.0
+DEADLOCK_RETRIES = 3
+
+
+async def load(
+    units: Sequence[Parsed | Links],
+    store: Store,
+    *,
+    dry_run: bool = False,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    expected_versions: dict[str, int] | None = None,
+    must_exist: Sequence[tuple[Label, str]] = (),
+    audit: Audit | None = None,
+    timeout_s: float = LOAD_TIMEOUT_S,
+    pause_gc: bool = True,
+) -> Report:
+    """Load every unit or nothing; raises InputError listing every problem found.
+
+    `expected_versions` (record id -> version) makes the load fail with ConflictError when a
+    node changed meanwhile, `must_exist` with NotFoundError when a node is absent (a retraction
+    of nothing writes nothing); `audit` is written in the same transaction (API writes).
+    The API's one-record writes pass their request timeout and `pause_gc=False` (pausing the
+    process-wide collector buys nothing for a few rows and would stop it for every request).
+    A deadlock Neo4j broke (StoreBusy) is retried a few times: the load rolled back whole.
+    """
+    started = time.perf_counter()
+    with gc_paused() if pause_gc else nullcontext():
+        if dry_run:
+            plan = await prepare(units, store.read, expected_versions, must_exist)
+            if plan.problems:
+                raise InputError(plan.problems)
+            plan.report.relationships = sum(_rel_count(u) for u in plan.units)
+            return _finish(plan, started, dry_run=True)
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                plan = await _load(
+                    units,
+                    store,
+                    batch_size,
+                    progress,
+                    expected_versions,
+                    must_exist,
+                    audit,
+                    timeout_s,
+                )
+                break
+            except StoreBusy:
+                if attempt == DEADLOCK_RETRIES:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
+    return _finish(plan, started, dry_run=False)
+
+
+async def _load(
+    units: Sequence[Parsed | Links],
+    store: Store,
+    batch_size: int,
+    progress: Progress | None,
+    expected_versions: dict[str, int] | None,
+    must_exist: Sequence[tuple[Label, str]],
+    audit: Audit | None,
+    timeout_s: float,
+) -> Plan:
+    async with store.transaction(timeout_s=timeout_s) as tx:
+        plan = await prepare(units, tx.run, expected_versions, must_exist, lock=True)
+        if plan.problems:
+            raise InputError(plan.problems)  # rolls back: nothing was written anyway
+        if progress:
+            nodes = sum(len(ids) for ids in plan.nodes.values())
+            progress.start(nodes + sum(_rel_count(u) for u in plan.units))
+        for unit in plan.units:
+            await tx.run(
+                cypher_load.STRIP_RELS,
+                {"origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
+            )
+        # Python builds the rows of the next batch in a worker thread while Neo4j writes the
+        # current one: the two overlap on two cores, in the same one transaction.
+        async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
+            async for write in writes:
+                result = await tx.run(write.query, write.params)
+                if write.phase == "relationships":
+                    plan.report.relationships += int(result[0]["written"]) if result else 0
+                if progress and write.phase != "deletes":
+                    progress(write.phase, len(write.params["rows"]))
+        deleted = await tx.run(cypher_load.DELETE_UNASSERTED_RELS, None)
+        plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
+        if audit is not None:
+            await tx.run(cypher_audit.AUDIT_WRITE, audit.params(plan.report.versions))
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    phase: str  # "nodes", "deletes" or "relationships"
+    query: LiteralString
+    params: dict[str, Any]
+
+
+def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
+    """Every write of a load, in order: nodes first (node batches never deadlock), then deletes,
+    then relationships one type at a time. Node versions go into the report as rows are built.
+    """
+    for label, rows in node_batches(plan, batch_size):
+        plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
+        yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": rows})
+    for label, ids in plan.deletes.items():
+        yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids})
+    for unit in plan.units:
+        for query, params in rel_batches(unit, batch_size):
+            yield _Write("relationships", query, params)
+
+
+_T = TypeVar("_T")
+
+
+async def _ahead(items: Iterator[_T]) -> AsyncGenerator[_T]:
+    """The items of `items`, each next one built in a worker thread while the caller works on
+    (awaits the write of) the current one. One thread, one item ahead: memory stays flat."""
+    loop = asyncio.get_running_loop()
+    done = object()
+    with ThreadPoolExecutor(1, thread_name_prefix="load-plan") as pool:
+        pending = loop.run_in_executor(pool, next, items, done)
+        while True:
+            item = await pending
+            if item is done:
+                return
+            pending = loop.run_in_executor(pool, next, items, done)
+            try:
+                yield cast(_T, item)
+            except BaseException:
+                # The consumer failed (a write broke): let the worker finish its item, then go.
+                await asyncio.wait([pending])
+                raise
+
+
+def _rel_count(unit: Unit) -> int:
+    """Relationship rows the unit writes: one per distinct relationship it asserts."""
+    return len({(r.type, r.start_label, r.end_label, r.start, r.end, r.key) for r in unit.rels})
+
+
+def _rel_groups(
+    unit: Unit,
+) -> dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]]:
+    """One row per relationship to write: one origin asserting one twice gives one row."""
+    groups: dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]] = (
+        defaultdict(dict)
+    )
+    # Records repeat their citations on every relationship they assert: one entry each.
+    entries_of: dict[tuple[Citation, ...], list[str]] = {}
+    for rel in unit.rels:
+        group = groups[(rel.type, rel.start_label, rel.end_label)]
+        cited = tuple(rel.citations)
+        entries = entries_of.get(cited)
+        if entries is None:
+            entries = entries_of[cited] = [provenance_entry(unit.origin, c) for c in cited]
+        key = (rel.start, rel.end, rel.key)
+        if key in group:  # asserted twice by one origin (e.g. both sides of a ROR relation)
+            row = group[key]
+            row["provenance"] += [e for e in entries if e not in row["provenance"]]
+            row["sourceIds"] = sorted({*row["sourceIds"], *(c.source for c in rel.citations)})
+            row["props"].update({k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None})
+            continue
+        props = {k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None}
+        group[key] = {
+            "start": rel.start,
+            "end": rel.end,
+            "key": rel.key,
+            "props": props,
+            "provenance": list(entries),
+            "sourceIds": sorted({c.source for c in rel.citations}),
+        }
+    return groups
+
+
+def rel_batches(unit: Unit, batch_size: int) -> Iterator[tuple[LiteralString, dict[str, Any]]]:
+    for (rel_type, start, end), rows in _rel_groups(unit).items():
+        query = cypher_load.merge_rels(rel_type, start, end)
+        for batch in batches(list(rows.values()), batch_size):
+            yield query, {"rows": batch, "origin": unit.origin}
+
+
+def _finish(plan: Plan, started: float, *, dry_run: bool) -> Report:
+    report = plan.report
+    report.nodes = {label.value: len(ids) for label, ids in plan.nodes.items()}
+    report.deleted_nodes = sum(len(ids) for ids in plan.deletes.values())
+    report.dry_run = dry_run
+    report.seconds = time.perf_counter() - started
+    return report
