@@ -16,8 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	@echo "installing partnergraph and its dependencies into $(VENV) (a minute on a fresh machine)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	set -o pipefail; $(VENV)/bin/pip install --progress-bar off -e '.[dev]' \
-	  | { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; }
+	@# The full log is kept (and shown when pip fails); setuptools' notes about editable
+	@# installs are for packagers, not for someone running the product.
+	@set -o pipefail; $(VENV)/bin/pip install --progress-bar off -e '.[dev]' 2>&1 \
+	  | tee $(VENV)/install.log | { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; } \
+	  || { tail -n 40 $(VENV)/install.log; echo "pip failed: full log in $(VENV)/install.log"; exit 1; }
 	touch $@
 
 install: $(VENV)/.installed

@@ -100,11 +100,17 @@ class InputError(PartnergraphError):
 
     code = "INVALID_INPUT"
 
+    # The message lists this many; the rest are counted (all stay in `problems`).
+    SHOWN = 50
+
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem(s) in the input; nothing was written:\n{lines}")
+        lines = [f"  {p}" for p in self.problems[: self.SHOWN]]
+        if count > self.SHOWN:
+            lines.append(f"  ... and {count - self.SHOWN} more")
+        text = "\n".join(lines)
+        super().__init__(f"{count} problem(s) in the input; nothing was written:\n{text}")
 
 
 class ConflictError(PartnergraphError):

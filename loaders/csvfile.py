@@ -22,6 +22,7 @@ from graph.model import Bundle, clean_text
 from graph.parsed import Location, Parsed
 from loaders.csvcolumns import KINDS, CellError, Column, Kind
 from loaders.problems import (
+    MAX_PROBLEMS,
     Loc,
     closest,
     did_you_mean,
@@ -29,6 +30,7 @@ from loaders.problems import (
     error_message,
     read_text,
     shown,
+    stopped,
 )
 
 # Analysts' lists sit between curated seeds (10) and registries (50); see Bundle.priority.
@@ -245,6 +247,9 @@ class _Reader:
                     header, problems = _read_header(cells, kind, file)
                     self.problems += problems
                 elif any(c.strip() for c in cells):  # rows of empty cells are spreadsheet padding
+                    if len(self.problems) >= MAX_PROBLEMS:
+                        self.problems.append(stopped(file, MAX_PROBLEMS, start))
+                        return
                     rows += 1
                     self._read_row(_Row(file, start, kind, header, cells))
                 # A quoted cell may span lines: the next record starts after this one ends.

@@ -16,6 +16,15 @@ from graph.model import ID_PATTERN
 
 Loc = tuple[str | int, ...]
 
+# A bulk file broken throughout (a wrong export, a shifted column) would otherwise list one
+# problem per row: 400k rows printed 400k lines and held 2.7 GB. Past this many, parsing stops
+# and says so; the first ones show what is wrong.
+MAX_PROBLEMS = 1000
+
+
+def stopped(file: str, cap: int, line: int | None = None) -> Problem:
+    return Problem(file, f"stopped after {cap} problems: fix these and load again", line=line)
+
 
 def read_text(
     path: Path, file: str, max_bytes: int, hint: str = ""

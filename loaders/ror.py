@@ -15,6 +15,7 @@ from graph.errors import InputError, Problem
 from graph.model import Bundle, Identifiers, Organisation, OrgKind, Source
 from graph.parsed import Location, Parsed
 from loaders.jsonrecords import MAX_BYTES, Raw, json_type, read_records
+from loaders.problems import MAX_PROBLEMS, stopped
 
 __all__ = [
     "KIND_PRECEDENCE",
@@ -26,7 +27,6 @@ __all__ = [
 ]
 
 # A wrong file (a CSV, a truncated dump) would otherwise yield one problem per line.
-MAX_PROBLEMS = 1000
 
 ROR_SOURCE = Source.model_validate(
     {
@@ -456,7 +456,7 @@ def _collect(
     first_seen: dict[str, int] = {}
     for item in items:
         if len(problems) >= MAX_PROBLEMS:
-            problems.append(Problem(item.file, f"stopped after {MAX_PROBLEMS} problems"))
+            problems.append(stopped(item.file, MAX_PROBLEMS))
             return
         if isinstance(item, Problem):
             problems.append(item)

@@ -109,6 +109,7 @@ class _Reader:
         self.entries: list[_Entry] = []
         # Bundle's single values (origin, priority): the value and the entry that gave it.
         self.settings: dict[str, _Entry] = {}
+        self.unreadable: set[Path] = set()  # files whose own problem stopped them
 
     def read(self) -> None:
         if not (self.directory / DATASET_FILE).is_file():
@@ -135,6 +136,7 @@ class _Reader:
         data, problems = load_yaml(path)
         self.problems += problems
         if data is None:
+            self.unreadable.add(path)
             return
         if not isinstance(data, YamlMap):
             found = "a list" if isinstance(data, YamlList) else f"the value {data!r}"
@@ -173,9 +175,11 @@ class _Reader:
             "origin": self.directory.resolve().name[:200] or "seed",
             "priority": SEED_PRIORITY,
         }
-        if "origin" not in self.settings:
+        dataset = self.directory / DATASET_FILE
+        # An unreadable dataset.yaml has its own problem; a missing origin would only echo it.
+        if "origin" not in self.settings and dataset not in self.unreadable:
             message = "origin is missing: name this load unit, e.g. `origin: korea-estonia`"
-            self.problems.append(Problem(str(self.directory / DATASET_FILE), message))
+            self.problems.append(Problem(str(dataset), message))
         given = {key: entry.raw for key, entry in self.settings.items()}
         try:
             checked = Bundle.model_validate({**fallback, **given})
@@ -211,7 +215,11 @@ class _Reader:
         return valid
 
     def check_citations(self, valid: list[tuple[_Entry, BaseModel]]) -> None:
-        declared = [str(e.id) for e, _ in valid if e.collection == "sources"]
+        if self.unreadable:
+            return  # the sources may be declared in the file that could not be read
+        # A source entry that failed validation is still declared: its own problem is the root
+        # cause, and its citations are not reported again as unknown.
+        declared = [str(e.id) for e in self.entries if e.collection == "sources" and e.id]
         for entry, record in valid:
             for sub, citation in _citations(record, ()):
                 if citation.source not in declared:

@@ -156,6 +156,20 @@ async def test_retract_removes_only_the_apis_assertion(
     )
 
 
+async def test_retract_of_an_absent_record_is_not_found_and_writes_nothing(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    before = await fingerprint(seeded)
+    retract = """mutation($id: ID!) { retract(id: $id) {
+      __typename ... on NotFound { id message } } }"""
+    for absent in ("Organisation:no-such-organisation", "Person:x'}) DETACH DELETE n //"):
+        answer = await execute(schema, seeded, retract, id=absent)
+        assert answer["retract"]["__typename"] == "NotFound", answer
+        assert answer["retract"]["id"] == absent
+    # No audit entry either: the graph is exactly as it was.
+    assert await fingerprint(seeded) == before
+
+
 @pytest.mark.parametrize("payload", ["'}) DETACH DELETE n //", "Organisation) DETACH DELETE (n"])
 async def test_cypher_shaped_input_changes_nothing(
     schema: strawberry.Schema, seeded: Store, payload: str

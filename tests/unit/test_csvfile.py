@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import Problem
+from graph.errors import InputError, Problem
 from graph.model import Bundle, NameType
 from graph.parsed import Location, Parsed
 from loaders import csvfile
@@ -563,3 +563,25 @@ def test_docs_name_every_column() -> None:
         for col in kind.names:
             shown = col.removeprefix("place_")
             assert f"`{col}`" in text or f"`{shown}`" in text, (kind.collection, col)
+
+
+def test_a_file_broken_throughout_stops_after_a_bounded_number_of_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csvfile, "MAX_PROBLEMS", 5)
+    rows = "\n".join(f"org-{i},notakind,Org {i},XX,,,src,," for i in range(200))
+    path, parsed = parse_text(tmp_path, "organisations.csv", f"{ORG_HEADER}\n{rows}\n")
+    # Two problems per row (kind, country): the cap is passed on the third row, then it stops.
+    assert len(parsed.problems) == 7
+    assert parsed.problems[-1] == Problem(
+        str(path), "stopped after 5 problems: fix these and load again", line=5
+    )
+    assert {p.line for p in parsed.problems[:-1]} == {2, 3, 4}
+
+
+def test_the_error_message_lists_the_first_problems_then_counts() -> None:
+    problems = [Problem("f.csv", "bad", line=n) for n in range(2, 2 + InputError.SHOWN + 7)]
+    message = InputError(problems).message
+    assert message.count("f.csv:") == InputError.SHOWN
+    assert message.splitlines()[-1] == "  ... and 7 more"
+    assert message.startswith(f"{InputError.SHOWN + 7} problem(s)")

@@ -579,7 +579,7 @@ def test_problems_stop_at_a_sane_number(tmp_path: Path, monkeypatch: pytest.Monk
     path.write_text("{broken\n" * 10, encoding="utf-8")
     problems = parse_ror(path).problems
     assert len(problems) == 4
-    assert problems[-1].message == "stopped after 3 problems"
+    assert problems[-1].message == "stopped after 3 problems: fix these and load again"
 
 
 # --- ROR ids -------------------------------------------------------------------------------------

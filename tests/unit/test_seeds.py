@@ -608,6 +608,31 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
     assert "aliases" in problem.message
 
 
+def test_alias_bomb_in_dataset_yaml_is_the_only_problem(tmp_path: Path) -> None:
+    # The refused dataset.yaml holds the origin: its missing origin is no second problem.
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in "bcdef":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [{', '.join([f'*{previous}'] * 10)}]")
+    directory = seed_with(tmp_path, {"dataset.yaml": "\n".join(lines) + "\n"})
+    problem = only(parse_seed_dir(directory))
+    assert problem.file == str(directory / "dataset.yaml")
+    assert "aliases" in problem.message
+
+
+def test_an_invalid_source_is_reported_once_not_by_every_citation(tmp_path: Path) -> None:
+    dataset = """
+    origin: minimal
+    sources:
+      - id: src
+        title: A source
+        published: 2024-02-30
+    """
+    problem = only(parse_seed_dir(seed_with(tmp_path, {"dataset.yaml": dataset})))
+    assert (problem.id, problem.field) == ("src", "sources[0].published")
+    assert "2024-02-30" in problem.message
+
+
 def test_yaml_1_1_surprises_stay_text(tmp_path: Path) -> None:
     # Under YAML 1.1 `NO` (Norway) would be False and `yes` True; here they stay text.
     text = """
