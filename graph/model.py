@@ -211,6 +211,8 @@ class OrgRelation(Model):
     type: OrgRelationType
     organisation: Ref
     period: Period | None = None
+    # The citation of this link, where the record's own sources do not state it.
+    sources: list[Citation] = Field(default_factory=list)
 
 
 class Identifiers(Model):
@@ -317,12 +319,16 @@ class PartyRole(StrEnum):
 class Party(Model):
     organisation: Ref
     role: PartyRole = PartyRole.PARTY
+    # The citation of this link, where the record's own sources do not state it.
+    sources: list[Citation] = Field(default_factory=list)
 
 
 class Signatory(Model):
     person: Ref
     on_behalf_of: Ref
     title: Text | None = None
+    # The citation of this link, where the record's own sources do not state it.
+    sources: list[Citation] = Field(default_factory=list)
 
 
 class Agreement(Model):
@@ -376,6 +382,8 @@ class Participant(Model):
     organisation: Ref | None = None
     person: Ref | None = None
     role: Text | None = None
+    # The citation of this link, where the record's own sources do not state it.
+    sources: list[Citation] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one(self) -> Self:
@@ -480,6 +488,8 @@ class ProjectParticipant(Model):
     organisation: Ref
     role: ProjectRole = ProjectRole.PARTICIPANT
     period: Period | None = None
+    # The citation of this link, where the record's own sources do not state it.
+    sources: list[Citation] = Field(default_factory=list)
 
 
 class Project(Model):

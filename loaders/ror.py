@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -12,7 +13,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.errors import InputError, Problem
-from graph.model import Bundle, Identifiers, Organisation, OrgKind, Source
+from graph.model import (
+    Bundle,
+    Identifiers,
+    Organisation,
+    OrgKind,
+    OrgRelation,
+    OrgRelationType,
+    OrgStatus,
+    Source,
+)
 from graph.parsed import Location, Parsed
 from loaders.jsonrecords import MAX_BYTES, Raw, json_type, read_records
 from loaders.problems import MAX_PROBLEMS, stopped
@@ -438,12 +448,76 @@ def parse_ror(path: Path, origin: str | None = None) -> Parsed:
     warnings: list[Problem] = []
     with closing(read_records(path)) as items:
         _collect(items, organisations, locations, problems, warnings)
+    organisations = through_successors(organisations)
     bundle = Bundle(
         origin=origin or f"ror:{path.name}",
         sources=[ROR_SOURCE],
         organisations=organisations,
     )
     return Parsed(bundle=bundle, locations=locations, problems=problems, warnings=warnings)
+
+
+_HIERARCHY = (OrgRelationType.PARENT, OrgRelationType.CHILD)
+
+
+def through_successors(organisations: list[Organisation]) -> list[Organisation]:
+    """Parent and child links of a withdrawn record, moved to its successor.
+
+    ROR withdraws duplicates and keeps their links: TIPA (02kxx1z36) is a child of the
+    withdrawn MSS duplicate (03sws5s65) only, so "whose parent is the Ministry of SMEs and
+    Startups" would miss it. A withdrawn record with one successor keeps only its successor
+    link; each hierarchy link through it is stated again with the successor in its place, on
+    the other record of the link where the dump has it (otherwise on the successor's).
+    """
+    by_id = {o.id: o for o in organisations}
+    successor: dict[str, str] = {}
+    for org in organisations:
+        ahead = [r.organisation for r in org.relations if r.type is OrgRelationType.SUCCESSOR]
+        if org.status is OrgStatus.WITHDRAWN and len(ahead) == 1 and ahead[0] != org.id:
+            successor[org.id] = ahead[0]
+    if not successor:
+        return organisations
+    added: dict[str, list[OrgRelation]] = defaultdict(list)
+    kept: dict[str, list[OrgRelation]] = {}
+    for org in organisations:
+        relations = []
+        for rel in org.relations:
+            if rel.type not in _HIERARCHY:
+                relations.append(rel)
+            elif org.id in successor:
+                # "X is my child": X's parent is my successor (stated on X where X is here).
+                heir = successor[org.id]
+                inverse = (
+                    OrgRelationType.PARENT
+                    if rel.type is OrgRelationType.CHILD
+                    else (OrgRelationType.CHILD)
+                )
+                holder, link = (
+                    (rel.organisation, OrgRelation(type=inverse, organisation=heir))
+                    if rel.organisation in by_id
+                    else (heir, rel.model_copy(update={"organisation": rel.organisation}))
+                )
+                if holder != link.organisation:
+                    added[holder].append(link)
+            elif rel.organisation in successor:
+                heir = successor[rel.organisation]
+                if heir != org.id:
+                    relations.append(rel.model_copy(update={"organisation": heir}))
+            else:
+                relations.append(rel)
+        kept[org.id] = relations
+    out = []
+    for org in organisations:
+        relations = kept[org.id]
+        have = {(r.type, r.organisation) for r in relations}
+        for link in added.get(org.id, []):
+            if (link.type, link.organisation) not in have:
+                relations.append(link)
+                have.add((link.type, link.organisation))
+        out.append(
+            org if relations == org.relations else org.model_copy(update={"relations": relations})
+        )
+    return out
 
 
 def _collect(

@@ -150,27 +150,22 @@ def organisation_rows(org: Organisation) -> tuple[Claim, list[RelRow]]:
         other = (Label.ORGANISATION, rel.organisation)
         fld = f"relations[{i}].organisation"
         period = _period(rel.period)
+        cited = rel.sources or org.sources  # the link's own citation, else the record's
         match rel.type:
             case OrgRelationType.PARENT:
-                rels.append(rel_row(RelType.CHILD_OF, me, other, org.sources, where, fld, **period))
+                rels.append(rel_row(RelType.CHILD_OF, me, other, cited, where, fld, **period))
             case OrgRelationType.CHILD:
-                rels.append(rel_row(RelType.CHILD_OF, other, me, org.sources, where, fld, **period))
+                rels.append(rel_row(RelType.CHILD_OF, other, me, cited, where, fld, **period))
             case OrgRelationType.SUCCESSOR:
-                rels.append(
-                    rel_row(RelType.SUCCEEDED_BY, me, other, org.sources, where, fld, **period)
-                )
+                rels.append(rel_row(RelType.SUCCEEDED_BY, me, other, cited, where, fld, **period))
             case OrgRelationType.PREDECESSOR:
-                rels.append(
-                    rel_row(RelType.SUCCEEDED_BY, other, me, org.sources, where, fld, **period)
-                )
+                rels.append(rel_row(RelType.SUCCEEDED_BY, other, me, cited, where, fld, **period))
             case OrgRelationType.FOUNDER:
-                rels.append(
-                    rel_row(RelType.FOUNDED_BY, me, other, org.sources, where, fld, **period)
-                )
+                rels.append(rel_row(RelType.FOUNDED_BY, me, other, cited, where, fld, **period))
             case OrgRelationType.RELATED:
                 # Undirected in meaning: stored once, from the smaller id, so both sides merge.
                 a, b = sorted([me, other], key=lambda n: n[1])
-                rels.append(rel_row(RelType.RELATED_TO, a, b, org.sources, where, fld, **period))
+                rels.append(rel_row(RelType.RELATED_TO, a, b, cited, where, fld, **period))
     return claim, rels
 
 
@@ -213,7 +208,7 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
             RelType.PARTY_TO,
             (Label.ORGANISATION, p.organisation),
             me,
-            agr.sources,
+            p.sources or agr.sources,
             where,
             f"parties[{i}].organisation",
             role=p.role.value,
@@ -225,7 +220,7 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
             RelType.SIGNED,
             (Label.PERSON, s.person),
             me,
-            agr.sources,
+            s.sources or agr.sources,
             where,
             f"signatories[{i}].person",
             onBehalfOf=s.on_behalf_of,
@@ -259,7 +254,15 @@ def event_rows(event: Event) -> tuple[Claim, list[RelRow]]:
         )
         fld = f"participants[{i}].{'organisation' if p.organisation else 'person'}"
         rels.append(
-            rel_row(RelType.PARTICIPATED_IN, start, me, event.sources, where, fld, role=p.role)
+            rel_row(
+                RelType.PARTICIPATED_IN,
+                start,
+                me,
+                p.sources or event.sources,
+                where,
+                fld,
+                role=p.role,
+            )
         )
     for i, ref in enumerate(event.agreements):
         other = (Label.AGREEMENT, ref)
@@ -324,7 +327,7 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
             RelType.PARTICIPATES_IN,
             (Label.ORGANISATION, p.organisation),
             me,
-            src,
+            p.sources or src,
             where,
             f"participants[{i}].organisation",
             role=p.role.value,

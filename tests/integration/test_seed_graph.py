@@ -109,3 +109,28 @@ async def test_unverified_facts_are_marked(seeded: Store) -> None:
     flags = [orjson.loads(p)["verified"] for p in rows[0]["provenance"]]
     assert True in flags
     assert False in flags
+
+
+async def test_a_link_cites_the_sources_that_state_it_not_its_records(seeded: Store) -> None:
+    rows = await seeded.read(
+        "MATCH (:Organisation {id: 'tartu-science-park'})-[r:FOUNDED_BY]->(f:Organisation) "
+        "RETURN f.id AS founder, r.sourceIds AS sources ORDER BY founder"
+    )
+    assert [r["founder"] for r in rows] == [
+        "estonian-university-of-life-sciences",
+        "tartu-city-government",
+        "tartu-county",
+        "university-of-tartu",
+    ]
+    # The seed article, a source of the park's record, does not name its founders.
+    assert all(r["sources"] == ["public-facts", "teaduspark-ee"] for r in rows), rows
+    (park,) = await seeded.read(
+        "MATCH (n:Organisation {id: 'tartu-science-park'}) RETURN n.sourceIds AS sources"
+    )
+    assert "seed-article-2024-06-06" in park["sources"]
+    # A link without its own citation still cites its record's sources.
+    (party,) = await seeded.read(
+        "MATCH (:Organisation {id: 'gangwon-technopark'})-[r:PARTY_TO]->"
+        "(:Agreement {id: 'mou-gwtp-tsp-2024-06-04'}) RETURN r.sourceIds AS sources"
+    )
+    assert "seed-article-2024-06-06" in party["sources"]

@@ -621,7 +621,9 @@ def test_subset_parses_whole(subset: dict[str, Organisation]) -> None:
     assert len(subset) == 813
     countries = Counter(o.location.country for o in subset.values() if o.location)
     assert countries == {"KR": 767, "EE": 46}
-    assert sum(len(o.relations) for o in subset.values()) == 922
+    # 922 in the dump; the two withdrawn records' 5 hierarchy links move to their successors,
+    # where 4 are stated already (graph/ROR: through_successors), and TIPA gains its parent.
+    assert sum(len(o.relations) for o in subset.values()) == 918
 
 
 def test_subset_university_of_tartu(subset: dict[str, Organisation]) -> None:
@@ -673,3 +675,41 @@ def test_full_extract_parses_without_problems() -> None:
     ]
     assert all(w.file == str(FULL) for w in parsed.warnings)
     assert "'100011307' is not a grid identifier" in parsed.warnings[1].message
+
+
+def _rel(kind: str, ror_id: str) -> dict[str, str]:
+    return {"type": kind, "id": f"https://ror.org/{ror_id}", "label": "x"}
+
+
+def test_hierarchy_links_of_a_withdrawn_record_move_to_its_successor(tmp_path: Path) -> None:
+    # As in ROR: the withdrawn MSS duplicate says "TIPA is my child"; TIPA says nothing.
+    records = [
+        record(
+            "03sws5s65",
+            status="withdrawn",
+            relationships=[
+                _rel("child", "02kxx1z36"),
+                _rel("parent", "008nkqk13"),
+                _rel("child", "03kvhnf06"),  # outside the dump: kept on the successor
+                _rel("successor", "022c4zk48"),
+            ],
+        ),
+        record("02kxx1z36"),
+        record("022c4zk48", relationships=[_rel("predecessor", "03sws5s65")]),
+        record("008nkqk13"),
+        # Already links to the withdrawn record itself: redirected, and not doubled.
+        record("01bxvfc84", relationships=[_rel("parent", "03sws5s65")]),
+    ]
+    parsed = parse_ror(write_lines(tmp_path / "d.jsonl", records))
+    assert parsed.problems == []
+    links = {
+        o.id: sorted((r.type.value, r.organisation) for r in o.relations)
+        for o in parsed.bundle.organisations
+    }
+    assert links == {
+        "ror-03sws5s65": [("successor", "ror-022c4zk48")],
+        "ror-02kxx1z36": [("parent", "ror-022c4zk48")],
+        "ror-022c4zk48": [("child", "ror-03kvhnf06"), ("predecessor", "ror-03sws5s65")],
+        "ror-008nkqk13": [("child", "ror-022c4zk48")],
+        "ror-01bxvfc84": [("parent", "ror-022c4zk48")],
+    }
