@@ -352,16 +352,16 @@ def type_injection_in_relation(tmp: Path) -> Expect:
     file = seed / "organisations.yaml"
     line = change(
         file,
-        "{type: parent, organisation: ministry-of-trade-industry-and-energy}",
-        f'{{type: "{LABEL_INJECTION}", organisation: ministry-of-trade-industry-and-energy}}',
+        "{type: child, organisation: ministry-of-smes-and-startups}",
+        f'{{type: "{LABEL_INJECTION}", organisation: ministry-of-smes-and-startups}}',
     )
     return Expect(
         seed,
         file,
         line,
         (
-            "id=ministry-of-smes-and-startups",
-            "field=organisations[0].relations[0].type",
+            "id=ministry-of-trade-industry-and-energy",
+            "field=organisations[1].relations[0].type",
             "Input should be 'parent'",
             f"(got {LABEL_INJECTION!r})",
         ),
