@@ -27,6 +27,7 @@ from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
 from graph.api.specs import BY_LABEL, TYPES
+from graph.cypher import read as cypher_read
 from graph.cypher import schema as cypher_schema
 from graph.errors import UserError
 from graph.model import Identifiers
@@ -77,14 +78,14 @@ async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
     # One UNION branch per type asked for: still one round trip.
     branches = []
     for type_name, keys in by_type.items():
-        label = TYPES[type_name].label.value
         projection = compiler.node(type_name, "n", list(raw.field_nodes))
+        keys_ref = compiler.param(keys)
+        type_ref = compiler.param(type_name)
         branches.append(
-            f"MATCH (n:{label}) WHERE n.id IN {compiler.param(keys)} "
-            f"RETURN {compiler.param(type_name)} AS type, n.id AS key, {projection} AS node"
+            cypher_read.nodes_of(TYPES[type_name].label, keys_ref, type_ref, projection)
         )
     rows = await info.context.store.read_values(
-        as_query(" UNION ALL ".join(branches)), compiler.params
+        as_query(cypher_read.union_all(branches)), compiler.params
     )
     found = {(r["type"], r["key"]): r["node"] for r in rows}
     return [found.get(w) for w in wanted]
@@ -270,13 +271,11 @@ class Query(Questions):
         ]
         projection = compiler.node("Node", "n", nodes)
         labels = [k.value for k in kinds] if kinds else None
-        query = (
-            "CALL db.index.fulltext.queryNodes('name_search', "
-            f"{compiler.param(lucene_query(text))}) "
-            f"YIELD node AS n, score WHERE {compiler.param(labels)} IS NULL "
-            f"OR labels(n)[0] IN {compiler.param(labels)} "
-            f"WITH n, score ORDER BY score DESC, n.id LIMIT {compiler.param(first + 1)} "
-            f"RETURN n.id AS id, score, {projection} AS node"
+        query = cypher_read.search(
+            compiler.param(lucene_query(text)),
+            compiler.param(labels),
+            compiler.param(first + 1),
+            projection,
         )
         rows = await info.context.store.read_values(as_query(query), compiler.params)
         more = len(rows) > first
@@ -301,12 +300,9 @@ class Query(Questions):
             return None
         raw = _raw(info)
         compiler = Compiler(raw)
-        prop = scheme.value  # from the enum: an allow-listed property name
         projection = compiler.node("Organisation", "n", list(raw.field_nodes))
-        query = (
-            f"MATCH (n:Organisation) WHERE n.{prop} = "
-            f"{compiler.param(canonical)} "
-            f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
+        query = cypher_read.organisation_by_identifier(
+            scheme.value, compiler.param(canonical), projection
         )
         rows = await info.context.store.read_values(as_query(query), compiler.params)
         return rows[0]["node"] if rows else None

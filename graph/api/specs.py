@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph.cypher import Label, RelType
+from graph.cypher.read import sort_degree, sort_distinct_far, sort_or, sort_prop
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ _COMMON: dict[str, FieldSpec] = {
     "provenance": Provenance(),
 }
 _PLACE = Embedded({"city": "placeCity", "country": "placeCountry"}, optional_on="placeCountry")
-_NAME_SORT = {"KEY": ("n.id", "")}
+_NAME_SORT = {"KEY": (sort_prop("id"), "")}
 
 
 def _props(*names: str) -> dict[str, FieldSpec]:
@@ -167,15 +168,12 @@ TYPES: dict[str, TypeSpec] = {
             "founded": _org_link(RelType.FOUNDED_BY, False),
         },
         sorts={
-            "NAME": ("n.name", ""),
-            "COUNTRY": ("coalesce(n.country, '')", ""),
-            "ESTABLISHED": ("coalesce(n.established, -1)", -1),
-            "AGREEMENT_COUNT": ("COUNT { (n)-[:PARTY_TO]->() }", 0),
+            "NAME": (sort_prop("name"), ""),
+            "COUNTRY": (sort_or("country", "''"), ""),
+            "ESTABLISHED": (sort_or("established", "-1"), -1),
+            "AGREEMENT_COUNT": (sort_degree(RelType.PARTY_TO, outgoing=True), 0),
             # Distinct projects: one organisation may hold two roles in one project.
-            "PROJECT_COUNT": (
-                "COUNT { MATCH (n)-[:PARTICIPATES_IN]->(p) RETURN DISTINCT p }",
-                0,
-            ),
+            "PROJECT_COUNT": (sort_distinct_far(RelType.PARTICIPATES_IN), 0),
             **_NAME_SORT,
         },
     ),
@@ -195,7 +193,7 @@ TYPES: dict[str, TypeSpec] = {
                 RelType.PARTICIPATED_IN, True, "Event", "EventParticipation", "person", "event"
             ),
         },
-        sorts={"NAME": ("n.name", ""), **_NAME_SORT},
+        sorts={"NAME": (sort_prop("name"), ""), **_NAME_SORT},
     ),
     "Agreement": TypeSpec(
         Label.AGREEMENT,
@@ -219,9 +217,9 @@ TYPES: dict[str, TypeSpec] = {
             "events": Rel(RelType.RESULTED_IN, False, "Event"),
         },
         sorts={
-            "SIGNED": ("coalesce(n.signed, date('0001-01-01'))", "0001-01-01"),
-            "TITLE": ("n.title", ""),
-            "PARTY_COUNT": ("COUNT { (n)<-[:PARTY_TO]-() }", 0),
+            "SIGNED": (sort_or("signed", "date('0001-01-01')"), "0001-01-01"),
+            "TITLE": (sort_prop("title"), ""),
+            "PARTY_COUNT": (sort_degree(RelType.PARTY_TO, outgoing=False), 0),
             **_NAME_SORT,
         },
     ),
@@ -237,7 +235,11 @@ TYPES: dict[str, TypeSpec] = {
             "agreements": Rel(RelType.RESULTED_IN, True, "Agreement"),
             "projects": Rel(RelType.RESULTED_IN, True, "Project"),
         },
-        sorts={"DATE": ("n.date", "0001-01-01"), "TITLE": ("n.title", ""), **_NAME_SORT},
+        sorts={
+            "DATE": (sort_prop("date"), "0001-01-01"),
+            "TITLE": (sort_prop("title"), ""),
+            **_NAME_SORT,
+        },
     ),
     "Dataset": TypeSpec(
         Label.DATASET,
@@ -267,8 +269,8 @@ TYPES: dict[str, TypeSpec] = {
             "projects": Rel(RelType.USES_DATA, False, "Project"),
         },
         sorts={
-            "TITLE": ("n.title", ""),
-            "INDIVIDUALS": ("coalesce(n.individuals, -1)", -1),
+            "TITLE": (sort_prop("title"), ""),
+            "INDIVIDUALS": (sort_or("individuals", "-1"), -1),
             **_NAME_SORT,
         },
     ),
@@ -297,8 +299,8 @@ TYPES: dict[str, TypeSpec] = {
             "events": Rel(RelType.RESULTED_IN, False, "Event"),
         },
         sorts={
-            "TITLE": ("n.title", ""),
-            "START": ("coalesce(n.start, date('0001-01-01'))", "0001-01-01"),
+            "TITLE": (sort_prop("title"), ""),
+            "START": (sort_or("start", "date('0001-01-01')"), "0001-01-01"),
             **_NAME_SORT,
         },
     ),
@@ -309,7 +311,7 @@ TYPES: dict[str, TypeSpec] = {
             "key": Prop("id"),
             **_props("title", "kind", "publisher", "url", "published", "retrieved"),
         },
-        sorts={"TITLE": ("n.title", ""), **_NAME_SORT},
+        sorts={"TITLE": (sort_prop("title"), ""), **_NAME_SORT},
     ),
 }
 

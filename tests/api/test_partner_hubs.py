@@ -12,8 +12,8 @@ from typing import Any, LiteralString
 import pytest
 import strawberry
 
-from graph.api import partners
 from graph.api.context import Context
+from graph.cypher import partners
 from graph.ingest.write import load
 from graph.store import Params, Row, Store
 from tests.integration.graphdata import bundle, cite, org
