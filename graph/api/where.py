@@ -8,76 +8,18 @@ from enum import Enum
 from typing import Any
 
 from graph.api.specs import TYPES
-from graph.cypher import RelType
 from graph.cypher import filters as cf
 from graph.cypher import project as cy
+from graph.kinds import KINDS, AnyName, FilterSpec, Quantified, Scalar
 
 Param = Callable[[Any], str]
 Var = Callable[[], str]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Scalar:
-    prop: str
+_Spec = FilterSpec
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class AnyName:
-    """Any of the element's names (display name, labels, aliases, acronyms)."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Quantified:
-    type: RelType
-    outgoing: bool
-    target: str
-
-
-_Spec = Scalar | AnyName | Quantified
-
-_ORG: dict[str, _Spec] = {
-    "key": Scalar("id"),
-    "name": AnyName(),
-    **{p: Scalar(p) for p in ("kind", "status", "country", "city", "established")},
-    **{p: Scalar(p) for p in ("ror", "wikidata", "topics", "sectors")},
-    "agreements": Quantified(RelType.PARTY_TO, True, "Agreement"),
-    "projects": Quantified(RelType.PARTICIPATES_IN, True, "Project"),
-    "events": Quantified(RelType.PARTICIPATED_IN, True, "Event"),
-    "datasets": Quantified(RelType.HOLDS_DATA, True, "Dataset"),
-}
-
-WHERE: dict[str, dict[str, _Spec]] = {
-    "Organisation": _ORG,
-    "Person": {
-        "key": Scalar("id"),
-        "name": AnyName(),
-        "organisations": Quantified(RelType.HOLDS_POSITION, True, "Organisation"),
-        "agreements": Quantified(RelType.SIGNED, True, "Agreement"),
-    },
-    "Agreement": {
-        "key": Scalar("id"),
-        **{p: Scalar(p) for p in ("kind", "status", "title", "signed", "topics")},
-        "parties": Quantified(RelType.PARTY_TO, False, "Organisation"),
-        "signatories": Quantified(RelType.SIGNED, False, "Person"),
-    },
-    "Event": {
-        "key": Scalar("id"),
-        **{p: Scalar(p) for p in ("kind", "title", "date", "topics")},
-        "place_country": Scalar("placeCountry"),
-        "participants": Quantified(RelType.PARTICIPATED_IN, False, "Organisation"),
-    },
-    "Dataset": {
-        "key": Scalar("id"),
-        **{p: Scalar(p) for p in ("title", "modalities", "individuals", "country", "topics")},
-        "holder": Quantified(RelType.HOLDS_DATA, False, "Organisation"),
-    },
-    "Project": {
-        "key": Scalar("id"),
-        **{p: Scalar(p) for p in ("kind", "status", "title", "start", "topics")},
-        "participants": Quantified(RelType.PARTICIPATES_IN, False, "Organisation"),
-    },
-    "Source": {"key": Scalar("id"), "title": Scalar("title")},
-}
+# The `where` fields of each type (Python names of the `<Type>Where` input's fields).
+WHERE: dict[str, dict[str, FilterSpec]] = {name: kind.filters for name, kind in KINDS.items()}
 
 
 def _plain(value: Any) -> Any:
