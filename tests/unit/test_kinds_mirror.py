@@ -1,7 +1,8 @@
 """What is written by hand per kind agrees with the registry (graph/kinds.py), both ways.
 
 Every registry field exists in the pydantic model, the strawberry type, the `where` and sort
-inputs and the typed upsert input, and none of them has a field the registry does not declare.
+inputs and the typed upsert input, and none of them has a field the registry does not declare;
+every property and relationship the registry reads is one the write path's rows write.
 """
 
 from __future__ import annotations
@@ -23,12 +24,26 @@ from graphql import (
     is_list_type,
 )
 
-from graph.api import inputs
+from graph import model as m
+from graph.api import inputs, limits
 from graph.api.record_inputs import INPUTS
 from graph.api.schema import build_schema
-from graph.api.specs import NESTED_ESTIMATES, TYPES
+from graph.api.specs import NESTED_ESTIMATES, PROVENANCE_ESTIMATE, TYPES
 from graph.api.where import WHERE
-from graph.kinds import EDGES, KINDS, AnyName, EdgeRel, Embedded, Kind, Quantified, Scalar
+from graph.cypher import Label, RelType
+from graph.ingest import rows
+from graph.kinds import (
+    EDGES,
+    KINDS,
+    AnyName,
+    EdgeRel,
+    Embedded,
+    Kind,
+    Lookup,
+    Prop,
+    Quantified,
+    Scalar,
+)
 
 # Citations come from the mutation's `source` argument, not from the typed input.
 NOT_TYPED = {"sources"}
@@ -162,8 +177,8 @@ def test_every_nested_list_has_a_fan_out_and_only_those(
 ) -> None:
     kind: Kind = KINDS[name]
     assert set(kind.fanout) == _object_lists(_object(schema, name))
-    for field_name, rows in kind.fanout.items():
-        assert NESTED_ESTIMATES[(name, field_name)] == rows
+    for field_name, estimate in kind.fanout.items():
+        assert NESTED_ESTIMATES[(name, field_name)] == estimate
 
 
 def test_registry_filters_point_at_kinds() -> None:
@@ -171,3 +186,168 @@ def test_registry_filters_point_at_kinds() -> None:
         for field_name, spec in kind.filters.items():
             if isinstance(spec, Quantified):
                 assert spec.target in KINDS, (name, field_name)
+
+
+# --- rows: every property and relationship the registry reads is one the write path writes ----
+
+# Written by the load for every node (graph/ingest/claims.py, plan.py), not by the rows.
+BY_THE_LOAD = {"id", "version", "name", "names", "nameLangs", "nameTypes", "searchText"}
+_CITED = [{"source": "s"}]
+_NAMED = [{"value": "A", "types": ["display"]}]
+_PERIOD = {"start": "2020-01-01", "end": "2021-01-01"}
+_PLACE = {"country": "EE", "city": "Tartu"}
+# One record of each kind with every optional part given: the rows of each show every property
+# and relationship that kind can write.
+RECORDS: dict[str, dict[str, Any]] = {
+    "Organisation": {
+        "id": "a",
+        "kind": "university",
+        "names": _NAMED,
+        "location": _PLACE,
+        "relations": [
+            {"type": t.value, "organisation": f"o-{t.value}", "period": _PERIOD}
+            for t in m.OrgRelationType
+        ],
+        "sources": _CITED,
+    },
+    "Person": {
+        "id": "p",
+        "names": _NAMED,
+        "positions": [{"organisation": "a", "title": "Rector", "period": _PERIOD}],
+        "sources": _CITED,
+    },
+    "Agreement": {
+        "id": "g",
+        "kind": "mou",
+        "title": "MoU",
+        "signed": "2020-01-01",
+        "place": _PLACE,
+        "validity": _PERIOD,
+        "parties": [{"organisation": "a"}, {"organisation": "b"}],
+        "signatories": [{"person": "p", "on_behalf_of": "a", "title": "Rector"}],
+        "sources": _CITED,
+    },
+    "Event": {
+        "id": "e",
+        "kind": "visit",
+        "title": "Visit",
+        "date": "2020-01-01",
+        "place": _PLACE,
+        "participants": [{"organisation": "a", "role": "host"}, {"person": "p"}],
+        "agreements": ["g"],
+        "projects": ["j"],
+        "sources": _CITED,
+    },
+    "Dataset": {
+        "id": "d",
+        "title": "Data",
+        "holder": "a",
+        "modalities": ["genomic"],
+        "period": _PERIOD,
+        "access": {"rights": "restricted", "body": "b", "contact": "x@example.org"},
+        "sources": _CITED,
+    },
+    "Project": {
+        "id": "j",
+        "kind": "joint_rnd",
+        "title": "Project",
+        "period": _PERIOD,
+        "budget": {"amount": 1.0, "currency": "EUR"},
+        "place": _PLACE,
+        "participants": [{"organisation": "a", "period": _PERIOD}],
+        "agreement": "g",
+        "part_of": "k",
+        "datasets": ["d"],
+        "sources": _CITED,
+    },
+    "Source": {"id": "s", "title": "Source"},
+}
+
+
+Written = dict[tuple[RelType, Label, Label], set[str]]
+
+
+def _rows(name: str) -> tuple[set[str], Written]:
+    """The node properties and, per relationship (type, start, end), the properties the rows
+    of the kind's record write."""
+    kind = KINDS[name]
+    if name == "Source":
+        source = m.Source.model_validate(RECORDS[name])
+        return set(rows.source_claim(source).props) | BY_THE_LOAD, {}
+    assert kind.model is not None
+    record = kind.model.model_validate(RECORDS[name])
+    build = dict(rows._BUILDERS)[KINDS_BY_COLLECTION[name]]
+    claim, rels = build(record)
+    assert claim.label is kind.label
+    written: Written = {}
+    for rel in rels:
+        written.setdefault((rel.type, rel.start_label, rel.end_label), set()).update(rel.props)
+    return set(claim.props) | BY_THE_LOAD, written
+
+
+KINDS_BY_COLLECTION = {
+    "Organisation": "organisations",
+    "Person": "people",
+    "Agreement": "agreements",
+    "Event": "events",
+    "Dataset": "datasets",
+    "Project": "projects",
+}
+
+
+def _read_props(kind: Kind) -> set[str]:
+    read: set[str] = set()
+    for spec in kind.fields.values():
+        if isinstance(spec, Prop):
+            read.add(spec.name)
+        elif isinstance(spec, Embedded):
+            read |= set(spec.props.values())
+            if spec.optional_on is not None:
+                read.add(spec.optional_on)
+    for filter_spec in kind.filters.values():
+        if isinstance(filter_spec, Scalar):
+            read.add(filter_spec.prop)
+    return read
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_the_rows_write_every_property_the_registry_reads(name: str) -> None:
+    props, _ = _rows(name)
+    assert _read_props(KINDS[name]) <= props, _read_props(KINDS[name]) - props
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_the_rows_write_every_relationship_the_registry_reads(name: str) -> None:
+    """Each relationship field reads one the rows write (whichever end's record writes it),
+    between the right labels, with the edge's properties."""
+    written: Written = {}
+    for other in KINDS:
+        for key, props in _rows(other)[1].items():
+            written.setdefault(key, set()).update(props)
+    kind = KINDS[name]
+    for field_name, rel in kind.relationships.items():
+        far = (
+            [k.label for k in KINDS.values()] if rel.target == "Node" else [KINDS[rel.target].label]
+        )
+        ends = [
+            (start, end)
+            for f in far
+            for start, end in ((kind.label, f), (f, kind.label))
+            if (rel.outgoing is not False or start == f) and (rel.outgoing is not True or end == f)
+        ]
+        found = [written[(rel.type, a, b)] for a, b in ends if (rel.type, a, b) in written]
+        assert found, (name, field_name)
+        if isinstance(rel, EdgeRel):
+            edge = {
+                s.name if isinstance(s, Prop) else s.prop
+                for s in EDGES[rel.edge].fields.values()
+                if isinstance(s, Prop | Lookup)
+            }
+            for props in found:
+                assert edge <= props, (name, field_name, edge - props)
+
+
+def test_the_limits_table_is_the_derived_one() -> None:
+    """Until graph/api/limits.py imports specs.NESTED_ESTIMATES, its copy must not drift."""
+    assert limits.NESTED_ESTIMATES == NESTED_ESTIMATES
+    assert limits.PROVENANCE_ESTIMATE == PROVENANCE_ESTIMATE
