@@ -148,7 +148,7 @@ class Compiler:
             return value
         condition = self.hidden[key]
         if condition is None:
-            return "null"
+            return cy.NULL
         return cy.when(condition(var), value)
 
     def any_node(self, var: str, nodes: list[FieldNode]) -> str:
@@ -172,7 +172,7 @@ class Compiler:
                 literal = cy.map_literal(
                     cy.entry(
                         k,
-                        "null"
+                        cy.NULL
                         if f"{type_name}.{props[f[0].name.value]}" in self.hidden
                         else cy.prop(var, props[f[0].name.value]),
                     )

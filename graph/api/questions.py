@@ -24,6 +24,7 @@ from graph.api.paging import MAX_PAGE
 from graph.api.specs import TYPES
 from graph.api.where import predicate
 from graph.cypher import partners as p
+from graph.cypher import project as cy
 from graph.cypher import questions as cq
 from graph.errors import UserError
 from graph.model import OrgKind
@@ -239,7 +240,7 @@ class Questions:
         selected = c.collect("Network", _nodes(info))
         node_fields = [f for fs in selected.values() if fs[0].name.value == "nodes" for f in fs]
         edge_fields = [f for fs in selected.values() if fs[0].name.value == "edges" for f in fs]
-        node = c.node("Node", "n", node_fields) if node_fields else "null"
+        node = c.node("Node", "n", node_fields) if node_fields else cy.NULL
         edge = _object(
             c,
             "NetworkEdge",

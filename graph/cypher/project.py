@@ -18,6 +18,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARAM = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _KEY = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
+NULL = "null"  # what a hidden field projects to
 SOURCE_PROJECTION = (
     "{id: 'Source:' + s.id, key: s.id, title: s.title, kind: s.kind, publisher: s.publisher, "
     "url: s.url, published: s.published, retrieved: s.retrieved}"
