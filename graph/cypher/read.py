@@ -123,6 +123,11 @@ def nodes_of(label: Label, keys: str, type_ref: str, projection: str) -> str:
     )
 
 
+def node_by_id(label: Label, key: str, projection: str) -> str:
+    """One node by key, projected (a written node, read back for the mutation's payload)."""
+    return f"MATCH (n:{checked_label(label)} {{id: {param_ref(key)}}}) RETURN {projection} AS node"
+
+
 def union_all(branches: list[str]) -> str:
     return " UNION ALL ".join(branches)
 

@@ -59,6 +59,9 @@ def test_nodes_search_and_identifiers() -> None:
         "MATCH (n:Person) WHERE n.id IN $p0 RETURN $p1 AS type, n.id AS key, {k: n.id} AS node"
     )
     assert cr.union_all(["A", "B"]) == "A UNION ALL B"
+    assert cr.node_by_id(Label.DATASET, "$p0", "{k: n.id}") == (
+        "MATCH (n:Dataset {id: $p0}) RETURN {k: n.id} AS node"
+    )
     search = cr.search("$p0", "$p1", "$p2", "{k: n.id}")
     assert search.startswith("CALL db.index.fulltext.queryNodes('name_search', $p0) ")
     assert "WHERE $p1 IS NULL OR labels(n)[0] IN $p1 " in search
@@ -82,6 +85,8 @@ def test_labels_must_be_members(bad: str) -> None:
         cr.connection(cr.PageQuery(fake, "true", "n.id", "$p0", ()))
     with pytest.raises(ValueError, match="not an allowed label"):
         cr.nodes_of(fake, "$p0", "$p1", "{}")
+    with pytest.raises(ValueError, match="not an allowed label"):
+        cr.node_by_id(fake, "$p0", "{}")
     with pytest.raises(ValueError, match="not an allowed relationship type"):
         cr.sort_degree(fake, outgoing=True)
 
