@@ -2,12 +2,14 @@
 
 Nested relationship fields become COLLECT subqueries, objects become map literals keyed by the
 response key (so aliases of one field with different selections coexist), values are always
-parameters. Labels and relationship types come from graph/api/specs.py allow-lists only.
+parameters. This module walks the GraphQL AST; the Cypher fragments come from
+graph/cypher/project.py, with labels and relationship types from the specs' enums only.
 """
 
 from __future__ import annotations
 
-from typing import Any, LiteralString
+from collections.abc import Callable
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -34,32 +36,27 @@ from graph.api.specs import (
     Rel,
 )
 from graph.auth import ANONYMOUS, Role
+from graph.cypher import project as cy
+from graph.cypher.read import as_query
+
+__all__ = ["NESTED_LIMIT", "CompileError", "Compiler", "as_query"]
 
 # Contact details of people, and the access contact of data sets that are not public, are for
-# identified users (any key) only. Value: the condition (over `{v}`, the element) under which an
-# anonymous reader still sees it; None: never.
-HIDDEN_FROM_ANONYMOUS: dict[str, str | None] = {
+# identified users (any key) only. Value: the condition (over the element's variable) under which
+# an anonymous reader still sees it; None: never.
+HIDDEN_FROM_ANONYMOUS: dict[str, Callable[[str], str] | None] = {
     "Person.email": None,
     "Person.phone": None,
-    "Dataset.accessContact": "{v}.accessRights = 'public'",
+    "Dataset.accessContact": cy.public_access,
 }
 
 # Nested lists are bounded so that one request cannot pull a whole graph through a hub node;
 # root connections page beyond this.
 NESTED_LIMIT = 500
-SOURCE_PROJECTION = (
-    "{id: 'Source:' + s.id, key: s.id, title: s.title, kind: s.kind, publisher: s.publisher, "
-    "url: s.url, published: s.published, retrieved: s.retrieved}"
-)
 
 
 class CompileError(ValueError):
     """A selection the compiler cannot turn into Cypher (a bug, or a field without a spec)."""
-
-
-def _name(key: str) -> str:
-    # GraphQL names are [_A-Za-z][_0-9A-Za-z]*; backticks make any of them a safe Cypher key.
-    return f"`{key}`"
 
 
 class Compiler:
@@ -133,7 +130,7 @@ class Compiler:
         spec = TYPES.get(type_name)
         if spec is None:
             raise CompileError(f"no spec for type {type_name}")
-        entries = [f"__typename: {self.param(type_name)}"]
+        entries = [cy.typename(self.param(type_name))]
         for key, fields in self.collect(type_name, nodes).items():
             name = fields[0].name.value
             if name == "__typename":
@@ -142,8 +139,8 @@ class Compiler:
             if field_spec is None:
                 raise CompileError(f"no spec for {type_name}.{name}")
             value = self.field(field_spec, type_name, var, fields)
-            entries.append(f"{_name(key)}: {self._guard(type_name, name, var, value)}")
-        return "{" + ", ".join(entries) + "}"
+            entries.append(cy.entry(key, self._guard(type_name, name, var, value)))
+        return cy.map_literal(entries)
 
     def _guard(self, type_name: str, prop: str, var: str, value: str) -> str:
         key = f"{type_name}.{prop}"
@@ -151,46 +148,39 @@ class Compiler:
             return value
         condition = self.hidden[key]
         if condition is None:
-            return "null"
-        return f"CASE WHEN {condition.format(v=var)} THEN {value} END"
+            return cy.NULL
+        return cy.when(condition(var), value)
 
     def any_node(self, var: str, nodes: list[FieldNode]) -> str:
         """A node whose type is known only at run time (Node interface): one branch per label."""
-        branches = [
-            f"WHEN {var}:{spec.label.value} THEN {self.node(name, var, nodes)}"
-            for name, spec in TYPES.items()
-        ]
-        return "CASE " + " ".join(branches) + " END"
+        return cy.by_label(
+            (var, spec.label, self.node(name, var, nodes)) for name, spec in TYPES.items()
+        )
 
     def field(self, spec: FieldSpec, type_name: str, var: str, nodes: list[FieldNode]) -> str:
         match spec:
             case Prop(name=prop):
-                return f"{var}.{prop}"
+                return cy.prop(var, prop)
             case GlobalId():
-                return f"{self.param(type_name + ':')} + {var}.id"
+                return cy.global_id(self.param(type_name + ":"), var)
             case Names():
-                return (
-                    f"[i IN range(0, size(coalesce({var}.names, [])) - 1) | "
-                    f"{{value: {var}.names[i], lang: nullIf({var}.nameLangs[i], ''), "
-                    f"types: split({var}.nameTypes[i], ',')}}]"
-                )
+                return cy.names(var)
             case Provenance():
-                return self.provenance(var)
+                return cy.provenance(var)
             case Embedded(props=props, optional_on=optional_on):
                 sub = self.collect("", nodes)
-                entries = [
-                    f"{_name(k)}: "
-                    + (
-                        "null"
+                literal = cy.map_literal(
+                    cy.entry(
+                        k,
+                        cy.NULL
                         if f"{type_name}.{props[f[0].name.value]}" in self.hidden
-                        else f"{var}.{props[f[0].name.value]}"
+                        else cy.prop(var, props[f[0].name.value]),
                     )
                     for k, f in sub.items()
                     if f[0].name.value in props
-                ]
-                literal = "{" + ", ".join(entries) + "}"
+                )
                 if optional_on:
-                    return f"CASE WHEN {var}.{optional_on} IS NULL THEN null ELSE {literal} END"
+                    return cy.null_if_missing(var, optional_on, literal)
                 return literal
             case Rel():
                 return self.rel(spec, var, nodes)
@@ -201,35 +191,20 @@ class Compiler:
         raise CompileError(f"unknown field spec {spec!r}")
 
     def provenance(self, var: str) -> str:
-        return (
-            f"{{entries: coalesce({var}.provenance, []), sources: COLLECT {{ "
-            f"MATCH (s:Source) WHERE s.id IN coalesce({var}.sourceIds, []) "
-            f"RETURN {SOURCE_PROJECTION} }}}}"
-        )
-
-    def _pattern(self, near: str, rel: str, rel_type: str, outgoing: bool | None, far: str) -> str:
-        if outgoing is None:
-            return f"({near})-[{rel}:{rel_type}]-({far})"
-        if outgoing:
-            return f"({near})-[{rel}:{rel_type}]->({far})"
-        return f"({near})<-[{rel}:{rel_type}]-({far})"
+        return cy.provenance(var)
 
     def rel(self, spec: Rel, var: str, nodes: list[FieldNode]) -> str:
         far = self.var("t")
-        label = TYPES[spec.target].label.value
-        pattern = self._pattern(var, "", spec.type.value, spec.outgoing, f"{far}:{label}")
+        label = TYPES[spec.target].label
+        match = cy.pattern(var, "", spec.type, spec.outgoing, far, label)
         projection = self.node(spec.target, far, nodes)
         limit = NESTED_LIMIT if spec.many else 1
-        query = (
-            f"COLLECT {{ MATCH {pattern} WITH {far} ORDER BY {far}.id LIMIT {limit} "
-            f"RETURN {projection} }}"
-        )
-        return query if spec.many else f"{query}[0]"
+        return cy.related(match, far, limit, projection, many=spec.many)
 
     def edge_rel(self, spec: EdgeRel, type_name: str, var: str, nodes: list[FieldNode]) -> str:
         far, rel = self.var("t"), self.var("r")
-        far_pattern = far if spec.target == "Node" else f"{far}:{TYPES[spec.target].label.value}"
-        pattern = self._pattern(var, rel, spec.type.value, spec.outgoing, far_pattern)
+        far_label = None if spec.target == "Node" else TYPES[spec.target].label
+        match = cy.pattern(var, rel, spec.type, spec.outgoing, far, far_label)
         edge = EDGES[spec.edge]
         entries: list[str] = []
         for key, fields in self.collect(spec.edge, nodes).items():
@@ -237,45 +212,30 @@ class Compiler:
             if name == "__typename":
                 continue
             if name == spec.near:
-                entries.append(f"{_name(key)}: {self.node(type_name, var, fields)}")
+                entries.append(cy.entry(key, self.node(type_name, var, fields)))
             elif name == spec.far:
-                entries.append(f"{_name(key)}: {self.node(spec.target, far, fields)}")
+                entries.append(cy.entry(key, self.node(spec.target, far, fields)))
             elif spec.far == "*" and name.capitalize() in TYPES:
                 target = name.capitalize()
-                label = TYPES[target].label.value
+                label = TYPES[target].label
                 entries.append(
-                    f"{_name(key)}: CASE WHEN {far}:{label} "
-                    f"THEN {self.node(target, far, fields)} END"
+                    cy.entry(key, cy.when(cy.labelled(far, label), self.node(target, far, fields)))
                 )
             else:
                 field_spec = edge.fields.get(name)
                 if field_spec is None:
                     raise CompileError(f"no spec for {spec.edge}.{name}")
-                entries.append(f"{_name(key)}: {self.edge_field(field_spec, rel, fields)}")
-        projection = "{" + ", ".join(entries) + "}"
-        return (
-            f"COLLECT {{ MATCH {pattern} WITH {rel}, {far} ORDER BY {far}.id, {rel}.key "
-            f"LIMIT {NESTED_LIMIT} RETURN {projection} }}"
-        )
+                entries.append(cy.entry(key, self.edge_field(field_spec, rel, fields)))
+        return cy.edges(match, rel, far, NESTED_LIMIT, cy.map_literal(entries))
 
     def edge_field(self, spec: FieldSpec, rel: str, nodes: list[FieldNode]) -> str:
         match spec:
             case Prop(name=prop):
-                return f"{rel}.{prop}"
+                return cy.prop(rel, prop)
             case Provenance():
-                return self.provenance(rel)
+                return cy.provenance(rel)
             case Lookup(target=target, prop=prop):
                 found = self.var("o")
-                label = TYPES[target].label.value
                 projection = self.node(target, found, nodes)
-                return (
-                    f"COLLECT {{ MATCH ({found}:{label} {{id: {rel}.{prop}}}) "
-                    f"RETURN {projection} }}[0]"
-                )
+                return cy.lookup(found, TYPES[target].label, rel, prop, projection)
         raise CompileError(f"unsupported edge field {spec!r}")
-
-
-def as_query(text: str) -> LiteralString:
-    # Every piece of `text` is either a constant of this module, an allow-listed label or type,
-    # a generated variable or parameter name, or a backticked GraphQL name: no user values.
-    return text

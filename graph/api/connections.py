@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,8 +11,8 @@ from graph.api.compile import Compiler
 from graph.api.paging import Page, encode_cursor
 from graph.api.specs import TYPES
 from graph.api.where import predicate
-
-_PLAIN_PROPERTY = re.compile(r"n\.[A-Za-z]+")
+from graph.cypher import project as cy
+from graph.cypher import read as cypher_read
 
 
 @dataclass(slots=True)
@@ -62,7 +61,6 @@ def compile_connection(
     page: Page,
 ) -> Compiled:
     spec = TYPES[type_name]
-    label = spec.label.value
     connection = compiler.collect(f"{type_name}Connection", nodes)
     compiled = Compiled("", {}, page, sort=sort)
     compiled.wants_total = any(f[0].name.value == "totalCount" for f in connection.values())
@@ -73,45 +71,31 @@ def compile_connection(
             continue
         for edge_key, edge_fields in compiler.collect(f"{type_name}Edge", fields).items():
             if edge_fields[0].name.value == "node":
-                node_entries.append(f"`{edge_key}`: {compiler.node(type_name, 'n', edge_fields)}")
+                node_entries.append(cy.entry(edge_key, compiler.node(type_name, "n", edge_fields)))
                 compiled.node_keys.append(edge_key)
 
     cond = predicate(type_name, where, "n", compiler.param, compiler.var) if where else "true"
     sort_expr, _ = spec.sorts[sort]
-    if _PLAIN_PROPERTY.fullmatch(sort_expr):
+    if cypher_read.is_plain_property(sort_expr):
         # Plain sort keys are required properties with a range index; saying they are not null
         # lets Neo4j read the index in order and stop after the page (10x on 50k organisations)
         # instead of sorting every node. Optional keys are wrapped in coalesce() in specs.py.
-        cond = f"{sort_expr} IS NOT NULL AND ({cond})"
-    # Walking backward reverses the order; the page is put back in order by `shape`.
-    reverse = descending != page.backward
-    order = "DESC" if reverse else "ASC"
-    after = "<" if reverse else ">"
-    cursor_cond = "true"
-    beyond_cond = None
+        cond = cypher_read.not_null(sort_expr, cond)
+    cursor = None
     if page.cursor is not None:
-        value, key = compiler.param(page.cursor[0]), compiler.param(page.cursor[1])
-        cursor_cond = f"(sk {after} {value} OR (sk = {value} AND n.id {after} {key}))"
-        before = ">" if reverse else "<"
-        beyond_cond = f"(sk {before} {value} OR (sk = {value} AND n.id {before}= {key}))"
-    limit = compiler.param(page.size + 1)
-    projection = "{sk: sk, id: n.id" + "".join(", " + e for e in node_entries) + "}"
-    parts = [
-        f"CALL () {{ MATCH (n:{label}) WHERE {cond} WITH n, {sort_expr} AS sk "
-        f"WHERE {cursor_cond} ORDER BY sk {order}, n.id {order} LIMIT {limit} "
-        f"RETURN collect({projection}) AS rows }}"
-    ]
-    returns = ["rows"]
-    if compiled.wants_total:
-        parts.append(f"CALL () {{ MATCH (n:{label}) WHERE {cond} RETURN count(n) AS total }}")
-        returns.append("total")
-    if beyond_cond is not None:
-        compiled.wants_beyond = True
-        parts.append(
-            f"CALL () {{ RETURN EXISTS {{ MATCH (n:{label}) WHERE {cond} "
-            f"WITH n, {sort_expr} AS sk WHERE {beyond_cond} }} AS beyond }}"
-        )
-        returns.append("beyond")
-    compiled.query = " ".join(parts) + " RETURN " + ", ".join(returns)
+        cursor = (compiler.param(page.cursor[0]), compiler.param(page.cursor[1]))
+    compiled.wants_beyond = cursor is not None
+    query = cypher_read.PageQuery(
+        label=spec.label,
+        cond=cond,
+        sort=sort_expr,
+        limit=compiler.param(page.size + 1),
+        projection_entries=tuple(node_entries),
+        # Walking backward reverses the order; the page is put back in order by `shape`.
+        descending=descending != page.backward,
+        cursor=cursor,
+        total=compiled.wants_total,
+    )
+    compiled.query = cypher_read.connection(query)
     compiled.params = compiler.params
     return compiled

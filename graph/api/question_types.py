@@ -8,6 +8,27 @@ from enum import Enum
 import strawberry
 
 from graph.api.types import Agreement, Citation, Node, Organisation, Source
+from graph.kinds import FEW, MANY, SOME
+
+# Rows per parent of the questions' nested lists, for the cost limit (graph/api/specs.py joins
+# them to the kinds'): a collaboration's chain is organisation -> through -> partner; a path has
+# at most MAX_HOPS + 1 steps; a network at most MAX_NETWORK nodes; facets have a bucket per
+# country (~250), kind, status, decade or year.
+QUESTION_FANOUT: dict[tuple[str, str], int] = {
+    ("Collaboration", "chain"): 3,
+    ("Collaboration", "sources"): FEW,
+    ("Path", "steps"): 7,
+    ("Network", "nodes"): 300,
+    ("Network", "edges"): 1000,
+    ("OrganisationFacets", "byCountry"): 250,
+    ("OrganisationFacets", "byKind"): SOME,
+    ("OrganisationFacets", "byStatus"): 3,
+    ("OrganisationFacets", "byDecade"): MANY,
+    ("AgreementFacets", "byYear"): MANY,
+    ("AgreementFacets", "byKind"): FEW,
+    ("PartnerSuggestion", "sharedTopics"): FEW,
+    ("PartnerSuggestion", "reasons"): 5,
+}
 
 
 @strawberry.enum(description="What a collaboration goes through.")

@@ -11,12 +11,14 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo
+from graphql import GraphQLInterfaceType, GraphQLNamedType, GraphQLObjectType, GraphQLResolveInfo
 from pydantic import ValidationError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from graph.api import inputs as i
 from graph.api import maps
+from graph.api import question_types as q
 from graph.api import types as t
 from graph.api.compile import Compiler, as_query
 from graph.api.connections import compile_connection
@@ -26,9 +28,11 @@ from graph.api.fastpath import FastExecutor
 from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
-from graph.api.specs import BY_LABEL, TYPES
+from graph.api.specs import TYPES
+from graph.cypher import read as cypher_read
 from graph.cypher import schema as cypher_schema
 from graph.errors import UserError
+from graph.kinds import KINDS
 from graph.model import Identifiers
 
 Info = strawberry.Info[Context, None]
@@ -43,12 +47,11 @@ async def _connection(
     type_name: str,
     where: Any,
     order_by: Any,
-    default_sort: str,
     page: tuple[int | None, str | None, int | None, str | None],
 ) -> dict[str, Any]:
     raw = _raw(info)
     compiler = Compiler(raw)
-    sort = order_by.field.value if order_by else default_sort
+    sort = order_by.field.value if order_by else KINDS[type_name].default_sort
     descending = bool(order_by and order_by.direction is i.SortDirection.DESC)
     compiled = compile_connection(
         compiler,
@@ -77,14 +80,14 @@ async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
     # One UNION branch per type asked for: still one round trip.
     branches = []
     for type_name, keys in by_type.items():
-        label = TYPES[type_name].label.value
         projection = compiler.node(type_name, "n", list(raw.field_nodes))
+        keys_ref = compiler.param(keys)
+        type_ref = compiler.param(type_name)
         branches.append(
-            f"MATCH (n:{label}) WHERE n.id IN {compiler.param(keys)} "
-            f"RETURN {compiler.param(type_name)} AS type, n.id AS key, {projection} AS node"
+            cypher_read.nodes_of(TYPES[type_name].label, keys_ref, type_ref, projection)
         )
     rows = await info.context.store.read_values(
-        as_query(" UNION ALL ".join(branches)), compiler.params
+        as_query(cypher_read.union_all(branches)), compiler.params
     )
     found = {(r["type"], r["key"]): r["node"] for r in rows}
     return [found.get(w) for w in wanted]
@@ -159,7 +162,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.OrganisationConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Organisation", where, order_by, "NAME", page)  # type: ignore[return-value]
+        return await _connection(info, "Organisation", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(description="People, by any spelling of their name.")
     async def people(
@@ -173,7 +176,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.PersonConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Person", where, order_by, "NAME", page)  # type: ignore[return-value]
+        return await _connection(info, "Person", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(description="Agreements (MoUs and others): filter, sort, page.")
     async def agreements(
@@ -187,7 +190,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.AgreementConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Agreement", where, order_by, "SIGNED", page)  # type: ignore[return-value]
+        return await _connection(info, "Agreement", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(description="Meetings, talks, roundtables, visits and signings.")
     async def events(
@@ -201,7 +204,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.EventConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Event", where, order_by, "DATE", page)  # type: ignore[return-value]
+        return await _connection(info, "Event", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(description="Data sets: genomic data, health check-up records, ...")
     async def datasets(
@@ -215,7 +218,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.DatasetConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Dataset", where, order_by, "TITLE", page)  # type: ignore[return-value]
+        return await _connection(info, "Dataset", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(description="Joint R&D projects, accelerator programmes, special zones.")
     async def projects(
@@ -229,7 +232,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.ProjectConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Project", where, order_by, "TITLE", page)  # type: ignore[return-value]
+        return await _connection(info, "Project", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(description="The documents and registers facts come from.")
     async def sources(
@@ -243,7 +246,7 @@ class Query(Questions):
         before: str | None = None,
     ) -> t.SourceConnection:
         page: Page4 = (first, after, last, before)
-        return await _connection(info, "Source", where, order_by, "TITLE", page)  # type: ignore[return-value]
+        return await _connection(info, "Source", where, order_by, page)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Full-text search over every name and alias, in every language "
@@ -270,13 +273,11 @@ class Query(Questions):
         ]
         projection = compiler.node("Node", "n", nodes)
         labels = [k.value for k in kinds] if kinds else None
-        query = (
-            "CALL db.index.fulltext.queryNodes('name_search', "
-            f"{compiler.param(lucene_query(text))}) "
-            f"YIELD node AS n, score WHERE {compiler.param(labels)} IS NULL "
-            f"OR labels(n)[0] IN {compiler.param(labels)} "
-            f"WITH n, score ORDER BY score DESC, n.id LIMIT {compiler.param(first + 1)} "
-            f"RETURN n.id AS id, score, {projection} AS node"
+        query = cypher_read.search(
+            compiler.param(lucene_query(text)),
+            compiler.param(labels),
+            compiler.param(first + 1),
+            projection,
         )
         rows = await info.context.store.read_values(as_query(query), compiler.params)
         more = len(rows) > first
@@ -301,12 +302,9 @@ class Query(Questions):
             return None
         raw = _raw(info)
         compiler = Compiler(raw)
-        prop = scheme.value  # from the enum: an allow-listed property name
         projection = compiler.node("Organisation", "n", list(raw.field_nodes))
-        query = (
-            f"MATCH (n:Organisation) WHERE n.{prop} = "
-            f"{compiler.param(canonical)} "
-            f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
+        query = cypher_read.organisation_by_identifier(
+            scheme.value, compiler.param(canonical), projection
         )
         rows = await info.context.store.read_values(as_query(query), compiler.params)
         return rows[0]["node"] if rows else None
@@ -325,37 +323,28 @@ class Query(Questions):
         return GraphStats(nodes=rows[0]["nodes"], relationships=rows[0]["relationships"])
 
 
-# Types whose fields strawberry resolves itself (plain objects, not compiled maps).
-_OWN_RESOLVERS = frozenset(
-    {
-        "Query",
-        "Mutation",
-        "GraphStats",
-        "AuditEntry",
-        "ValidationFailed",
-        "InputProblem",
-        "Conflict",
-        "NotFound",
-        "Retracted",
-        "Upserted",
-        "Deleted",
-        "StillCited",
-    }
-)
+# Modules whose object types hold compiled Cypher maps. Every other type (the roots, mutation
+# payloads, stats, audit entries) is a Python object whose fields strawberry resolves itself.
+MAP_MODULES = frozenset({t.__name__, q.__name__})
+
+
+def _holds_maps(gtype: GraphQLNamedType) -> bool:
+    definition = gtype.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return getattr(getattr(definition, "origin", None), "__module__", None) in MAP_MODULES
 
 
 def install_map_resolvers(schema: strawberry.Schema) -> None:
     """Below the root, every field reads its value from the compiled map (no per-field I/O)."""
     gql = schema._schema
     for name, gtype in gql.type_map.items():
-        if name.startswith("__") or name in _OWN_RESOLVERS:
+        if name.startswith("__") or not _holds_maps(gtype):
             continue
         if isinstance(gtype, GraphQLObjectType):
             for field_name, gfield in gtype.fields.items():
                 gfield.resolve = maps.citations if field_name == "provenance" else maps.by_key
         elif isinstance(gtype, GraphQLInterfaceType):
             gtype.resolve_type = maps.resolve_type
-    for type_name in BY_LABEL.values():
+    for type_name in KINDS:
         object_type = gql.type_map[type_name]
         assert isinstance(object_type, GraphQLObjectType)
         # Strawberry checks isinstance() of its own classes; our values are maps.
@@ -373,7 +362,8 @@ def build_schema(*, fast: bool = True) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         execution_context_class=FastExecutor if fast else None,
-        types=[t.Organisation, t.Person, t.Agreement, t.Event, t.Dataset, t.Project, t.Source],
+        # Every kind's type, though a schema reaches some only through the Node interface.
+        types=[getattr(t, name) for name in KINDS],
         # Factories: the caches themselves live at module level and are shared across requests.
         extensions=[
             lambda: ParserCache(maxsize=256),

@@ -12,8 +12,8 @@ from typing import Any, LiteralString
 import pytest
 import strawberry
 
-from graph.api import partners
 from graph.api.context import Context
+from graph.cypher import partners
 from graph.ingest.write import load
 from graph.store import Params, Row, Store
 from tests.integration.graphdata import bundle, cite, org
@@ -121,7 +121,7 @@ async def _ask(
     assert result.data is not None
     [(query, params)] = recording.reads
     async with store.driver.session(database=store.target.database) as session:
-        summary = await (await session.run("PROFILE " + query, params)).consume()
+        summary = await (await session.run("PROFILE " + query, dict(params or {}))).consume()
     assert summary.profile is not None
     return result.data["partners"], _db_hits(summary.profile)
 

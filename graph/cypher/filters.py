@@ -1,0 +1,87 @@
+"""Where-predicate fragments: two-valued comparisons, any-name matches, relationship quantifiers.
+
+graph/api/where.py walks a `<Type>Where` input and joins these; values arrive as parameter
+references ("$p3") the compiler made, never as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graph.cypher.names import Label, RelType
+from graph.cypher.project import ident, param_ref, pattern
+
+_COMPARE = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+OPERATORS = frozenset(
+    {*_COMPARE, "in_", "contains", "starts_with", "ends_with"}
+    | {"includes", "includes_any", "includes_all"}
+)
+
+
+def compare(expr: str, op: str, value: str) -> str:
+    """One operator of a filter input (`eq`, `in_`, `contains`, `includes_any`, ...)."""
+    v = param_ref(value)
+    match op:
+        case "eq" | "lt" | "lte" | "gt" | "gte":
+            return f"{expr} {_COMPARE[op]} {v}"
+        case "in_":
+            return f"{expr} IN {v}"
+        case "contains":
+            return f"toLower({expr}) CONTAINS toLower({v})"
+        case "starts_with":
+            return f"toLower({expr}) STARTS WITH toLower({v})"
+        case "ends_with":
+            return f"toLower({expr}) ENDS WITH toLower({v})"
+        case "includes":
+            return f"{v} IN coalesce({expr}, [])"
+        case "includes_any":
+            return f"any(x IN {v} WHERE x IN coalesce({expr}, []))"
+        case "includes_all":
+            return f"all(x IN {v} WHERE x IN coalesce({expr}, []))"
+    raise ValueError(f"unknown operator {op}")
+
+
+def two_valued(comparison: str) -> str:
+    # Cypher compares null to anything as null, and NOT null is null: an organisation without a
+    # country would vanish from both `country: {eq: "KR"}` and its NOT. Users read a missing
+    # value as "not equal", so every comparison is two-valued.
+    return f"coalesce({comparison}, false)"
+
+
+def any_name(var: str, name: str, conds: Iterable[str]) -> str:
+    """One of the element's names (display, labels, aliases, acronyms) meets every condition
+    (written over the variable `name`)."""
+    return f"any({ident(name)} IN coalesce({ident(var)}.names, []) WHERE {' AND '.join(conds)})"
+
+
+def related_pattern(var: str, rel_type: RelType, outgoing: bool, other: str, label: Label) -> str:
+    return pattern(var, "", rel_type, outgoing, other, label)
+
+
+def some(match: str, cond: str) -> str:
+    return f"EXISTS {{ MATCH {match} WHERE {cond} }}"
+
+
+def none(match: str, cond: str) -> str:
+    return f"NOT EXISTS {{ MATCH {match} WHERE {cond} }}"
+
+
+def every(match: str, cond: str) -> str:
+    """All related nodes meet `cond` (true when there are none)."""
+    return f"NOT EXISTS {{ MATCH {match} WHERE NOT ({cond}) }}"
+
+
+def all_of(parts: list[str]) -> str:
+    return " AND ".join(parts) or "true"
+
+
+def any_of(alternatives: list[str]) -> str:
+    return "(" + (" OR ".join(f"({a})" for a in alternatives) or "false") + ")"
+
+
+def negated(cond: str) -> str:
+    return f"NOT ({cond})"
+
+
+def grouped(cond: str) -> str:
+    return f"({cond})"

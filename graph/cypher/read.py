@@ -1,0 +1,155 @@
+"""Root reads: a connection page, nodes by id, full-text search, look-up by identifier, sort keys.
+
+Builders return query text; the caller's compiler owns the parameters and passes their
+references ("$p3") in, with the projections it compiled (graph/cypher/project.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import LiteralString
+
+from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.project import ident, param_ref
+
+_PLAIN_PROPERTY = re.compile(r"n\.[A-Za-z]+")
+# Identifier properties an organisation may be looked up by (each has an index, schema.py).
+IDENTIFIER_PROPS = frozenset({"ror", "wikidata", "isni", "grid", "fundref", "registryCode"})
+
+
+def as_query(text: str) -> LiteralString:
+    # Every piece of `text` comes from a builder of graph/cypher: constants, allow-listed labels
+    # and types, generated variable and parameter names, backticked GraphQL names; no user values.
+    return text
+
+
+# --- sort keys: Cypher expressions over `n` -----------------------------------------------------
+
+
+def sort_prop(name: str) -> str:
+    """A required property with a range index: the page is read from the index in order."""
+    return f"n.{ident(name)}"
+
+
+def is_plain_property(expr: str) -> bool:
+    """Is the sort key a `sort_prop` (a required, indexed property)?"""
+    return _PLAIN_PROPERTY.fullmatch(expr) is not None
+
+
+def sort_or(name: str, default: str) -> str:
+    """An optional property; `default` (a Cypher literal of this module's callers) for null."""
+    return f"coalesce(n.{ident(name)}, {default})"
+
+
+def sort_degree(rel_type: RelType, outgoing: bool) -> str:
+    """How many relationships of a type the node has, in one direction."""
+    t = checked_type(rel_type)
+    return f"COUNT {{ (n)-[:{t}]->() }}" if outgoing else f"COUNT {{ (n)<-[:{t}]-() }}"
+
+
+def sort_distinct_far(rel_type: RelType) -> str:
+    """How many distinct nodes the node reaches through outgoing relationships of a type."""
+    return f"COUNT {{ MATCH (n)-[:{checked_type(rel_type)}]->(p) RETURN DISTINCT p }}"
+
+
+# --- connections --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """One page of a root connection over the nodes `n` of a label.
+
+    `cond` is the compiled `where` predicate, `sort` a sort key expression, `cursor` the
+    parameter references of the cursor's (sort value, key), `limit` that of the page size + 1.
+    """
+
+    label: Label
+    cond: str
+    sort: str
+    limit: str
+    projection_entries: tuple[str, ...]
+    descending: bool = False
+    cursor: tuple[str, str] | None = None
+    total: bool = False
+
+
+def connection(q: PageQuery) -> str:
+    """`rows` (sk, id and the projections), `total` if asked, and `beyond` after a cursor: if
+    anything lies before the cursor (the other way's next page)."""
+    label = checked_label(q.label)
+    order = "DESC" if q.descending else "ASC"
+    after = "<" if q.descending else ">"
+    cursor_cond = "true"
+    beyond_cond = None
+    if q.cursor is not None:
+        value, key = param_ref(q.cursor[0]), param_ref(q.cursor[1])
+        cursor_cond = f"(sk {after} {value} OR (sk = {value} AND n.id {after} {key}))"
+        before = ">" if q.descending else "<"
+        beyond_cond = f"(sk {before} {value} OR (sk = {value} AND n.id {before}= {key}))"
+    limit = param_ref(q.limit)
+    projection = "{sk: sk, id: n.id" + "".join(", " + e for e in q.projection_entries) + "}"
+    parts = [
+        f"CALL () {{ MATCH (n:{label}) WHERE {q.cond} WITH n, {q.sort} AS sk "
+        f"WHERE {cursor_cond} ORDER BY sk {order}, n.id {order} LIMIT {limit} "
+        f"RETURN collect({projection}) AS rows }}"
+    ]
+    returns = ["rows"]
+    if q.total:
+        parts.append(f"CALL () {{ MATCH (n:{label}) WHERE {q.cond} RETURN count(n) AS total }}")
+        returns.append("total")
+    if beyond_cond is not None:
+        parts.append(
+            f"CALL () {{ RETURN EXISTS {{ MATCH (n:{label}) WHERE {q.cond} "
+            f"WITH n, {q.sort} AS sk WHERE {beyond_cond} }} AS beyond }}"
+        )
+        returns.append("beyond")
+    return " ".join(parts) + " RETURN " + ", ".join(returns)
+
+
+def not_null(expr: str, cond: str) -> str:
+    """`cond`, and the sort key present: lets Neo4j read a range index in order."""
+    return f"{expr} IS NOT NULL AND ({cond})"
+
+
+# --- nodes by id, search, identifiers ---------------------------------------------------------
+
+
+def nodes_of(label: Label, keys: str, type_ref: str, projection: str) -> str:
+    """One branch of `nodes(ids:)`: the nodes of one label among `keys`."""
+    return (
+        f"MATCH (n:{checked_label(label)}) WHERE n.id IN {param_ref(keys)} "
+        f"RETURN {param_ref(type_ref)} AS type, n.id AS key, {projection} AS node"
+    )
+
+
+def node_by_id(label: Label, key: str, projection: str) -> str:
+    """One node by key, projected (a written node, read back for the mutation's payload)."""
+    return f"MATCH (n:{checked_label(label)} {{id: {param_ref(key)}}}) RETURN {projection} AS node"
+
+
+def union_all(branches: list[str]) -> str:
+    return " UNION ALL ".join(branches)
+
+
+def search(text: str, labels: str, limit: str, projection: str) -> str:
+    """Full-text search over every name (the `name_search` index), best match first."""
+    return (
+        "CALL db.index.fulltext.queryNodes('name_search', "
+        f"{param_ref(text)}) "
+        f"YIELD node AS n, score WHERE {param_ref(labels)} IS NULL "
+        f"OR labels(n)[0] IN {param_ref(labels)} "
+        f"WITH n, score ORDER BY score DESC, n.id LIMIT {param_ref(limit)} "
+        f"RETURN n.id AS id, score, {projection} AS node"
+    )
+
+
+def organisation_by_identifier(prop: str, value: str, projection: str) -> str:
+    """The organisation with an identifier; a withdrawn duplicate only when nothing else has it."""
+    if prop not in IDENTIFIER_PROPS:
+        raise ValueError(f"not an identifier property: {prop!r}")
+    return (
+        f"MATCH (n:{checked_label(Label.ORGANISATION)}) WHERE n.{prop} = "
+        f"{param_ref(value)} "
+        f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
+    )

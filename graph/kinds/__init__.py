@@ -1,0 +1,70 @@
+"""One registry entry per kind of record: label, fields, relationships, filters, sorts, fan-out.
+
+`specs` holds the vocabulary (how a field is read, how a filter filters, `Kind`), `registry`
+the entries.
+
+Everything the API derives per kind comes from here: the compiler's type tables
+(graph/api/specs.py), the `where` predicates (graph/api/where.py), the node types the schema
+registers and the default sort of each root connection (graph/api/schema.py), and the nested
+list estimates of the cost limit (graph/api/limits.py, through specs.NESTED_ESTIMATES).
+
+What stays written by hand, for readability, is checked against this registry by
+tests/unit/test_kinds_mirror.py: the pydantic models (graph/model.py: `record`), the strawberry
+object types (graph/api/types.py: `fields` and `relationships`), the `where` and sort inputs
+(graph/api/inputs.py: `filters`, `sorts`) and the typed upsert inputs
+(graph/api/record_inputs.py: `record`).
+"""
+
+from __future__ import annotations
+
+from graph.kinds.registry import BY_LABEL, EDGES, KINDS
+from graph.kinds.specs import (
+    FEW,
+    MANY,
+    PROVENANCE_ESTIMATE,
+    SOME,
+    AnyName,
+    EdgeRel,
+    EdgeSpec,
+    Embedded,
+    FieldSpec,
+    FilterSpec,
+    GlobalId,
+    Kind,
+    Lookup,
+    Names,
+    Prop,
+    Provenance,
+    Quantified,
+    Rel,
+    Relationship,
+    Scalar,
+    Sort,
+)
+
+__all__ = [
+    "BY_LABEL",
+    "EDGES",
+    "FEW",
+    "KINDS",
+    "MANY",
+    "PROVENANCE_ESTIMATE",
+    "SOME",
+    "AnyName",
+    "EdgeRel",
+    "EdgeSpec",
+    "Embedded",
+    "FieldSpec",
+    "FilterSpec",
+    "GlobalId",
+    "Kind",
+    "Lookup",
+    "Names",
+    "Prop",
+    "Provenance",
+    "Quantified",
+    "Rel",
+    "Relationship",
+    "Scalar",
+    "Sort",
+]
