@@ -17,7 +17,7 @@ import strawberry
 from pydantic import BaseModel, ValidationError
 from strawberry.scalars import JSON
 
-from graph.api.compile import Compiler, as_query
+from graph.api.compile import Compiler
 from graph.api.deletes import Deleted, DeleteResult, delete, deleted_of
 from graph.api.questions import split_id
 from graph.api.record_inputs import INPUTS, input_path, to_record
@@ -36,6 +36,7 @@ from graph.auth import Role
 from graph.cypher import Label, RelType
 from graph.cypher import audit as cypher_audit
 from graph.cypher import load as cypher_load
+from graph.cypher import read as cypher_read
 from graph.errors import ConflictError, InputError, NotFoundError
 from graph.ingest.plan import Links
 from graph.ingest.rows import RelRow, rel_row
@@ -201,11 +202,10 @@ async def _read_node(info: Info, type_name: str, key: str, field: str) -> Any:
     ]
     if not nodes:
         return None
-    label = TYPES[type_name].label.value
-    query = (
-        f"MATCH (n:{label} {{id: {c.param(key)}}}) RETURN {c.node(type_name, 'n', nodes)} AS node"
+    query = cypher_read.node_by_id(
+        TYPES[type_name].label, c.param(key), c.node(type_name, "n", nodes)
     )
-    rows = await info.context.store.read(as_query(query), c.params)
+    rows = await info.context.store.read(cypher_read.as_query(query), c.params)
     return rows[0]["node"] if rows else None
 
 

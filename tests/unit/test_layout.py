@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,29 @@ def test_the_rules_see_the_modules() -> None:
     assert len(_modules("loaders")) >= 8
     assert len(_modules("graph/ingest")) >= 8
     assert "graph.ingest.write" in _imports(ROOT / "graph" / "cli.py")
+
+
+_CYPHER = re.compile(r"\b(MATCH|UNWIND|MERGE|OPTIONAL MATCH|DETACH DELETE|CALL db\.)\b")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _modules("graph") if "cypher" not in p.relative_to(ROOT).parts],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_cypher_text_lives_in_graph_cypher_only(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    texts = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings and _CYPHER.search(node.value)
+    ]
+    assert not texts, f"Cypher outside graph/cypher in {path}: {texts[:3]}"
