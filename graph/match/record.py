@@ -23,6 +23,7 @@ class OrgRecord:
     names: tuple[OrgName, ...]
     country: str | None = None
     city: str | None = None
+    ror: str | None = None
     status: str = "active"
     successors: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
@@ -47,6 +48,7 @@ def from_organisation(org: Organisation) -> OrgRecord:
         names=tuple(OrgName(n.value, _kind([t.value for t in n.types]), n.lang) for n in org.names),
         country=org.location.country if org.location else None,
         city=org.location.city if org.location else None,
+        ror=org.identifiers.ror,
         status=org.status.value,
         successors=related(OrgRelationType.SUCCESSOR),
         parents=related(OrgRelationType.PARENT),
@@ -73,6 +75,7 @@ def from_row(row: Mapping[str, Any]) -> OrgRecord:
         names=names,
         country=row.get("country"),
         city=row.get("city"),
+        ror=row.get("ror"),
         status=row.get("status") or "active",
         successors=tuple(row.get("successors") or ()),
         parents=tuple(row.get("parents") or ()),

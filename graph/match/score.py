@@ -136,11 +136,12 @@ def _countries(gs: list[_Group], hint: str | None) -> list[_Country]:
 
 
 def _named(countries: list[_Country], hit: _Hit) -> dict[str, str]:
-    """The countries named outside the hit's own words (code -> text)."""
+    """The countries the hit's group names outside the hit's own words, and the caller's hint
+    (code -> text). Another group's country is another affiliation's."""
     return {
         c.code: c.text
         for c in countries
-        if not (c.group == hit.group and c.start < hit.end and hit.start < c.end)
+        if c.group == -1 or (c.group == hit.group and not (c.start < hit.end and hit.start < c.end))
     }
 
 
@@ -167,9 +168,7 @@ def _score(index: NameIndex, hit: _Hit, g: _Group, mentioned: list[_Country]) ->
         score = NAME_WHOLE if hit.whole else NAME_PARTIAL + 0.1 * coverage
         if size == 1:
             score -= 0.2  # one word ("Tartu", "Karolinska") names a city or a subject as often
-        if hit.entry.kind == "alias":
-            score -= 0.03
-        elif hit.entry.kind == "former":
+        if hit.entry.kind == "former":
             score -= 0.05
         hit.reasons.append(Reason("name", hit.text, hit.entry.name))
     if countries:
@@ -187,7 +186,8 @@ def _score(index: NameIndex, hit: _Hit, g: _Group, mentioned: list[_Country]) ->
     if record.status == "inactive":
         score -= 0.05
     elif record.status == "withdrawn":
-        score -= 0.3
+        # Withdrawn without a successor to follow: a record ROR took back, never the answer.
+        score = min(score - 0.3, CHOOSE_AT - 0.1)
     hit.score = score
 
 
