@@ -29,6 +29,7 @@ import pycountry
 from graph.match import NameIndex, match
 from graph.match.normalise import key
 from graph.match.record import OrgRecord, from_organisation
+from graph.match.score import FEATURES, calibrate
 from loaders.ror import parse_ror
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -365,6 +366,49 @@ def report(name: str, result: Result) -> None:
     print("    top candidate right, by confidence: " + "; ".join(cells))
 
 
+def fit(index: NameIndex, cases: list[Case], ridge: float = 1.0) -> tuple[float, ...]:
+    """Logistic regression of "this candidate is right" on its features (Newton's method with
+    a ridge penalty): the WEIGHTS of graph/match/score.py."""
+    rows: list[tuple[tuple[float, ...], float]] = []
+    for case in cases:
+        for candidate in match(index, case.text):
+            if candidate.features:
+                rows.append((candidate.features, float(candidate.record.id in case.truth)))
+    size = len(FEATURES)
+    weights = [0.0] * size
+    for _ in range(25):
+        gradient = [-ridge * w for w in weights]
+        hessian = [[ridge if i == j else 0.0 for j in range(size)] for i in range(size)]
+        for x, y in rows:
+            p = calibrate(x, tuple(weights))
+            for i in range(size):
+                gradient[i] += (y - p) * x[i]
+                for j in range(size):
+                    hessian[i][j] += p * (1 - p) * x[i] * x[j]
+        step = _solve(hessian, gradient)
+        weights = [w + d for w, d in zip(weights, step, strict=True)]
+        if max(abs(d) for d in step) < 1e-6:
+            break
+    return tuple(round(w, 3) for w in weights)
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """a x = b by Gaussian elimination with partial pivoting (a is small and positive definite)."""
+    n = len(b)
+    m = [[*row, rhs] for row, rhs in zip(a, b, strict=True)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, n):
+            factor = m[r][col] / m[col][col]
+            for c in range(col, n + 1):
+                m[r][c] -= factor * m[col][c]
+    x = [0.0] * n
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r][n] - sum(m[r][c] * x[c] for c in range(r + 1, n))) / m[r][r]
+    return x
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dump", type=Path, default=None)
@@ -372,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--split", choices=("tune", "test", "all"), default="test")
     parser.add_argument("--verbose", type=int, default=0, help="show this many misses")
+    parser.add_argument(
+        "--fit", action="store_true", help="fit the confidence's weights on the tuning split"
+    )
     args = parser.parse_args(argv)
     dump = args.dump or next((p for p in DUMPS if p.is_file()), None)
     if dump is None or not dump.is_file():
@@ -398,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
         f"(dump parsed in {parsed_s:.1f} s), {len(held)} held out"
     )
     cases = build_cases(records, index, held, args.strings, args.seed)
+    if args.fit:
+        weights = fit(index, [c for c in cases if c.split == "tune"])
+        print("WEIGHTS = " + repr(weights) + "  # " + ", ".join(FEATURES))
+        return 0
     for split in ("tune", "test") if args.split == "all" else (args.split,):
         chosen = [c for c in cases if c.split == split]
         report(split, run(index, chosen, args.verbose))

@@ -50,7 +50,7 @@ def part(text: str) -> Part:
         text=text,
         words=canon,
         key=tuple(w for w in canon if w not in STOP_WORDS),
-        raw=tuple(re.findall(r"[\w.&]+", text)),
+        raw=tuple(re.findall(r"[\w.&]+(?:-[\w.&]+)*", text)),
     )
 
 
