@@ -55,13 +55,17 @@ async def test_a_string_naming_no_organisation_chooses_none(gql: Run) -> None:
     assert _chosen(data) == []
 
 
-async def test_an_acronym_is_chosen_only_in_its_country(gql: Run) -> None:
+async def test_an_acronym_is_a_candidate_only_in_its_country(gql: Run) -> None:
     data, _ = await gql(QUERY, a="MSS", c="KR")
-    assert _chosen(data) == ["ministry-of-smes-and-startups"]
+    (top,) = data["match"]
+    assert top["organisation"]["key"] == "ministry-of-smes-and-startups"
+    assert {r["kind"] for r in top["reasons"]} == {"acronym", "country"}
+    # A bare acronym is thin evidence: proposed, but not sure enough to be chosen.
+    assert not top["chosen"]
     data, _ = await gql(QUERY, a="MSS")
-    assert _chosen(data) == []
+    assert data["match"] == []
     data, _ = await gql(QUERY, a="MSS, Tallinn, Estonia")
-    assert _chosen(data) == []
+    assert data["match"] == []
 
 
 async def test_a_bad_country_is_refused(gql: Run) -> None:
