@@ -17,6 +17,7 @@ from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
 from graph.ingest.progress import ProgressLine
 from graph.ingest.write import load
+from graph.match.cli import add_match_command, run_match
 from graph.parsed import Parsed
 from graph.settings import Settings, load_settings
 from graph.store import Store
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     p_load.add_argument("--origin", help="name the load unit of a single file (default: its name)")
     p_load.add_argument("--batch-size", type=int, default=5000)
 
+    add_match_command(sub)
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
 
     p_keys = sub.add_parser("keys", help="API keys: create, list, revoke")
@@ -159,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_load(args, settings))
         if args.command == "serve":
             return _serve(args, settings)
+        if args.command == "match":
+            return run_match(args, settings)
     except InputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_INVALID

@@ -25,6 +25,7 @@ from graph.api.connections import compile_connection
 from graph.api.context import Context
 from graph.api.errors import ErrorCodes
 from graph.api.fastpath import FastExecutor
+from graph.api.match import MatchQuery
 from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
@@ -141,7 +142,7 @@ Page4 = tuple[int | None, str | None, int | None, str | None]
 
 
 @strawberry.type
-class Query(Questions):
+class Query(Questions, MatchQuery):
     @strawberry.field(description="Anything by its global id (Relay).")
     async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
         return (await _nodes(info, [str(id)]))[0]  # type: ignore[return-value]
