@@ -9,11 +9,11 @@ import pytest
 import strawberry
 
 from graph.api.match import current_index, index_cache
+from graph.ingest.write import load
 from graph.match import NameIndex
 from graph.match.cli import match_csv
 from graph.match.record import from_organisation
 from graph.store import Store
-from loaders.pipeline import load
 from loaders.ror import parse_ror
 from loaders.sources import parse_path
 from tests.api.conftest import Run, runner
