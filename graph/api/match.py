@@ -13,8 +13,8 @@ from graphql import GraphQLResolveInfo
 from graph.api import types as t
 from graph.api.compile import Compiler, as_query
 from graph.api.context import Context
-from graph.api.errors import UserError
 from graph.cypher import match as cypher_match
+from graph.errors import UserError
 from graph.match import Candidate, NameIndex, match
 from graph.match.cache import IndexCache
 from graph.store import Store
