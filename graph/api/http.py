@@ -1,20 +1,13 @@
-"""GraphQL over HTTP at /graphql: media types, status codes, limits and safe errors (thin).
+"""GraphQL over HTTP at /graphql: media types, bodies, status codes, GET and POST, GraphiQL.
 
-Decisions:
+What runs a document against the schema (caches, limits, execution) is graph/api/execution.py;
+this module reads requests and maps outcomes to responses. Decisions:
 
 - Our own Starlette endpoint rather than strawberry's `GraphQL` view: the view answers 200
   `application/json` for everything and decides parse, operation and validation failures inside
   `schema.execute`, where a 400 cannot be told from a 422. Here each step is its own: read the
-  request -> parse (token limit) -> operation type (405 for a mutation over GET, before
-  validation) -> limits (graph/api/limits.py) on every operation of the document -> validation
-  -> execution by graphql-core with strawberry's resolvers and Info (see below).
-  The limits protect validation too (graphql-core's takes seconds on some 2000-token
-  documents), so they run first, after only the linear fragment rules they rely on.
-- Parse and validation results are cached by query text (LRU), failures included, so a repeated
-  query, good or bad, costs two dictionary look-ups. The validated document is then executed by
-  graphql-core directly with the fast executor (graph/api/fastpath.py): `schema.execute` would
-  parse and validate it again and run strawberry's extension machinery, about 1 ms for a new
-  query text and a few hundred microseconds for every request.
+  request -> parse -> operation type (405 for a mutation over GET, before validation) -> limits
+  and validation -> execution.
 - Media type from `Accept` (q-values honoured): `application/graphql-response+json` when named,
   `application/json` when named instead, when only wildcards match (what the graphql-http audit
   expects, and what legacy clients sending `*/*` understand) or when there is no `Accept`;
@@ -24,12 +17,8 @@ Decisions:
   `application/graphql-response+json` parse failures and request errors get 400 and validation
   failures (the limits included) get 422 (VALIDATION_FAILED_STATUS; the latest draft moved to 400).
   Neo4j unreachable anywhere in the request -> 503 with `Retry-After`, whatever the media type.
-- Errors never carry Cypher, stack traces or credentials: execution errors are classified by
-  graph.api.errors (a PartnergraphError keeps its message and gets a code, anything unexpected
-  becomes "internal error", INTERNAL_SERVER_ERROR, and is logged); this layer adds Apollo's
-  well-known codes (BAD_REQUEST, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, ...), which
-  clients and schemathesis read as "the client's fault". A limit's error says which limit
-  (`extensions.limit`), the query's value and the maximum.
+- This layer adds Apollo's well-known codes for request errors (BAD_REQUEST, ...), which clients
+  and schemathesis read as "the client's fault"; nothing internal reaches the client.
 - `X-Partnergraph-Debug: 1` adds `cypherRoundTrips`, `databaseMs` and `totalMs` to `extensions`.
 """
 
@@ -39,36 +28,23 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from inspect import isawaitable
 from typing import Any
 
 import orjson
 import strawberry
 from graphql import (
-    DocumentNode,
     ExecutionResult,
     GraphQLError,
-    GraphQLSyntaxError,
-    KnownFragmentNamesRule,
-    NoFragmentCyclesRule,
-    NoUnusedFragmentsRule,
-    OperationDefinitionNode,
     OperationType,
-    execute,
     get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.schema.schema import validate_document
 
 from graph.api.context import Context
-from graph.api.errors import classify
-from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
+from graph.api.execution import Executor, public_error
+from graph.api.limits import Limits
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
@@ -79,8 +55,6 @@ JSON = "application/json"
 DEBUG_HEADER = "X-Partnergraph-Debug"
 VALIDATION_FAILED_STATUS = 422
 RETRY_AFTER_S = 5
-CACHE_SIZE = 256
-FRAGMENT_RULES = [KnownFragmentNamesRule, NoUnusedFragmentsRule, NoFragmentCyclesRule]
 INTERNAL_ERROR: dict[str, Any] = {
     "message": "internal error",
     "extensions": {"code": "INTERNAL_SERVER_ERROR"},
@@ -237,36 +211,6 @@ async def read_params(request: Request, max_bytes: int) -> Params:
 # --- responses ------------------------------------------------------------------------------
 
 
-def public_error(error: GraphQLError) -> dict[str, Any]:
-    """An error as clients see it: ours with message and code, anything unexpected masked."""
-    original = error.original_error
-    extensions: Mapping[str, Any] | None
-    if isinstance(original, LimitExceeded):
-        message, extensions = original.message, original.extensions
-    else:
-        unclassified = "code" not in (error.extensions or {})
-        if unclassified and original is not None and not isinstance(original, GraphQLError):
-            # graph.api.errors.ErrorCodes classifies during execution; errors raised out of it
-            # (the store missing when the context is made) are classified here the same way.
-            classify(error)
-        message, extensions = error.message, error.extensions
-    out: dict[str, Any] = {"message": message}
-    if error.locations:
-        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
-    if error.path:
-        out["path"] = error.path
-    if extensions:
-        out["extensions"] = dict(extensions)
-    return out
-
-
-def _coded(error: GraphQLError, code: str) -> dict[str, Any]:
-    out = public_error(error)
-    # A code already there (a limit's) is the more precise one.
-    out["extensions"] = {"code": code, **out.get("extensions", {})}
-    return out
-
-
 @dataclass(slots=True)
 class Reply:
     """Builds the responses of one request in its media type, with debug figures if asked."""
@@ -328,44 +272,10 @@ class GraphQLEndpoint:
     """`endpoint` answers GET and POST /graphql for one schema, limits and context factory."""
 
     def __init__(self, schema: strawberry.Schema, limits: Limits, context: ContextFactory) -> None:
-        self.schema = schema
+        self.executor = Executor(schema, limits)
         self.limits = limits
         self.make_context = context
         self.graphiql = get_graphql_ide_html("graphiql")
-        # Requests are executed without strawberry's extension runner (see `_answer`): an
-        # extension added to the schema would silently not run over HTTP, so refuse one.
-        kinds = {
-            e.__name__ if isinstance(e, type) else type(e()).__name__ for e in schema.extensions
-        }
-        unexpected = kinds - {"ParserCache", "ValidationCache", "ErrorCodes"}
-        assert not unexpected, f"schema extensions this endpoint would not run: {unexpected}"
-        # Bound per instance: the results depend on this schema and these limits.
-        self.parse = lru_cache(maxsize=CACHE_SIZE)(self._parse)
-        self.validate = lru_cache(maxsize=CACHE_SIZE)(self._validate)
-        self.validate_fragments = lru_cache(maxsize=CACHE_SIZE)(self._validate_fragments)
-
-    def _parse(self, query: str) -> DocumentNode | GraphQLError:
-        try:
-            return parse(
-                query,
-                max_lexical_tokens=self.limits.max_tokens,
-                max_comments=self.limits.max_tokens,
-            )
-        except GraphQLSyntaxError as exc:
-            if "Parsing aborted" in exc.message and "nested too deeply" not in exc.message:
-                return GraphQLError(exc.message, original_error=too_many_tokens(self.limits))
-            return exc
-
-    def _validate(self, query: str) -> tuple[GraphQLError, ...]:
-        document = self.parse(query)
-        assert isinstance(document, DocumentNode)
-        return tuple(validate_document(self.schema._schema, document, tuple(specified_rules)))
-
-    def _validate_fragments(self, query: str) -> tuple[GraphQLError, ...]:
-        """The linear rules the limits rely on: every fragment known, used, and not cyclic."""
-        document = self.parse(query)
-        assert isinstance(document, DocumentNode)
-        return tuple(validate(self.schema._schema, document, FRAGMENT_RULES))
 
     async def endpoint(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -387,30 +297,17 @@ class GraphQLEndpoint:
 
     async def _answer(self, request: Request, reply: Reply) -> Response:
         params = await read_params(request, self.limits.max_body_bytes)
-        document = self.parse(params.query)
+        document = self.executor.parse(params.query)
         if isinstance(document, GraphQLError):
-            return reply.request_errors(400, [_coded(document, "GRAPHQL_PARSE_FAILED")])
+            return reply.request_errors(400, self.executor.parse_errors(document))
         operation = get_operation_ast(document, params.operation_name)
         get = request.method != "POST"
         if get and operation is not None and operation.operation is not OperationType.QUERY:
             message = f"a {operation.operation.value} is only accepted over POST"
             raise Refusal(405, "METHOD_NOT_ALLOWED", message, {"Allow": "POST"})
-        invalid = self.validate_fragments(params.query)
-        if not invalid:
-            # Validation reads every operation of the document, not just the one to run.
-            for candidate in document.definitions:
-                if not isinstance(candidate, OperationDefinitionNode):
-                    continue
-                variables = params.variables if candidate is operation else None
-                schema = self.schema._schema
-                exceeded = enforce(self.limits, schema, document, candidate, variables)
-                if exceeded:
-                    errors = [{"message": e.message, "extensions": e.extensions} for e in exceeded]
-                    return reply.request_errors(VALIDATION_FAILED_STATUS, errors)
-            invalid = self.validate(params.query)
-        if invalid:
-            errors = [_coded(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid]
-            return reply.request_errors(VALIDATION_FAILED_STATUS, errors)
+        refused = self.executor.refusals(params.query, document, operation, params.variables)
+        if refused:
+            return reply.request_errors(VALIDATION_FAILED_STATUS, refused)
         if operation is None:
             message = (
                 f"the document has no operation named {params.operation_name!r}"
@@ -424,21 +321,8 @@ class GraphQLEndpoint:
         except StoreUnavailable as exc:
             return reply.unavailable([public_error(GraphQLError(exc.message, original_error=exc))])
         reply.store = context.store
-        # The document parsed and validated above runs as it is (no second parse and
-        # validation inside `schema.execute`), on the schema's executor (the fast path), with
-        # strawberry's resolvers; a mutation over GET was refused above and the schema has no
-        # subscriptions. Strawberry's extensions do not run here: ours only cache parsing and
-        # validation (done above) and classify errors (done below); see __init__.
-        outcome = execute(
-            self.schema._schema,
-            document,
-            context_value=context,
-            variable_values=params.variables,
-            operation_name=params.operation_name,
-            executor_class=self.schema.execution_context_class,
-            operation_extensions=params.extensions,
+        # A mutation over GET was refused above and the schema has no subscriptions.
+        result = await self.executor.execute(
+            document, context, params.variables, params.operation_name, params.extensions
         )
-        result = await outcome if isawaitable(outcome) else outcome
-        for failure in result.errors or []:
-            classify(failure)
         return reply.result(result)

@@ -27,16 +27,11 @@ from graphql import (
 from starlette.testclient import TestClient
 
 from graph.api.app import create_app
-from graph.api.limits import (
-    NESTED_ESTIMATES,
-    Limits,
-    Measure,
-    check,
-    enforce,
-    measure,
-    most_repeated,
-)
-from graph.api.specs import TYPES
+from graph.api.execution import graphql_schema
+from graph.api.limits import Limits, check, enforce
+from graph.api.measure import Measure, measure
+from graph.api.repeats import most_repeated
+from graph.api.specs import NESTED_ESTIMATES, TYPES
 from graph.dbserver import ServerInfo
 from graph.errors import StoreError
 from graph.settings import Settings
@@ -55,7 +50,7 @@ def refusals(schema: strawberry.Schema, query: str) -> list[str]:
         e.limit
         for d in document.definitions
         if isinstance(d, OperationDefinitionNode)
-        for e in enforce(Limits(), schema._schema, document, d)
+        for e in enforce(Limits(), graphql_schema(schema), document, d)
     ]
 
 
@@ -63,7 +58,7 @@ def measured(schema: strawberry.Schema, query: str, **variables: Any) -> Measure
     document = parse(query)
     operation = get_operation_ast(document)
     assert operation is not None
-    return measure(schema._schema, document, operation, variables)
+    return measure(graphql_schema(schema), document, operation, variables)
 
 
 def nested(levels: int) -> str:
@@ -131,7 +126,7 @@ def test_every_relationship_list_has_an_estimate_and_none_is_stale(
     """The node types' lists are the graph's hops, where fan-out matters; each needs a number."""
     hops = set()
     for name in TYPES:
-        gtype = schema._schema.type_map[name]
+        gtype = graphql_schema(schema).type_map[name]
         assert isinstance(gtype, GraphQLObjectType)
         for field_name, field in gtype.fields.items():
             object_list = is_list_type(get_nullable_type(field.type)) and not is_leaf_type(
@@ -173,7 +168,7 @@ def test_fragment_chains_past_the_stack_are_too_deep(schema: strawberry.Schema) 
     # A stack 100 frames deeper than here stands for a raised token limit's longer chain.
     sys.setrecursionlimit(len(inspect.stack()) + 100)
     try:
-        too_deep = measure(schema._schema, document, operation)
+        too_deep = measure(graphql_schema(schema), document, operation)
     finally:
         sys.setrecursionlimit(before)
     (error,) = check(Limits(), too_deep)

@@ -25,10 +25,10 @@ from graphql import (
 )
 
 from graph import model as m
-from graph.api import inputs, limits
+from graph.api import inputs
 from graph.api.record_inputs import INPUTS
 from graph.api.schema import build_schema
-from graph.api.specs import NESTED_ESTIMATES, PROVENANCE_ESTIMATE, TYPES
+from graph.api.specs import NESTED_ESTIMATES, TYPES
 from graph.api.where import WHERE
 from graph.cypher import Label, RelType
 from graph.ingest import rows
@@ -345,9 +345,3 @@ def test_the_rows_write_every_relationship_the_registry_reads(name: str) -> None
             }
             for props in found:
                 assert edge <= props, (name, field_name, edge - props)
-
-
-def test_the_limits_table_is_the_derived_one() -> None:
-    """Until graph/api/limits.py imports specs.NESTED_ESTIMATES, its copy must not drift."""
-    assert limits.NESTED_ESTIMATES == NESTED_ESTIMATES
-    assert limits.PROVENANCE_ESTIMATE == PROVENANCE_ESTIMATE

@@ -1,0 +1,195 @@
+"""Runs a GraphQL document against the schema: parse and validation caches, limits, execution.
+
+No HTTP here (graph/api/http.py maps what this returns to statuses). Decisions:
+
+- The steps are graphql-core's public ones (`parse`, `validate`, `execute`) rather than
+  `schema.execute`, which parses and validates again and runs strawberry's extension machinery,
+  about 1 ms for a new query text and a few hundred microseconds for every request; and inside
+  it a parse failure cannot be told from a validation failure, which GraphQL over HTTP answers
+  with different statuses.
+- Order: parse (the token limit is the parser's) -> the linear fragment rules the limits rely on
+  -> the limits (graph/api/limits.py) on every operation of the document -> validation. The
+  limits protect validation too (graphql-core's takes seconds on some 2000-token documents), so
+  they run before it.
+- Parse and validation results are cached by query text (LRU), failures included, so a repeated
+  query, good or bad, costs two dictionary look-ups.
+- Execution is graphql-core's with the schema's executor (the fast path, graph/api/fastpath.py)
+  and strawberry's resolvers and Info; strawberry's extensions do not run, so the schema may
+  have only ours, whose work is done here (caching, and classifying errors).
+- Errors never carry Cypher, stack traces or credentials: execution errors are classified by
+  graph.api.errors (a PartnergraphError keeps its message and gets a code, anything unexpected
+  becomes "internal error", INTERNAL_SERVER_ERROR, and is logged); errors before execution get
+  Apollo's well-known codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED), which clients and
+  schemathesis read as "the client's fault". A limit's error says which limit
+  (`extensions.limit`), the query's value and the maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    KnownFragmentNamesRule,
+    NoFragmentCyclesRule,
+    NoUnusedFragmentsRule,
+    OperationDefinitionNode,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from strawberry.schema.schema import validate_document
+
+from graph.api.context import Context
+from graph.api.errors import classify
+from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
+
+CACHE_SIZE = 256
+FRAGMENT_RULES = [KnownFragmentNamesRule, NoUnusedFragmentsRule, NoFragmentCyclesRule]
+# Ours: they cache parsing and validation and classify errors, all done here instead.
+OWN_EXTENSIONS = frozenset({"ParserCache", "ValidationCache", "ErrorCodes"})
+
+Errors = list[dict[str, Any]]
+
+
+def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema strawberry built.
+
+    Strawberry has no public accessor for it (0.341); `_schema` is what its maintainers point to
+    (strawberry-graphql/strawberry#2590) and what its own extensions read. This is the one place
+    that reads it.
+    """
+    built: GraphQLSchema = schema._schema
+    return built
+
+
+def public_error(error: GraphQLError) -> dict[str, Any]:
+    """An error as clients see it: ours with message and code, anything unexpected masked."""
+    original = error.original_error
+    extensions: Mapping[str, Any] | None
+    if isinstance(original, LimitExceeded):
+        message, extensions = original.message, original.extensions
+    else:
+        unclassified = "code" not in (error.extensions or {})
+        if unclassified and original is not None and not isinstance(original, GraphQLError):
+            # graph.api.errors.ErrorCodes classifies during execution; errors raised out of it
+            # (the store missing when the context is made) are classified here the same way.
+            classify(error)
+        message, extensions = error.message, error.extensions
+    out: dict[str, Any] = {"message": message}
+    if error.locations:
+        out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        out["path"] = error.path
+    if extensions:
+        out["extensions"] = dict(extensions)
+    return out
+
+
+def coded(error: GraphQLError, code: str) -> dict[str, Any]:
+    out = public_error(error)
+    # A code already there (a limit's) is the more precise one.
+    out["extensions"] = {"code": code, **out.get("extensions", {})}
+    return out
+
+
+class Executor:
+    """Parses, checks and executes documents for one schema and one set of limits."""
+
+    def __init__(self, schema: strawberry.Schema, limits: Limits) -> None:
+        self.schema = graphql_schema(schema)
+        self.executor_class = schema.execution_context_class
+        self.limits = limits
+        # An extension added to the schema would silently not run here: refuse one.
+        kinds = {
+            e.__name__ if isinstance(e, type) else type(e()).__name__ for e in schema.extensions
+        }
+        unexpected = kinds - OWN_EXTENSIONS
+        assert not unexpected, f"schema extensions the executor would not run: {unexpected}"
+        # Bound per instance: the results depend on this schema and these limits.
+        self.parse = lru_cache(maxsize=CACHE_SIZE)(self._parse)
+        self._validated = lru_cache(maxsize=CACHE_SIZE)(self._validate)
+        self._fragments_valid = lru_cache(maxsize=CACHE_SIZE)(self._validate_fragments)
+
+    def _parse(self, query: str) -> DocumentNode | GraphQLError:
+        try:
+            return parse(
+                query,
+                max_lexical_tokens=self.limits.max_tokens,
+                max_comments=self.limits.max_tokens,
+            )
+        except GraphQLSyntaxError as exc:
+            if "Parsing aborted" in exc.message and "nested too deeply" not in exc.message:
+                return GraphQLError(exc.message, original_error=too_many_tokens(self.limits))
+            return exc
+
+    def parse_errors(self, error: GraphQLError) -> Errors:
+        return [coded(error, "GRAPHQL_PARSE_FAILED")]
+
+    def _validate(self, query: str) -> tuple[GraphQLError, ...]:
+        document = self.parse(query)
+        assert isinstance(document, DocumentNode)
+        return tuple(validate_document(self.schema, document, tuple(specified_rules)))
+
+    def _validate_fragments(self, query: str) -> tuple[GraphQLError, ...]:
+        """The linear rules the limits rely on: every fragment known, used, and not cyclic."""
+        document = self.parse(query)
+        assert isinstance(document, DocumentNode)
+        return tuple(validate(self.schema, document, FRAGMENT_RULES))
+
+    def refusals(
+        self,
+        query: str,
+        document: DocumentNode,
+        operation: OperationDefinitionNode | None,
+        variables: Mapping[str, Any] | None,
+    ) -> Errors:
+        """The limits broken or the validation errors of `query`; empty when it may run.
+
+        `operation` is the one to run (None when the document does not say which): only its
+        `variables` are counted, but every operation is held to the limits, since validation
+        reads them all.
+        """
+        invalid = self._fragments_valid(query)
+        if not invalid:
+            for candidate in document.definitions:
+                if not isinstance(candidate, OperationDefinitionNode):
+                    continue
+                sent = variables if candidate is operation else None
+                exceeded = enforce(self.limits, self.schema, document, candidate, sent)
+                if exceeded:
+                    return [{"message": e.message, "extensions": e.extensions} for e in exceeded]
+            invalid = self._validated(query)
+        return [coded(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid]
+
+    async def execute(
+        self,
+        document: DocumentNode,
+        context: Context,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Run a document that passed `refusals` as it is, its errors classified."""
+        outcome = execute(
+            self.schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            executor_class=self.executor_class,
+            operation_extensions=extensions,
+        )
+        result = await outcome if isawaitable(outcome) else outcome
+        for failure in result.errors or []:
+            classify(failure)
+        return result
