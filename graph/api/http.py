@@ -63,12 +63,12 @@ from graphql import (
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.schema import validate_document
 
 from graph.api.context import Context
 from graph.api.errors import classify
 from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
+from graph.api.web import graphiql_page
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
@@ -331,7 +331,7 @@ class GraphQLEndpoint:
         self.schema = schema
         self.limits = limits
         self.make_context = context
-        self.graphiql = get_graphql_ide_html("graphiql")
+        self.graphiql = graphiql_page()
         # Requests are executed without strawberry's extension runner (see `_answer`): an
         # extension added to the schema would silently not run over HTTP, so refuse one.
         kinds = {
