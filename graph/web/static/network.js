@@ -82,7 +82,7 @@ export function drawNetwork(container, network, { centre = null, onInfo = () => 
     return null;
   }
   const started = performance.now();
-  const cy = cytoscape({ container, elements: elementsOf(network), style: STYLE, wheelSensitivity: 0.3,
+  const cy = cytoscape({ container, elements: elementsOf(network), style: STYLE,
     layout: layoutOptions(network.nodes.length) });
   if (centre) cy.getElementById(centre).addClass("centre expanded");
   const ctl = {
