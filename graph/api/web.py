@@ -51,7 +51,7 @@ def example_tabs(web: Path = WEB) -> list[dict[str, str]]:
 def _missing_page(message: str) -> str:
     return (
         "<!doctype html><meta charset=utf-8><title>partnergraph: assets missing</title>"
-        f"<body style='font-family:system-ui;margin:3em'><h1>Browser assets missing</h1>"
+        f"<body style='font-family:system-ui;margin:3em'><h1>GraphiQL: browser assets missing</h1>"
         f"<p>{message}</p><p>GraphQL itself works: POST queries to <code>/graphql</code>.</p>"
     )
 
@@ -96,7 +96,11 @@ def serve_file(request: Request, root: Path, cache: str) -> Response:
     media = MEDIA.get(path.suffix) if path else None
     if path is None or media is None or path.suffix == ".gz":
         return PlainTextResponse("not found", status_code=404)
-    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding", "X-Content-Type-Options": "nosniff"}
+    headers = {
+        "Cache-Control": cache,
+        "Vary": "Accept-Encoding",
+        "X-Content-Type-Options": "nosniff",
+    }
     zipped = path.with_name(path.name + ".gz")
     if "gzip" in request.headers.get("accept-encoding", "") and zipped.is_file():
         path, headers["Content-Encoding"] = zipped, "gzip"

@@ -137,7 +137,7 @@ def _npm_pack(package: Package, into: Path) -> Path:
     )
     if done.returncode != 0:
         raise AssetsMissing(f"`npm pack {package.spec}` failed: {done.stderr.strip()[-500:]}")
-    return into / json.loads(done.stdout)[0]["filename"]
+    return into / str(json.loads(done.stdout)[0]["filename"])
 
 
 def extract(package: Package, tarball: Path, vendor: Path) -> list[Path]:

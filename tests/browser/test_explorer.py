@@ -36,7 +36,12 @@ async def test_start_page_loads_with_no_request_leaving_loopback(
 ) -> None:
     page = await visit.open("/")
     await page.wait_for_selector("main[data-page=home]", timeout=TIMEOUT)
-    assert await page.locator("main").get_by_role("link", name="Tartu Science Park", exact=True).count() == 1
+    assert (
+        await page.locator("main")
+        .get_by_role("link", name="Tartu Science Park", exact=True)
+        .count()
+        == 1
+    )
     assert await page.locator("ol.timeline li").count() > 0
     await page.screenshot(path=screenshots / "explorer-start.png")
     visit.assert_offline()
@@ -122,7 +127,8 @@ async def test_network_draws_the_mou_partner_and_expands_and_filters(
     shown = await visible(page)
     assert {GANGWON, MOU, TARTU_SCIENCE_PARK} <= shown  # the MoU's other party, two hops out
     edges = await page.evaluate(
-        "partnergraphNetwork.cy.edges().map(e => [e.source().id(), e.data('type'), e.target().id()])"
+        "partnergraphNetwork.cy.edges()"
+        ".map(e => [e.source().id(), e.data('type'), e.target().id()])"
     )
     assert [GANGWON, "PARTY_TO", MOU] in edges
     assert [TARTU_SCIENCE_PARK, "PARTY_TO", MOU] in edges

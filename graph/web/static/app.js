@@ -2,7 +2,7 @@
 import { ApiError, gql } from "./api.js";
 import { h } from "./dom.js";
 import { renderHome } from "./home.js";
-import { drawNetwork } from "./network.js";
+import { drawNetwork, loadCytoscape } from "./network.js";
 import { ORGANISATION, renderOrganisation } from "./org.js";
 import { renderPath } from "./path.js";
 import { recordQuery, renderRecord } from "./records.js";
@@ -62,5 +62,5 @@ mountSearch(document.getElementById("top-search"), (node) => {
   window.location.assign(`/explore/${encodeURIComponent(node.id)}`);
 });
 // For the browser tests and the bench: the same drawing code the page uses.
-window.partnergraph = { drawNetwork, gql };
+window.partnergraph = { drawNetwork, loadCytoscape, gql };
 route();

@@ -68,11 +68,38 @@ const STYLE = [
   { selector: ".hidden", style: { display: "none" } },
 ];
 
-function layoutOptions(count) {
-  // cose reads well up to a few hundred nodes; past that its iterations are cut so that a
-  // big neighbourhood still draws in a few hundred milliseconds.
-  return { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000,
-    idealEdgeLength: () => 60, numIter: count > 150 ? 400 : 1000, padding: 20 };
+// cose (force-directed) reads best but costs O(n²) a step: past BIG nodes it would hold the
+// page for a second or more, so big networks get rings around the centre instead (linear).
+const BIG = 100;
+
+function layoutOptions(cy, centre) {
+  const count = cy.nodes().length;
+  if (count <= BIG) {
+    return { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000,
+      idealEdgeLength: () => 60, numIter: 1000, padding: 20 };
+  }
+  const hops = new Map();
+  const root = centre ? cy.getElementById(centre) : cy.nodes().max((n) => n.degree()).ele;
+  cy.elements().bfs({ roots: root, visit: (v, e, u, i, depth) => { hops.set(v.id(), depth); } });
+  return { name: "concentric", animate: false, padding: 20, minNodeSpacing: 6, avoidOverlap: false,
+    concentric: (n) => 100 - (hops.has(n.id()) ? hops.get(n.id()) : 99), levelWidth: () => 1 };
+}
+
+let cytoscapeLoading = null;
+
+// cytoscape.js (served by this app from its npm build), loaded once, on first use.
+export function loadCytoscape() {
+  if (typeof cytoscape !== "undefined") return Promise.resolve(true);
+  if (!cytoscapeLoading) {
+    const src = document.querySelector("meta[name=pg-cytoscape]").content;
+    cytoscapeLoading = new Promise((resolve) => {
+      const script = h("script", { src });
+      script.addEventListener("load", () => resolve(true));
+      script.addEventListener("error", () => resolve(false));
+      document.head.append(script);
+    });
+  }
+  return cytoscapeLoading;
 }
 
 // Draws `network` into `container`; returns the controller the page and the tests use.
@@ -82,9 +109,12 @@ export function drawNetwork(container, network, { centre = null, onInfo = () => 
     return null;
   }
   const started = performance.now();
+  const big = network.nodes.length > BIG;
   const cy = cytoscape({ container, elements: elementsOf(network), style: STYLE,
-    layout: layoutOptions(network.nodes.length) });
+    // Big networks pan and zoom on a snapshot: moving stays smooth.
+    textureOnViewport: big, hideEdgesOnViewport: big });
   if (centre) cy.getElementById(centre).addClass("centre expanded");
+  cy.layout(layoutOptions(cy, centre)).run();
   const ctl = {
     cy, drawMs: performance.now() - started, filters: { types: null, from: "", until: "" },
     merge(more) {
@@ -92,7 +122,7 @@ export function drawNetwork(container, network, { centre = null, onInfo = () => 
       if (!fresh.length) return 0;
       cy.add(fresh);
       ctl.apply();
-      cy.layout(layoutOptions(cy.nodes().length)).run();
+      cy.layout(layoutOptions(cy, centre)).run();
       container.dispatchEvent(new CustomEvent("changed"));
       return fresh.length;
     },
@@ -154,7 +184,7 @@ export function networkCard(id) {
   async function load() {
     let data;
     try {
-      data = await gql(NEIGHBOURHOOD, { id, depth: 2, limit: 150 });
+      [data] = await Promise.all([gql(NEIGHBOURHOOD, { id, depth: 2, limit: 150 }), loadCytoscape()]);
     } catch (err) {
       status.textContent = `the network could not be read: ${err.message}`;
       return;
