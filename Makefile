@@ -9,7 +9,7 @@ TEST_PORT ?= 17687
 TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=$(TEST_PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install run test fuzz bench loadtest check format db-start db-stop db-status clean
+.PHONY: install browser run test fuzz bench loadtest check format db-start db-stop db-status clean
 
 # pip prints one line per package it collects and installs, so a first install shows progress.
 $(VENV)/.installed: pyproject.toml
@@ -23,14 +23,35 @@ $(VENV)/.installed: pyproject.toml
 	  || { tail -n 40 $(VENV)/install.log; echo "pip failed: full log in $(VENV)/install.log"; exit 1; }
 	touch $@
 
-install: $(VENV)/.installed
+# GraphiQL, React and cytoscape.js for the pages, from the npm registry (pinned and checked in
+# graph/web/assets.py; kept in graph/web/vendor/, not in git): nothing is fetched at run time.
+ASSETS := graph/web/vendor/manifest.json
+
+$(ASSETS): graph/web/assets.py $(VENV)/.installed
+	$(VENV)/bin/python -m graph.web.assets
+	touch $@
+
+install: $(VENV)/.installed $(ASSETS)
+
+# The browser tests (tests/browser) drive Debian's Chromium; installed here when absent and
+# root can (CI runs as root on a fresh machine); without it those tests skip and say why.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; } >/dev/null \
+	      || echo "chromium could not be installed: the browser tests will skip"; \
+	  else \
+	    echo "no chromium (and not root to install it): the browser tests will skip"; \
+	  fi; \
+	fi
 
 run: install
 	@if [ -z "$$NEO4J_URI" ]; then $(PG) db start; else echo "using the Neo4j at $$NEO4J_URI"; fi
 	$(PG) load seeds/
 	$(PG) serve
 
-test: install
+test: install browser
 	@rm -rf .partnergraph/test; status=0; \
 	PARTNERGRAPH_TEST_BOLT_PORT=$(TEST_PORT) $(VENV)/bin/pytest $(PYTEST_ARGS) || status=$$?; \
 	env -u NEO4J_URI $(TEST_ENV) $(PG) db stop || true; \

@@ -19,6 +19,7 @@ from graph.api.http import DEBUG_HEADER, GraphQLEndpoint, Refusal
 from graph.api.limits import Limits
 from graph.api.ratelimit import RateLimiter, retry_after
 from graph.api.schema import build_schema
+from graph.api.web import routes as web_routes
 from graph.auth import KeyStore, keys_file
 from graph.errors import StoreError, StoreUnavailable
 from graph.settings import Settings
@@ -118,6 +119,7 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         Route("/health", health),
         Route("/ready", ready),
         Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
+        *web_routes(),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

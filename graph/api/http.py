@@ -40,11 +40,11 @@ from graphql import (
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from graph.api.context import Context
 from graph.api.execution import Executor, public_error
 from graph.api.limits import Limits
+from graph.api.web import graphiql_page
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
@@ -275,7 +275,7 @@ class GraphQLEndpoint:
         self.executor = Executor(schema, limits)
         self.limits = limits
         self.make_context = context
-        self.graphiql = get_graphql_ide_html("graphiql")
+        self.graphiql = graphiql_page()
 
     async def endpoint(self, request: Request) -> Response:
         started = time.perf_counter()

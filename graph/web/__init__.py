@@ -1,0 +1,1 @@
+"""The browser face of the graph: the explorer page, the local GraphiQL and their assets."""
