@@ -13,6 +13,7 @@ from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
 from graph.dbserver.commands import add_db_commands, run_db_command
 from graph.errors import InputError, PartnergraphError, StoreUnavailable
+from graph.export.command import add_export_command, run_export
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
 from graph.ingest.progress import ProgressLine
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     keys.add_parser("list", help="list keys (never the keys themselves)")
     p_revoke = keys.add_parser("revoke", help="revoke a key by id")
     p_revoke.add_argument("id")
+
+    add_export_command(sub)
 
     p_serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
     p_serve.add_argument("--host")
@@ -159,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _keys(args, settings)
         if args.command == "load":
             return asyncio.run(_load(args, settings))
+        if args.command == "export":
+            return asyncio.run(run_export(args, settings))
         if args.command == "serve":
             return _serve(args, settings)
         if args.command == "match":

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph.api.context import Context
+from graph.api.export_http import export_route
 from graph.api.http import DEBUG_HEADER, GraphQLEndpoint, Refusal
 from graph.api.limits import Limits
 from graph.api.ratelimit import RateLimiter, retry_after
@@ -120,6 +121,7 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         Route("/ready", ready),
         Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
         *web_routes(),
+        export_route(context),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

@@ -1,0 +1,187 @@
+"""The exports' Cypher: one streamed read per label for nodes, one per type for relationships.
+
+A filtered export is an induced subgraph: the nodes that pass every filter, and the
+relationships whose two ends both pass. Filter values are parameters (`$countries`, `$kinds`,
+`$topics`, `$around`); which filters apply is the query's shape (`Scope`). Property names come
+from the API's specs (graph/api/specs.py) and are checked as identifiers here; labels and types
+come from the allow-lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import LiteralString
+
+from graph.cypher.names import Label, RelType, checked_label, checked_type
+
+# Neighbourhoods are walked with a pruning breadth-first expand; beyond 4 hops a hub-rich graph
+# is the whole graph, which the unfiltered export gives more cheaply.
+MAX_DEPTH = 4
+_DEPTHS: dict[int, LiteralString] = {1: "1", 2: "2", 3: "3", 4: "4"}
+# Shown to anonymous readers only under this condition (over a variable); None: never.
+Hidden = Callable[[str], str] | None
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+
+# Where each label keeps its country: its own, its place's, or (for people, agreements, events,
+# projects) that of an organisation it is tied to, so that `country=EE` keeps the people of
+# Estonian organisations and the agreements Estonian organisations are party to.
+_ORG = checked_label(Label.ORGANISATION)
+
+
+def _tied(rel_type: RelType, *, to_organisation: bool) -> LiteralString:
+    """An organisation of the countries at the other end of one `rel_type` hop from `{v}`."""
+    t = checked_type(rel_type)
+    hop = (
+        "({v})-[:" + t + "]->(c:" + _ORG + ")"
+        if to_organisation
+        else "(c:" + _ORG + ")-[:" + t + "]->({v})"
+    )
+    return "EXISTS { MATCH " + hop + " WHERE c.country IN $countries }"
+
+
+_COUNTRY: dict[Label, LiteralString] = {
+    Label.ORGANISATION: "{v}.country IN $countries",
+    Label.DATASET: "{v}.country IN $countries",
+    Label.PERSON: _tied(RelType.HOLDS_POSITION, to_organisation=True),
+    Label.AGREEMENT: (
+        "({v}.placeCountry IN $countries OR " + _tied(RelType.PARTY_TO, to_organisation=False) + ")"
+    ),
+    Label.EVENT: (
+        "({v}.placeCountry IN $countries OR "
+        + _tied(RelType.PARTICIPATED_IN, to_organisation=False)
+        + ")"
+    ),
+    Label.PROJECT: (
+        "({v}.placeCountry IN $countries OR "
+        + _tied(RelType.PARTICIPATES_IN, to_organisation=False)
+        + ")"
+    ),
+    Label.SOURCE: "false",
+}
+_KINDED = frozenset({Label.ORGANISATION, Label.AGREEMENT, Label.EVENT, Label.PROJECT, Label.SOURCE})
+_TOPICAL = frozenset(
+    {Label.ORGANISATION, Label.AGREEMENT, Label.EVENT, Label.DATASET, Label.PROJECT}
+)
+
+NODE_COLUMNS: LiteralString = (
+    "coalesce(n.sourceIds, []) AS sourceIds, coalesce(n.origins, []) AS origins, "
+    "coalesce(n.provenance, []) AS provenance"
+)
+EDGE_COLUMNS: LiteralString = (
+    "coalesce(r.sourceIds, []) AS sourceIds, coalesce(r.origins, []) AS origins, "
+    "coalesce(r.provenance, []) AS provenance"
+)
+# Whether the organisation a neighbourhood export starts from exists (by key or alias).
+AROUND_EXISTS: LiteralString = "MATCH (o:" + _ORG + " {id: $around}) RETURN o.id AS id LIMIT 1"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which filters an export applies; their values travel as parameters."""
+
+    country: bool = False
+    kind: bool = False
+    topic: bool = False
+    depth: int | None = None  # the neighbourhood of `$around` to this many hops
+
+    def __post_init__(self) -> None:
+        if self.depth is not None and self.depth not in _DEPTHS:
+            raise ValueError(f"depth must be 1 to {MAX_DEPTH}, not {self.depth!r}")
+
+    @property
+    def filtered(self) -> bool:
+        return self.country or self.kind or self.topic
+
+
+def _literal(text: str) -> LiteralString:
+    # Every piece of `text` is a constant of this module, an allow-listed label or type, or a
+    # property name checked against _IDENTIFIER: no user values.
+    return text
+
+
+def _prop(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a property name: {name!r}")
+    return name
+
+
+def matches(label: Label, scope: Scope, var: str = "n") -> str:
+    """A Cypher boolean: the node `var`, known to carry `label`, passes the scope's filters."""
+    checked_label(label)
+    parts: list[str] = []
+    if scope.country:
+        parts.append(_COUNTRY[label].replace("{v}", var))
+    if scope.kind:
+        parts.append(f"{var}.kind IN $kinds" if label in _KINDED else "false")
+    if scope.topic:
+        topics = f"any(t IN coalesce({var}.topics, []) WHERE t IN $topics)"
+        parts.append(topics if label in _TOPICAL else "false")
+    return " AND ".join(parts) or "true"
+
+
+def _any_match(var: str, labels: Sequence[Label], scope: Scope) -> str:
+    """The node `var`, of any of `labels`, passes: one branch per label."""
+    every = set(labels) == set(Label)
+    if every and not scope.filtered:
+        return "true"
+    branches = [f"({var}:{checked_label(lb)} AND {matches(lb, scope, var)})" for lb in labels]
+    return "(" + (" OR ".join(branches) or "false") + ")"
+
+
+def _near(depth: int) -> str:
+    hops = _DEPTHS[depth]
+    return (
+        "MATCH (o:" + _ORG + " {id: $around}) "
+        f"MATCH (o)-[*0..{hops}]-(m) WITH collect(DISTINCT m) AS near "
+    )
+
+
+def _projection(var: str, columns: Sequence[str], hidden: Mapping[str, Hidden]) -> str:
+    entries = []
+    for column in columns:
+        value = f"{var}.{_prop(column)}"
+        if column in hidden:
+            condition = hidden[column]
+            value = "null" if condition is None else f"CASE WHEN {condition(var)} THEN {value} END"
+        entries.append(f"`{column}`: {value}")
+    return "{" + ", ".join(entries) + "}"
+
+
+def node_rows(
+    label: Label,
+    columns: Sequence[str],
+    scope: Scope,
+    hidden: Mapping[str, Hidden] | None = None,
+) -> LiteralString:
+    """The nodes of `label` in scope: id, their exported properties as one map, provenance.
+
+    `hidden`: property -> the condition's builder (over a variable) under which it is still
+    shown, or None for never (graph/api/compile.py's HIDDEN_FROM_ANONYMOUS, prefix removed).
+    """
+    name = checked_label(label)
+    where = matches(label, scope)
+    ret = f"RETURN n.id AS id, {_projection('n', columns, hidden or {})} AS props, {NODE_COLUMNS}"
+    if scope.depth is None:
+        return _literal(f"MATCH (n:{name}) WHERE {where} {ret}")
+    return _literal(f"{_near(scope.depth)}UNWIND near AS n WITH n WHERE n:{name} AND {where} {ret}")
+
+
+def edge_rows(
+    rel_type: RelType, columns: Sequence[str], scope: Scope, labels: Sequence[Label]
+) -> LiteralString:
+    """Relationships of `rel_type` whose two ends are in scope and carry one of `labels`."""
+    t = checked_type(rel_type)
+    ends = f"{_any_match('a', labels, scope)} AND {_any_match('b', labels, scope)}"
+    ret = (
+        f"RETURN a.id AS start, head(labels(a)) AS startLabel, b.id AS end, "
+        f"head(labels(b)) AS endLabel, r.key AS key, {_projection('r', columns, {})} AS props, "
+        f"{EDGE_COLUMNS}"
+    )
+    if scope.depth is None:
+        return _literal(f"MATCH (a)-[r:{t}]->(b) WHERE {ends} {ret}")
+    return _literal(
+        f"{_near(scope.depth)}UNWIND near AS a MATCH (a)-[r:{t}]->(b) "
+        f"WHERE b IN near AND {ends} {ret}"
+    )

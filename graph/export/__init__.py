@@ -1,0 +1,12 @@
+"""Exports for analysts: the graph, or a filtered part, streamed as CSV, GraphML, GEXF or JSON-LD.
+
+`filters` turns user values into a checked `Selection`; `rows` reads it from Neo4j a batch at a
+time (nodes first, then relationships, with their provenance); one module per format turns rows
+into byte chunks; `command` is `partnergraph export`. Every export is what an anonymous reader of
+the API may see (graph/api/compile.py's HIDDEN_FROM_ANONYMOUS).
+"""
+
+from graph.export.filters import Selection, selection
+from graph.export.formats import FORMATS, Format
+
+__all__ = ["FORMATS", "Format", "Selection", "selection"]

@@ -1,0 +1,50 @@
+"""Property values as the text formats write them: lists joined, numbers as numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.export.rows import Citation
+
+LIST_SEPARATOR = "; "
+
+
+def as_text(value: Any) -> str | None:
+    """One cell or attribute; None when there is nothing to write."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        items = [as_text(v) for v in value]
+        joined = LIST_SEPARATOR.join(i for i in items if i)
+        return joined or None
+    return str(value)
+
+
+def typed(value: Any, kind: str) -> str | None:
+    """A value for a typed attribute (`int`, `long`, `double`); None when it does not fit, so a
+    reader that checks types never meets a value of another type."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if kind == "double" else int(value)
+    except (TypeError, ValueError):
+        return None
+    return repr(number) if kind == "double" else str(number)
+
+
+def quotes(citations: list[Citation]) -> str | None:
+    """The quotes kept with the citations, each after its source id (`source: "quote"`)."""
+    kept = [f'{c.source}: "{c.quote}"' for c in citations if c.quote]
+    return " | ".join(kept) or None
+
+
+def provenance(
+    source_ids: list[str], origins: list[str], citations: list[Citation]
+) -> list[str | None]:
+    """The provenance columns: source ids, origins (the load units), quotes."""
+    return [as_text(source_ids), as_text(origins), quotes(citations)]
+
+
+PROVENANCE_COLUMNS: tuple[str, ...] = ("sourceIds", "origins", "quotes")

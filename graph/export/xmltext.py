@@ -1,0 +1,21 @@
+"""XML text and attribute escaping, with the characters XML 1.0 forbids removed."""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+# Control characters other than tab, newline and carriage return cannot appear in XML 1.0, not
+# even as character references: a parser (Gephi's, yEd's) refuses the whole file.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Newlines and tabs in attributes are escaped: a parser would otherwise fold them into spaces.
+_ATTR = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def text(value: str) -> str:
+    return escape(_FORBIDDEN.sub("", value))
+
+
+def attr(value: str) -> str:
+    """A quoted attribute value."""
+    return '"' + escape(_FORBIDDEN.sub("", value), _ATTR) + '"'
