@@ -118,6 +118,12 @@ class OrganisationWhere:
     datasets: DatasetQuantifier | None = strawberry.field(
         default=None, description="Data sets it holds."
     )
+    parents: OrganisationQuantifier | None = strawberry.field(
+        default=None, description="Organisations it is part of (its parents in a hierarchy)."
+    )
+    children: OrganisationQuantifier | None = strawberry.field(
+        default=None, description="Organisations that are part of it (its units)."
+    )
     AND: list[OrganisationWhere] | None = None
     OR: list[OrganisationWhere] | None = None
     NOT: OrganisationWhere | None = None

@@ -177,7 +177,15 @@ def takes_part_with(organisation: str) -> str:
 
 
 def takes_part_from(country: str) -> str:
-    return f"EXISTS {{ (o:{_ORG})-[:{TAKES_PART}]->(x) WHERE o.country = {param_ref(country)} }}"
+    """An organisation of the country takes part, or the item is placed there, or nothing
+    places it anywhere: an event whose participants no source names (the 2024-06-05
+    roundtable) is not known to be another country's, and leaving it out lost it."""
+    c = param_ref(country)
+    return (
+        f"(EXISTS {{ (o:{_ORG})-[:{TAKES_PART}]->(x) WHERE o.country = {c} }} "
+        f"OR x.placeCountry = {c} "
+        f"OR (x.placeCountry IS NULL AND NOT EXISTS {{ (:{_ORG})-[:{TAKES_PART}]->(x) }}))"
+    )
 
 
 def dated_from(since: str) -> str:

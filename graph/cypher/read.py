@@ -133,13 +133,20 @@ def union_all(branches: list[str]) -> str:
 
 
 def search(text: str, labels: str, limit: str, projection: str) -> str:
-    """Full-text search over every name (the `name_search` index), best match first."""
+    """Full-text search over every name (the `name_search` index), best match first.
+
+    A withdrawn record (a registry's duplicate, kept for its old id) scores half and an
+    inactive one three quarters: it shares its names with the live record, which must come
+    first (the ministry before its withdrawn ROR duplicate for "중소벤처기업부").
+    """
     return (
         "CALL db.index.fulltext.queryNodes('name_search', "
         f"{param_ref(text)}) "
         f"YIELD node AS n, score WHERE {param_ref(labels)} IS NULL "
         f"OR labels(n)[0] IN {param_ref(labels)} "
-        f"WITH n, score ORDER BY score DESC, n.id LIMIT {param_ref(limit)} "
+        "WITH n, score * CASE n.status WHEN 'withdrawn' THEN 0.5 WHEN 'inactive' THEN 0.75 "
+        "ELSE 1.0 END AS score "
+        f"ORDER BY score DESC, n.id LIMIT {param_ref(limit)} "
         f"RETURN n.id AS id, score, {projection} AS node"
     )
 

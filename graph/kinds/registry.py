@@ -116,6 +116,8 @@ ORGANISATION = Kind(
         "projects": Quantified(RelType.PARTICIPATES_IN, True, "Project"),
         "events": Quantified(RelType.PARTICIPATED_IN, True, "Event"),
         "datasets": Quantified(RelType.HOLDS_DATA, True, "Dataset"),
+        "parents": Quantified(RelType.CHILD_OF, True, "Organisation"),
+        "children": Quantified(RelType.CHILD_OF, False, "Organisation"),
     },
     sorts={
         "NAME": (sort_prop("name"), ""),

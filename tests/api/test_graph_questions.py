@@ -96,6 +96,14 @@ async def test_timeline_between_two_countries_is_dated_and_ordered(gql: Run) -> 
     assert dates == sorted(dates)
     kinds = {e["kind"] for e in data["timeline"]}
     assert {"AGREEMENT", "EVENT"} <= kinds
+    ids = {e["node"]["id"] for e in data["timeline"]}
+    # An event whose participants no source names is not another country's: it stays.
+    assert "Event:roundtable-korea-estonia-ai-healthcare-2024-06-05" in ids
+    # One whose participants are of other countries is not between these two.
+    signing = "Event:signing-mou-gwtp-tsp-2024-06-04"
+    assert signing in ids
+    elsewhere, _ = await gql('{ timeline(countries: ["EE", "FI"]) { node { id } } }')
+    assert signing not in {e["node"]["id"] for e in elsewhere["timeline"]}
 
 
 async def test_facets_count_what_the_filter_selects(gql: Run) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 
+from graph.api.context import Context
+from graph.api.schema import build_schema
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.sources import parse_path
@@ -52,3 +55,46 @@ async def test_loading_seeds_and_ror_twice_changes_nothing(store: Store, shared_
     assert await fingerprint(store) == before
     count = await store.read("MATCH (n:Organisation) WHERE n.ror IS NOT NULL RETURN count(n) AS n")
     assert count == [{"n": 813}]
+
+
+async def test_units_of_a_withdrawn_duplicate_hang_under_its_successor(
+    store: Store, shared_ror: Path
+) -> None:
+    await _load_both(store, shared_ror)
+    data = await _gql(
+        store,
+        """{ organisations(first: 50, where: {parents: {some: {key: {eq:
+               "ministry-of-smes-and-startups"}}}}) { edges { node { key ror } } } }""",
+    )
+    units = {e["node"]["ror"] for e in data["organisations"]["edges"]}
+    assert "02kxx1z36" in units  # TIPA: ROR says so only on the withdrawn duplicate
+    withdrawn = await _gql(
+        store,
+        """{ organisations(where: {children: {some: {ror: {eq: "02kxx1z36"}}}}) {
+               edges { node { key status } } } }""",
+    )
+    assert [e["node"] for e in withdrawn["organisations"]["edges"]] == [
+        {"key": "ministry-of-smes-and-startups", "status": "ACTIVE"}
+    ]
+
+
+async def test_search_ranks_the_live_record_before_its_withdrawn_duplicate(
+    store: Store, shared_ror: Path
+) -> None:
+    await _load_both(store, shared_ror)
+    query = """{ search(text: "중소벤처기업부") {
+        edges { score node { ... on Organisation { key status } } } } }"""
+    data = await _gql(store, query)
+    hits = [h["node"] for h in data["search"]["edges"]]
+    assert hits[0] == {"key": "ministry-of-smes-and-startups", "status": "ACTIVE"}
+    assert {"key": "ror-03sws5s65", "status": "WITHDRAWN"} in hits[1:]
+    # Ranked, not merely ordered by id on a tie: the two share every name.
+    score = {h["node"]["key"]: h["score"] for h in data["search"]["edges"]}
+    assert score["ministry-of-smes-and-startups"] > score["ror-03sws5s65"]
+
+
+async def _gql(store: Store, query: str) -> dict[str, Any]:
+    result = await build_schema().execute(query, context_value=Context(store=store.view()))
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
