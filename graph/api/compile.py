@@ -167,17 +167,12 @@ class Compiler:
                 return cy.names(var)
             case Provenance():
                 return cy.provenance(var)
-            case Embedded(props=props, optional_on=optional_on):
+            case Embedded(props=props, optional_on=optional_on, rels=rels):
                 sub = self.collect("", nodes)
                 literal = cy.map_literal(
-                    cy.entry(
-                        k,
-                        cy.NULL
-                        if f"{type_name}.{props[f[0].name.value]}" in self.hidden
-                        else cy.prop(var, props[f[0].name.value]),
-                    )
+                    cy.entry(k, self._embedded(type_name, var, props, rels, f))
                     for k, f in sub.items()
-                    if f[0].name.value in props
+                    if f[0].name.value in props or f[0].name.value in rels
                 )
                 if optional_on:
                     return cy.null_if_missing(var, optional_on, literal)
@@ -189,6 +184,21 @@ class Compiler:
             case Lookup():
                 raise CompileError("lookups exist on edges only")
         raise CompileError(f"unknown field spec {spec!r}")
+
+    def _embedded(
+        self,
+        type_name: str,
+        var: str,
+        props: dict[str, str],
+        rels: dict[str, Rel],
+        nodes: list[FieldNode],
+    ) -> str:
+        """One field of an embedded object: the element's property, or its relationship."""
+        name = nodes[0].name.value
+        if name in rels:
+            return self.rel(rels[name], var, nodes)
+        prop = props[name]
+        return cy.NULL if f"{type_name}.{prop}" in self.hidden else cy.prop(var, prop)
 
     def provenance(self, var: str) -> str:
         return cy.provenance(var)

@@ -309,7 +309,8 @@ DATASET = Kind(
                 "conditions": "accessConditions",
                 "limitations": "accessLimitations",
                 "contact": "accessContact",
-            }
+            },
+            rels={"body": Rel(RelType.GOVERNS_ACCESS, False, "Organisation", many=False)},
         ),
     },
     relationships={

@@ -35,10 +35,12 @@ class Provenance:
 
 @dataclass(frozen=True, slots=True)
 class Embedded:
-    """A nested object made of the element's own properties (a place, a budget)."""
+    """A nested object made of the element's own properties (a place, a budget), and of
+    relationships of the element shown inside it (a data set's access body)."""
 
     props: dict[str, str]
     optional_on: str | None = None  # null when this property is null
+    rels: dict[str, Rel] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

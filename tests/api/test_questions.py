@@ -136,13 +136,18 @@ async def test_which_data_set_covers_over_200000_people_and_how_to_get_access(gq
     data, _ = await gql(
         """{ datasets(where: {individuals: {gte: 200000}, modalities: {includes: "genomic"}}) {
              edges { node { title individuals holder { name parents { organisation { name } } }
-                            access { rights conditions } } } } }"""
+                            access { rights conditions body { key name } } } } } }"""
     )
     (edge,) = data["datasets"]["edges"]
     node = edge["node"]
     assert node["individuals"] >= 200000
     assert node["access"]["rights"] == "RESTRICTED"
     assert node["access"]["conditions"]
+    # Whom to apply to: the health data access body (the GOVERNS_ACCESS relationship).
+    assert node["access"]["body"] == {
+        "key": "estonian-genome-centre",
+        "name": "Estonian Genome Centre",
+    }
 
 
 # --- Analysts: counts, timelines, networks ----------------------------------------------------
