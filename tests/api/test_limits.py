@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import statistics
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -401,7 +400,8 @@ def test_oversized_bodies_get_413_before_being_read(client: TestClient) -> None:
     assert streamed.status_code == 413
 
 
-def test_rejections_take_milliseconds(no_neo4j: TestClient) -> None:
+def test_floods_are_refused_by_the_limits(no_neo4j: TestClient) -> None:
+    # How fast they are refused is the bench's to measure (no timed assertions in tests).
     fragment_bomb = (
         "{ organisations { edges { node { ...F0 } } } }"
         + "".join(
@@ -418,14 +418,11 @@ def test_rejections_take_milliseconds(no_neo4j: TestClient) -> None:
     one_field_fragments += " ".join(f"fragment F{i} on GraphStats {{ nodes }}" for i in range(200))
     floods = (nested(60), alias_flood(600), fragment_bomb, duplicates, unused, one_field_fragments)
     for query in floods:
-        timings = []
-        for i in range(10):
+        for i in range(3):
             # A new text each time: the parse and validation caches must not help.
             response = post(no_neo4j, f"{query} #{i}")
             assert response.status_code == 422, response.text
-            timings.append(response.json()["extensions"]["totalMs"])
-        # Generous for a loaded 2-core machine: measured at 1-25 ms.
-        assert statistics.median(timings) < 100, (query[:40], timings)
+            assert response.json()["errors"], response.text
 
 
 def test_every_operation_of_the_document_is_held_to_the_limits(client: TestClient) -> None:
