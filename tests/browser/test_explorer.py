@@ -103,7 +103,7 @@ async def test_organisation_page_shows_facts_with_their_sources(
     await wait_network(page)
     await page.locator("#partners li").first.wait_for(timeout=TIMEOUT)
     await page.locator("#timeline li").first.wait_for(timeout=TIMEOUT)
-    await page.screenshot(path=screenshots / "explorer-organisation.png", full_page=True)
+    await page.screenshot(path=screenshots / "explorer-organisation.png")
     visit.assert_offline()
 
 
