@@ -29,7 +29,7 @@ def test_hidden_properties_are_null_or_guarded() -> None:
         Label.DATASET,
         ["title", "accessContact"],
         Scope(),
-        {"accessContact": "{v}.accessRights = 'public'", "title": None},
+        {"accessContact": lambda v: f"{v}.accessRights = 'public'", "title": None},
     )
     assert "`title`: null" in query
     assert "`accessContact`: CASE WHEN n.accessRights = 'public' THEN n.accessContact END" in query
