@@ -14,6 +14,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from loaders.pipeline import load
+
 from bench import datasets, report, servers
 from bench.report import Figure, Results
 from bench.timing import Deadline, Summary, interleaved, ratios
@@ -24,7 +26,6 @@ from graph.export.filters import selection
 from graph.export.formats import output
 from graph.export.rows import COLUMNS, EDGE_PROPERTIES, FETCH_SIZE, GraphRows, _hidden
 from graph.store import Store
-from loaders.pipeline import load
 
 GOAL_NODES_PER_S = 20_000
 
