@@ -65,6 +65,29 @@ _TOPICAL = frozenset(
     {Label.ORGANISATION, Label.AGREEMENT, Label.EVENT, Label.DATASET, Label.PROJECT}
 )
 
+_O, _P, _A, _E = Label.ORGANISATION, Label.PERSON, Label.AGREEMENT, Label.EVENT
+_D, _J = Label.DATASET, Label.PROJECT
+# The labels each relationship type joins (what graph/ingest/rows.py writes): an edge query
+# names them, so that its filters are planned for those labels only, and a type whose ends the
+# selection leaves out is not queried at all.
+ENDS: dict[RelType, tuple[tuple[Label, ...], tuple[Label, ...]]] = {
+    RelType.PARTY_TO: ((_O,), (_A,)),
+    RelType.SIGNED: ((_P,), (_A,)),
+    RelType.HOLDS_POSITION: ((_P,), (_O,)),
+    RelType.PARTICIPATED_IN: ((_O, _P), (_E,)),
+    RelType.RESULTED_IN: ((_E,), (_A, _J)),
+    RelType.HOLDS_DATA: ((_O,), (_D,)),
+    RelType.GOVERNS_ACCESS: ((_O,), (_D,)),
+    RelType.PARTICIPATES_IN: ((_O,), (_J,)),
+    RelType.RUNS_UNDER: ((_J,), (_A,)),
+    RelType.USES_DATA: ((_J,), (_D,)),
+    RelType.PART_OF: ((_J,), (_J,)),
+    RelType.CHILD_OF: ((_O,), (_O,)),
+    RelType.SUCCEEDED_BY: ((_O,), (_O,)),
+    RelType.RELATED_TO: ((_O,), (_O,)),
+    RelType.FOUNDED_BY: ((_O,), (_O,)),
+}
+
 NODE_COLUMNS: LiteralString = (
     "coalesce(n.sourceIds, []) AS sourceIds, coalesce(n.origins, []) AS origins, "
     "coalesce(n.provenance, []) AS provenance"
@@ -121,13 +144,16 @@ def matches(label: Label, scope: Scope, var: str = "n") -> str:
     return " AND ".join(parts) or "true"
 
 
-def _any_match(var: str, labels: Sequence[Label], scope: Scope) -> str:
-    """The node `var`, of any of `labels`, passes: one branch per label."""
-    every = set(labels) == set(Label)
-    if every and not scope.filtered:
-        return "true"
+def _end(var: str, labels: Sequence[Label], scope: Scope) -> str:
+    """The node `var`, of one of `labels`, passes: one branch per label."""
+    if len(labels) == 1:
+        return matches(labels[0], scope, var)
     branches = [f"({var}:{checked_label(lb)} AND {matches(lb, scope, var)})" for lb in labels]
-    return "(" + (" OR ".join(branches) or "false") + ")"
+    return "(" + " OR ".join(branches) + ")"
+
+
+def _pattern(var: str, labels: Sequence[Label]) -> str:
+    return f"({var}:{checked_label(labels[0])})" if len(labels) == 1 else f"({var})"
 
 
 def _near(depth: int) -> str:
@@ -170,18 +196,23 @@ def node_rows(
 
 def edge_rows(
     rel_type: RelType, columns: Sequence[str], scope: Scope, labels: Sequence[Label]
-) -> LiteralString:
-    """Relationships of `rel_type` whose two ends are in scope and carry one of `labels`."""
+) -> LiteralString | None:
+    """Relationships of `rel_type` whose two ends are in scope and carry one of `labels`; None
+    when the selection's labels leave out every start or every end of this type."""
     t = checked_type(rel_type)
-    ends = f"{_any_match('a', labels, scope)} AND {_any_match('b', labels, scope)}"
+    starts, ends = ([lb for lb in side if lb in labels] for side in ENDS[rel_type])
+    if not starts or not ends:
+        return None
+    a, b = _pattern("a", starts), _pattern("b", ends)
+    where = f"{_end('a', starts, scope)} AND {_end('b', ends, scope)}"
     ret = (
         f"RETURN a.id AS start, head(labels(a)) AS startLabel, b.id AS end, "
         f"head(labels(b)) AS endLabel, r.key AS key, {_projection('r', columns, {})} AS props, "
         f"{EDGE_COLUMNS}"
     )
     if scope.depth is None:
-        return _literal(f"MATCH (a)-[r:{t}]->(b) WHERE {ends} {ret}")
+        return _literal(f"MATCH {a}-[r:{t}]->{b} WHERE {where} {ret}")
     return _literal(
-        f"{_near(scope.depth)}UNWIND near AS a MATCH (a)-[r:{t}]->(b) "
-        f"WHERE b IN near AND {ends} {ret}"
+        f"{_near(scope.depth)}UNWIND near AS a MATCH {a}-[r:{t}]->{b} "
+        f"WHERE b IN near AND {where} {ret}"
     )

@@ -168,6 +168,8 @@ class GraphRows:
         labels = self.selection.labels
         for rel_type in RelType:
             query = cypher_export.edge_rows(rel_type, EDGE_PROPERTIES, scope, labels)
+            if query is None:
+                continue
             rows = self.store.stream(query, params, fetch_size=FETCH_SIZE, timeout_s=TIMEOUT_S)
             async for start, start_label, end, end_label, key, props, ids, origins, prov in rows:
                 yield EdgeRow(

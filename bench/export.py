@@ -1,0 +1,136 @@
+"""`python -m bench.export`: the 51k-organisation ROR graph exported (GraphML, CSV nodes) against a
+bare driver dump of the same rows (the same Cypher, records read and dropped), side by side.
+
+Goal (reported, not asserted): the export streams at least 20k nodes/s. Skipped cleanly when
+../shared/data/ror is absent. Its own Neo4j in .partnergraph/bench unless NEO4J_URI is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from loaders.pipeline import load
+
+from bench import datasets, report, servers
+from bench.report import Figure, Results
+from bench.timing import Deadline, Summary, interleaved, ratios
+from graph.cypher import RelType
+from graph.cypher import export as cypher_export
+from graph.cypher import schema as cypher_schema
+from graph.export.filters import selection
+from graph.export.formats import output
+from graph.export.rows import COLUMNS, EDGE_PROPERTIES, FETCH_SIZE, GraphRows, _hidden
+from graph.store import Store
+
+GOAL_NODES_PER_S = 20_000
+
+
+async def _baseline(store: Store) -> tuple[int, int]:
+    """Every row of the whole-graph export through the bare driver: nothing formatted."""
+    chosen = selection()
+    nodes = edges = 0
+    async with store.driver.session(database=store.target.database, fetch_size=FETCH_SIZE) as s:
+        for label in chosen.labels:
+            query = cypher_export.node_rows(label, COLUMNS[label], chosen.scope, _hidden(label))
+            result = await s.run(query, chosen.params)
+            async for _ in result:
+                nodes += 1
+        for rel_type in RelType:
+            edge_query = cypher_export.edge_rows(
+                rel_type, EDGE_PROPERTIES, chosen.scope, chosen.labels
+            )
+            if edge_query is None:
+                continue
+            result = await s.run(edge_query, chosen.params)
+            async for _ in result:
+                edges += 1
+    return nodes, edges
+
+
+async def _export(store: Store, fmt: str, part: str | None) -> int:
+    size = 0
+    async for chunk in output(fmt, part).write(GraphRows(store, selection())):
+        size += len(chunk)
+    return size
+
+
+async def _run(store: Store, runs: int, out: Results) -> None:
+    counts = (await store.read(cypher_schema.STATS))[0]
+    nodes = counts["nodes"]
+    out.notes.append(f"graph: {nodes:,} nodes, {counts['relationships']:,} relationships")
+
+    async def bare(_: int) -> float:
+        began = time.perf_counter()
+        await _baseline(store)
+        return time.perf_counter() - began
+
+    for fmt, part in (("graphml", None), ("csv", "nodes"), ("jsonld", None)):
+        sizes: list[int] = []
+
+        async def export(
+            _: int, fmt: str = fmt, part: str | None = part, sizes: list[int] = sizes
+        ) -> float:
+            began = time.perf_counter()
+            sizes.append(await _export(store, fmt, part))
+            return time.perf_counter() - began
+
+        times_a, times_b = await interleaved(export, bare, runs, Deadline(300))
+        name = f"{fmt}{'-' + part if part else ''}"
+        out.figures.append(
+            Figure(
+                "export",
+                f"{name} nodes/s (ROR)",
+                "nodes/s",
+                value=Summary.of([nodes / t for t in times_a]),
+                baseline=Summary.of([nodes / t for t in times_b]),
+                ratio=Summary.of(ratios(times_b, times_a)),
+                note=f"{sizes[-1] / 2**20:.1f} MiB; goal >= {GOAL_NODES_PER_S:,} nodes/s: "
+                f"{'met' if nodes / min(times_a) >= GOAL_NODES_PER_S else 'NOT met'} (best run)",
+            )
+        )
+
+
+async def _bench(db: servers.Neo4j, args: argparse.Namespace, out: Results) -> None:
+    store = await Store.open(db.target, timeout_s=1800.0)
+    try:
+        await datasets.check_wipeable(store, db, allow_external=args.wipe_external)
+        if not args.keep:
+            await store.run_batched(cypher_schema.WIPE)
+            await store.setup_schema()
+            began = time.perf_counter()
+            await load(datasets.parse(args.ror), store, batch_size=5000)
+            out.notes.append(f"ROR loaded in {time.perf_counter() - began:.0f} s")
+        await _run(store, args.runs, out)
+    finally:
+        await store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="export/baseline pairs per format")
+    parser.add_argument("--bolt-port", type=int, default=servers.DEFAULT_BOLT_PORT)
+    parser.add_argument("--keep", action="store_true", help="export the graph already loaded")
+    parser.add_argument("--wipe-external", action="store_true")
+    parser.add_argument("--ror", type=Path, default=datasets.ROR_DUMP, help="the ROR dump")
+    args = parser.parse_args(argv)
+    if not args.ror.is_file():
+        print(f"skipped: {args.ror} is absent")
+        return 0
+    out = Results(command=["python", "-m", "bench.export", *(argv or sys.argv[1:])])
+    out.machine = report.machine()
+    with servers.neo4j(args.bolt_port) as db:
+        asyncio.run(_bench(db, args, out))
+    print(report.table(out.figures))
+    for note in out.notes:
+        print(f"  {note}")
+    print(f"wrote {report.write(out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
