@@ -14,8 +14,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from loaders.pipeline import load
-
 from bench import datasets, report, servers
 from bench.report import Figure, Results
 from bench.timing import Deadline, Summary, interleaved, ratios
@@ -25,6 +23,7 @@ from graph.cypher import schema as cypher_schema
 from graph.export.filters import selection
 from graph.export.formats import output
 from graph.export.rows import COLUMNS, EDGE_PROPERTIES, FETCH_SIZE, GraphRows, _hidden
+from graph.ingest.write import load
 from graph.store import Store
 
 GOAL_NODES_PER_S = 20_000
