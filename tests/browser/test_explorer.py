@@ -14,7 +14,7 @@ GANGWON = "Organisation:gangwon-technopark"
 TARTU_SCIENCE_PARK = "Organisation:tartu-science-park"
 MOU = "Agreement:mou-gwtp-tsp-2024-06-04"
 SIGNING = "Event:signing-mou-gwtp-tsp-2024-06-04"
-TIMEOUT = 20_000  # ms; a loaded 2-core machine, not a speed goal (speed is measured by hand, see the issue note)
+TIMEOUT = 20_000  # ms; a loaded 2-core machine, not a speed goal
 
 
 async def open_organisation(visit: Visit, org_id: str = GANGWON) -> Any:
