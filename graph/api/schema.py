@@ -18,6 +18,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from graph.api import inputs as i
 from graph.api import maps
+from graph.api import match as match_api
 from graph.api import question_types as q
 from graph.api import types as t
 from graph.api.compile import Compiler, as_query
@@ -326,7 +327,7 @@ class Query(Questions, MatchQuery):
 
 # Modules whose object types hold compiled Cypher maps. Every other type (the roots, mutation
 # payloads, stats, audit entries) is a Python object whose fields strawberry resolves itself.
-MAP_MODULES = frozenset({t.__name__, q.__name__})
+MAP_MODULES = frozenset({t.__name__, q.__name__, match_api.__name__})
 
 
 def _holds_maps(gtype: GraphQLNamedType) -> bool:
