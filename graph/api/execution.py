@@ -21,11 +21,13 @@ No HTTP here (graph/api/http.py maps what this returns to statuses). Decisions:
   becomes "internal error", INTERNAL_SERVER_ERROR, and is logged); errors before execution get
   Apollo's well-known codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED), which clients and
   schemathesis read as "the client's fault". A limit's error says which limit
-  (`extensions.limit`), the query's value and the maximum.
+  (`extensions.limit`), the query's value and the maximum. A query Neo4j stopped at its time
+  limit says so (STORE_TIMEOUT), and is logged in one line.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from functools import lru_cache
 from inspect import isawaitable
@@ -52,6 +54,10 @@ from strawberry.schema.schema import validate_document
 from graph.api.context import Context
 from graph.api.errors import classify
 from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
+from graph.errors import StoreError
+from graph.store import TIMED_OUT
+
+log = logging.getLogger("partnergraph.api")
 
 CACHE_SIZE = 256
 FRAGMENT_RULES = [KnownFragmentNamesRule, NoUnusedFragmentsRule, NoFragmentCyclesRule]
@@ -70,6 +76,12 @@ def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
     """
     built: GraphQLSchema = schema._schema
     return built
+
+
+def timed_out(error: GraphQLError) -> bool:
+    """Neo4j stopped the query at its time limit (graph/store.py)."""
+    original = error.original_error
+    return isinstance(original, StoreError) and original.code == TIMED_OUT
 
 
 def public_error(error: GraphQLError) -> dict[str, Any]:
@@ -191,5 +203,13 @@ class Executor:
         )
         result = await outcome if isawaitable(outcome) else outcome
         for failure in result.errors or []:
-            classify(failure)
+            original = failure.original_error
+            if timed_out(failure) and isinstance(original, StoreError):
+                # The query asked too much, not a fault to trace: one line, and the client is
+                # told it timed out (graph.api.errors would say only "database error").
+                log.warning("a query ran past Neo4j's time limit: %s", original.message)
+                failure.message = original.message
+                failure.extensions = {"code": "STORE_TIMEOUT"}
+            else:
+                classify(failure)
         return result

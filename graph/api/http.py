@@ -16,7 +16,8 @@ this module reads requests and maps outcomes to responses. Decisions:
   request gets 200 (parse and validation errors included, for legacy clients); with
   `application/graphql-response+json` parse failures and request errors get 400 and validation
   failures (the limits included) get 422 (VALIDATION_FAILED_STATUS; the latest draft moved to 400).
-  Neo4j unreachable anywhere in the request -> 503 with `Retry-After`, whatever the media type.
+  Neo4j unreachable anywhere in the request -> 503 with `Retry-After`, whatever the media type;
+  a query Neo4j stopped at its time limit -> 504 (STORE_TIMEOUT), never a 200.
 - This layer adds Apollo's well-known codes for request errors (BAD_REQUEST, ...), which clients
   and schemathesis read as "the client's fault"; nothing internal reaches the client.
 - `X-Partnergraph-Debug: 1` adds `cypherRoundTrips`, `databaseMs` and `totalMs` to `extensions`.
@@ -42,7 +43,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from graph.api.context import Context
-from graph.api.execution import Executor, public_error
+from graph.api.execution import Executor, public_error, timed_out
 from graph.api.limits import Limits
 from graph.api.web import graphiql_page
 from graph.errors import StoreUnavailable
@@ -55,6 +56,7 @@ JSON = "application/json"
 DEBUG_HEADER = "X-Partnergraph-Debug"
 VALIDATION_FAILED_STATUS = 422
 RETRY_AFTER_S = 5
+GATEWAY_TIMEOUT = 504
 INTERNAL_ERROR: dict[str, Any] = {
     "message": "internal error",
     "extensions": {"code": "INTERNAL_SERVER_ERROR"},
@@ -255,6 +257,9 @@ class Reply:
         errors = [public_error(e) for e in raw_errors]
         if any(isinstance(e.original_error, StoreUnavailable) for e in raw_errors):
             return self.unavailable(errors)
+        if any(timed_out(e) for e in raw_errors):
+            # Neo4j, the upstream, did not answer in time: not a partial result to keep.
+            return self.send(GATEWAY_TIMEOUT, {"errors": errors})
         if result.data is None and raw_errors and all(e.path is None for e in raw_errors):
             # Variable coercion and the like: a request error, not a partial result.
             return self.request_errors(400, errors)

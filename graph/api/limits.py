@@ -1,9 +1,15 @@
 """Query limits: their configuration, and which of them an operation breaks, before any Cypher.
 
 What is measured lives beside: depth, aliases and cost in graph/api/measure.py, repeats in
-graph/api/repeats.py. The tokens are bounded by the parser (`graphql.parse(max_lexical_tokens=
-...)`, graph/api/execution.py), because a document must be parsed, and so bounded, before it can
-be measured.
+graph/api/repeats.py, tokens in graph/api/tokens.py. The document's own tokens are bounded by the
+parser (`graphql.parse(max_lexical_tokens=...)`, graph/api/execution.py), because a document must
+be parsed, and so bounded, before it can be measured. `variables` are then held to what the same
+values would cost written inline: their tokens count toward the same maximum, and they may nest
+no deeper than the parser lets a literal nest; their page sizes and ids count toward the cost
+(graph/api/measure.py). A wide `OR` filter sent in `variables` is refused like the same filter
+written in the query, before any Cypher runs; and however it is written, a filter may make at
+most `max_filter_terms` comparisons (graph/api/filters.py: Neo4j's planner is what a wide filter
+overwhelms, and the transaction timeout does not cut planning).
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
+from graph.api.filters import filter_terms
 from graph.api.measure import SATURATED, Measure, measure
 from graph.api.repeats import most_repeated
+from graph.api.tokens import MAX_LITERAL_NESTING, document_tokens, literal_tokens
 from graph.errors import UserError
 from graph.settings import Settings
 
@@ -28,6 +36,7 @@ class Limits:
     max_cost: int = 250_000
     max_body_bytes: int = 100_000
     max_repeats: int = 10
+    max_filter_terms: int = 50
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -38,6 +47,7 @@ class Limits:
             max_cost=settings.max_cost,
             max_body_bytes=settings.max_body_bytes,
             max_repeats=settings.max_repeats,
+            max_filter_terms=settings.max_filter_terms,
         )
 
 
@@ -103,6 +113,40 @@ def check(limits: Limits, measured: Measure) -> list[LimitExceeded]:
     return out
 
 
+def check_variables(
+    limits: Limits, document: DocumentNode, variables: Mapping[str, Any] | None
+) -> list[LimitExceeded]:
+    """The limits `variables` break, counted as if their values were written in the document."""
+    if not variables:
+        return []
+    own = document_tokens(document)
+    # Counting stops just past the maximum: a 100 kB body is never walked to the end for it.
+    tokens, nesting = literal_tokens(variables.values(), limits.max_tokens - own)
+    out: list[LimitExceeded] = []
+    if own + tokens > limits.max_tokens:
+        out.append(
+            LimitExceeded(
+                "tokens",
+                None,
+                limits.max_tokens,
+                f"the query and its variables have more than {limits.max_tokens} tokens, the "
+                "maximum (a variable's value counts as it would written in the query): send "
+                "smaller variables, e.g. a narrower filter or fewer ids",
+            )
+        )
+    if nesting > MAX_LITERAL_NESTING:
+        out.append(
+            LimitExceeded(
+                "nesting",
+                nesting,
+                MAX_LITERAL_NESTING,
+                f"a variable nests {nesting} levels deep; the maximum is {MAX_LITERAL_NESTING}, "
+                "as for a value written in the query: flatten the filter",
+            )
+        )
+    return out
+
+
 def enforce(
     limits: Limits,
     schema: GraphQLSchema,
@@ -111,7 +155,20 @@ def enforce(
     variables: Mapping[str, Any] | None = None,
 ) -> list[LimitExceeded]:
     """Every limit `operation` breaks; repeats are counted only within the other limits."""
-    exceeded = check(limits, measure(schema, document, operation, variables))
+    exceeded = check_variables(limits, document, variables)
+    exceeded += check(limits, measure(schema, document, operation, variables))
+    terms = filter_terms(document, operation, variables)
+    if terms > limits.max_filter_terms:
+        exceeded.append(
+            LimitExceeded(
+                "filter",
+                terms,
+                limits.max_filter_terms,
+                f"the query's filters make {terms} comparisons; the maximum is "
+                f"{limits.max_filter_terms}: compare with `in` (one term for a list of values) "
+                "or split the question",
+            )
+        )
     if exceeded:
         # Counting repeats walks every place of the response: bounded only once the depth,
         # aliases and cost are.

@@ -9,13 +9,14 @@ from typing import Any
 import httpx2
 import pytest
 from graphql import get_introspection_query
+from neo4j import exceptions as nx
 from starlette.testclient import TestClient
 
 from graph.api.app import create_app
 from graph.api.http import negotiate
 from graph.dbserver import ServerInfo
 from graph.settings import Settings
-from graph.store import Store, Target
+from graph.store import Store, Target, _wrap
 from tests.neo4j_test import free_port, target_of
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -359,3 +360,31 @@ def test_large_responses_are_gzipped(client: TestClient) -> None:
     assert "content-encoding" not in plain.headers
     small = post(client, {"query": "{ __typename }"}, **{"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
+
+
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
+def test_a_query_neo4j_timed_out_gets_504_saying_so(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    accept: str,
+) -> None:
+    code = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
+    timed_out = _wrap(nx.Neo4jError._hydrate_neo4j(code=code, message="x"), "bolt://h:7687")
+
+    async def slow(self: Store, query: str, params: Any = None) -> Any:
+        raise timed_out
+
+    monkeypatch.setattr(Store, "read", slow)
+    with caplog.at_level(logging.INFO, logger="partnergraph.api"):
+        response = post(client, {"query": "{ stats { nodes } }"}, accept)
+    assert response.status_code == 504
+    body = response.json()
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "STORE_TIMEOUT"}
+    assert "timed out" in error["message"]
+    # Logged in one line, without a traceback.
+    (record,) = [r for r in caplog.records if r.name == "partnergraph.api"]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import httpx2
+import orjson
 import pytest
 import strawberry
 from graphql import (
@@ -23,21 +25,25 @@ from graphql import (
     is_list_type,
     parse,
 )
+from graphql.language import parser as graphql_parser
 from starlette.testclient import TestClient
 
 from graph.api.app import create_app
 from graph.api.execution import graphql_schema
+from graph.api.filters import filter_terms
 from graph.api.limits import Limits, check, enforce
 from graph.api.measure import Measure, measure
 from graph.api.repeats import most_repeated
 from graph.api.specs import NESTED_ESTIMATES, TYPES
+from graph.api.tokens import MAX_LITERAL_NESTING, document_tokens, literal_tokens
 from graph.dbserver import ServerInfo
 from graph.errors import StoreError
 from graph.settings import Settings
-from graph.store import Store, Target
+from graph.store import TIMED_OUT, Store, Target
 from tests.neo4j_test import ROOT, free_port, target_of
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+DEBUG = "X-Partnergraph-Debug"
 TWO_HOPS = """{ organisations { edges { node { name
     agreements { role agreement { title parties { role organisation { name } } } } } } } }"""
 
@@ -229,7 +235,8 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("PARTNERGRAPH_MAX_COST", "99")
     monkeypatch.setenv("PARTNERGRAPH_MAX_BODY_BYTES", "1000")
     monkeypatch.setenv("PARTNERGRAPH_MAX_REPEATS", "2")
-    assert Limits.from_settings(Settings()) == Limits(4, 50, 0, 99, 1000, 2)
+    monkeypatch.setenv("PARTNERGRAPH_MAX_FILTER_TERMS", "3")
+    assert Limits.from_settings(Settings()) == Limits(4, 50, 0, 99, 1000, 2, 3)
 
 
 def repeated(
@@ -461,3 +468,144 @@ def test_the_readme_examples_fit_the_default_limits(schema: strawberry.Schema) -
     assert examples
     for example in examples:
         assert refusals(schema, example) == [], example
+
+
+# --- what `variables` bring ------------------------------------------------------------------
+
+WIDE = "query ($w: OrganisationWhere) { organisations(where: $w) { totalCount } }"
+
+
+def wide_or(branches: int) -> dict[str, Any]:
+    return {"OR": [{"name": {"contains": str(i)}} for i in range(branches)]}
+
+
+def as_literal(value: Any) -> str:
+    """A JSON value written as a GraphQL literal."""
+    if isinstance(value, dict):
+        return "{" + " ".join(f"{k}: {as_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(as_literal(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        7,
+        "x",
+        None,
+        True,
+        [],
+        {},
+        [1, [2, 3]],
+        wide_or(3),
+        {"AND": [{"OR": [{"key": {"eq": "a"}}]}]},
+    ],
+)
+def test_a_variable_counts_the_tokens_its_literal_would(value: Any) -> None:
+    inline = document_tokens(parse(f"{{ a(x: {as_literal(value)}) }}"))
+    assert literal_tokens([value], 10_000)[0] == inline - len(["{", "a", "(", "x", ":", ")", "}"])
+
+
+def test_counting_variables_stops_past_the_budget_and_survives_deep_nesting() -> None:
+    assert literal_tokens([list(range(100_000))], 50)[0] <= 52
+    deep: Any = 1
+    for _ in range(5000):  # deeper than Python's stack
+        deep = [deep]
+    assert literal_tokens([deep], 100_000) == (10_001, 5000)
+    assert MAX_LITERAL_NESTING == graphql_parser.MAX_NESTING_DEPTH
+
+
+def test_a_wide_filter_in_variables_is_refused_with_422_before_any_cypher(
+    no_neo4j: TestClient,
+) -> None:
+    """The probe of issue 13: 3,000 OR branches in `variables` (95 kB, under the body cap)
+    kept Neo4j busy 165 s. Held to the token limit as the same filter inline is, it is refused
+    without Neo4j (which is unreachable here: any Cypher would answer 503)."""
+    body = orjson.dumps({"query": WIDE, "variables": {"w": wide_or(3000)}})
+    assert len(body) < Limits().max_body_bytes
+    headers = {"Content-Type": "application/json", "Accept": GRAPHQL_RESPONSE}
+    response = no_neo4j.post("/graphql", content=body, headers={**headers, DEBUG: "1"})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    payload = response.json()
+    assert "data" not in payload
+    tokens, width = payload["errors"]
+    assert tokens["extensions"] == {
+        "code": "GRAPHQL_VALIDATION_FAILED",
+        "limit": "tokens",
+        "maximum": 2000,
+    }
+    assert "variables" in tokens["message"]
+    assert width["extensions"] == {
+        "code": "GRAPHQL_VALIDATION_FAILED",
+        "limit": "filter",
+        "value": 3000,
+        "maximum": 50,
+    }
+    assert payload["extensions"]["cypherRoundTrips"] == 0
+    legacy = no_neo4j.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert legacy.status_code == 200
+    assert legacy.json()["errors"] == payload["errors"]
+    # Inline, the same filter is over the parser's token limit.
+    inline = f"{{ organisations(where: {as_literal(wide_or(3000))}) {{ totalCount }} }}"
+    assert post(no_neo4j, inline).json()["errors"][0]["extensions"]["limit"] == "tokens"
+
+
+def test_a_filter_within_the_limits_runs(client: TestClient) -> None:
+    response = post(client, WIDE, w=wide_or(50))
+    assert response.status_code == 200, response.text
+    assert response.json()["extensions"]["cypherRoundTrips"] == 1
+
+
+def test_a_filter_too_wide_for_the_planner_is_refused_inline_or_sent(no_neo4j: TestClient) -> None:
+    """110 OR branches fit the token limit inline, but took Neo4j's planner 7 s (100: 0.2 s)."""
+    inline = f"{{ organisations(where: {as_literal(wide_or(51))}) {{ totalCount }} }}"
+    for response in (post(no_neo4j, WIDE, w=wide_or(51)), post(no_neo4j, inline)):
+        assert response.status_code == 422, response.text
+        (error,) = response.json()["errors"]
+        assert error["extensions"]["limit"] == "filter"
+        assert (error["extensions"]["value"], error["extensions"]["maximum"]) == (51, 50)
+    nested = {"AND": [{"name": {"contains": "a"}, "NOT": {"kind": {"in": ["x", "y"]}}}]}
+    quantified = {"agreements": {"some": {"OR": [{"title": {"contains": "x", "eq": "y"}}]}}}
+    document = parse(
+        f"query ($w: OrganisationWhere) {{ a: organisations(where: $w) {{ totalCount }}"
+        f" b: organisations(where: {as_literal(nested)}) {{ totalCount }} }}"
+    )
+    operation = get_operation_ast(document)
+    assert operation is not None
+    assert filter_terms(document, operation, {"w": quantified}) == 2 + 2
+    assert filter_terms(document, operation, {"w": None}) == 2
+
+
+def test_variables_nested_deeper_than_a_literal_may_are_refused(no_neo4j: TestClient) -> None:
+    where: dict[str, Any] = {"key": {"eq": "x"}}
+    for _ in range(150):  # an object and a list per level: 300 levels
+        where = {"AND": [where]}
+    response = post(no_neo4j, WIDE, w=where)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["limit"] == "nesting"
+    assert error["extensions"]["maximum"] == MAX_LITERAL_NESTING
+    assert response.json()["extensions"]["cypherRoundTrips"] == 0
+
+
+def test_variables_count_toward_the_cost() -> None:
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    small = Settings(PARTNERGRAPH_MAX_COST=5, NEO4J_TIMEOUT=1)
+    target = Target(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x")
+    with TestClient(create_app(small, target)) as client:
+        over = post(client, query, ids=[f"Organisation:o{i}" for i in range(6)])
+        assert over.status_code == 422
+        assert over.json()["errors"][0]["extensions"]["limit"] == "cost"
+        assert over.json()["errors"][0]["extensions"]["value"] == 6
+
+
+async def test_a_query_past_the_time_limit_is_told_apart_as_a_timeout(
+    session_store: Store,
+) -> None:
+    store = Store(driver=session_store.driver, target=session_store.target, timeout_s=1)
+    with pytest.raises(StoreError) as caught:
+        await store.read("UNWIND range(1, 100000000) AS x WITH x WHERE x < 0 RETURN count(x)")
+    assert caught.value.code == TIMED_OUT  # the API answers it 504, not 200 with STORE_ERROR
+    assert "timed out" in caught.value.message
