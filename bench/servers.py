@@ -17,6 +17,7 @@ import httpx
 from graph.dbserver import LocalServer
 from graph.dbserver.memory import recommended_heap
 from graph.store import Target
+from tests.serving import stop
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_HOME = ROOT / ".partnergraph" / "bench"
@@ -108,12 +109,7 @@ def api_server(
             _wait_ready(url, proc)
             yield Api(url=f"{url}/graphql", pid=proc.pid)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+            stop(proc)
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:

@@ -4,57 +4,30 @@ headless Debian Chromium driven by Playwright, every request of a page logged.""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from graph.dbserver import ServerInfo
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.sources import parse_path
-from tests.neo4j_test import ROOT, free_port, server_for_tests, wipe
+from tests.browser.chromium import CHROMIUM_ARGS, NO_CHROMIUM, chromium_path
+from tests.neo4j_test import ROOT, server_for_tests, wipe
+from tests.serving import served
 
-# The flags the machine's notes ask for: no sandbox as root, and none of Chromium's own
-# background traffic (which this closed network refuses), so what is logged is the page's.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-
-
-def chromium_path() -> str | None:
-    wanted = os.environ.get("PARTNERGRAPH_CHROMIUM")
-    for candidate in (wanted, "chromium", "chromium-browser", "google-chrome"):
-        found = candidate and shutil.which(candidate)
-        if found:
-            return found
-    return None
 
 
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
     executable = chromium_path()
     if executable is None:
-        pytest.skip(
-            "no Chromium: `make test` installs Debian's chromium when run as root "
-            "(apt-get install -y chromium); or set PARTNERGRAPH_CHROMIUM"
-        )
+        pytest.skip(NO_CHROMIUM)
     try:
         from playwright.async_api import async_playwright
     except ImportError:
@@ -79,41 +52,12 @@ def server(
     neo4j_server: ServerInfo, seed_graph: Store, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """`partnergraph serve` as its own process on a free loopback port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_server.uri,
-        "NEO4J_PASSWORD": neo4j_server.password,
-        "PARTNERGRAPH_PORT": str(port),
-        # The tests type fast and open many pages: the rate limit is not what they test.
-        "PARTNERGRAPH_RATE": "1000",
-        "PARTNERGRAPH_RATE_BURST": "1000",
-    }
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not come up:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
+    # The tests type fast and open many pages: the rate limit is not what they test.
+    with served(
+        neo4j_server, log, {"PARTNERGRAPH_RATE": "1000", "PARTNERGRAPH_RATE_BURST": "1000"}
+    ) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 @dataclass
