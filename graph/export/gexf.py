@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
+from graph.export.attributes import Attribute, cells, declare
 from graph.export.chunks import Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, NUMBERS, GraphRows
-from graph.export.values import PROVENANCE_COLUMNS, as_text, provenance, typed
+from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, GraphRows
+from graph.export.values import PROVENANCE_COLUMNS, provenance
 from graph.export.xmltext import attr
 
 # `label` and `id` are GEXF's own attributes of a node or edge; these are the rest.
@@ -20,8 +21,8 @@ EDGE_ATTRIBUTES: tuple[str, ...] = (
     *EDGE_PROPERTIES,
     *PROVENANCE_COLUMNS,
 )
-_NODE_IDS = {name: str(i) for i, name in enumerate(NODE_ATTRIBUTES)}
-_EDGE_IDS = {name: str(i) for i, name in enumerate(EDGE_ATTRIBUTES)}
+_NODE_IDS = declare(NODE_ATTRIBUTES)
+_EDGE_IDS = declare(EDGE_ATTRIBUTES)
 _TYPES = {"int": "integer", "long": "long", "double": "double"}
 
 
@@ -34,22 +35,17 @@ def header(today: dt.date) -> str:
         "<description>partnership ecosystem export</description></meta>\n",
         '<graph defaultedgetype="directed" mode="static">\n',
     ]
-    for domain, ids in (("node", _NODE_IDS), ("edge", _EDGE_IDS)):
+    for domain, declared in (("node", _NODE_IDS), ("edge", _EDGE_IDS)):
         lines.append(f'<attributes class="{domain}" mode="static">\n')
-        for name, attr_id in ids.items():
-            kind = _TYPES.get(NUMBERS.get(name, ""), "string")
-            lines.append(f'<attribute id="{attr_id}" title={attr(name)} type="{kind}"/>\n')
+        for a in declared.values():
+            kind = _TYPES.get(a.kind or "", "string")
+            lines.append(f'<attribute id="{a.id}" title={attr(a.name)} type="{kind}"/>\n')
         lines.append("</attributes>\n")
     return "".join(lines)
 
 
-def _values(ids: dict[str, str], values: dict[str, object]) -> str:
-    parts = []
-    for name, value in values.items():
-        kind = NUMBERS.get(name)
-        cell = typed(value, kind) if kind else as_text(value)
-        if cell is not None:
-            parts.append(f'<attvalue for="{ids[name]}" value={attr(cell)}/>')
+def _values(declared: dict[str, Attribute], values: dict[str, object]) -> str:
+    parts = [f'<attvalue for="{i}" value={attr(cell)}/>' for i, cell in cells(declared, values)]
     return "<attvalues>" + "".join(parts) + "</attvalues>" if parts else ""
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from graph.export.attributes import Attribute, cells, declare
 from graph.export.chunks import Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, NUMBERS, GraphRows
-from graph.export.values import PROVENANCE_COLUMNS, as_text, provenance, typed
+from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, GraphRows
+from graph.export.values import PROVENANCE_COLUMNS, provenance
 from graph.export.xmltext import attr, text
 
 HEADER = (
@@ -19,29 +20,25 @@ HEADER = (
 )
 NODE_KEYS: tuple[str, ...] = ("label", "type", "key", *NODE_PROPERTIES, *PROVENANCE_COLUMNS)
 EDGE_KEYS: tuple[str, ...] = ("relationship", "key", *EDGE_PROPERTIES, *PROVENANCE_COLUMNS)
-_NODE_IDS = {name: f"n{i}" for i, name in enumerate(NODE_KEYS)}
-_EDGE_IDS = {name: f"e{i}" for i, name in enumerate(EDGE_KEYS)}
+_NODE_IDS = declare(NODE_KEYS, "n")
+_EDGE_IDS = declare(EDGE_KEYS, "e")
 
 
 def keys() -> str:
     lines = []
-    for domain, ids in (("node", _NODE_IDS), ("edge", _EDGE_IDS)):
-        for name, key_id in ids.items():
-            kind = NUMBERS.get(name, "string")
+    for domain, declared in (("node", _NODE_IDS), ("edge", _EDGE_IDS)):
+        for a in declared.values():
             lines.append(
-                f'<key id="{key_id}" for="{domain}" attr.name={attr(name)} attr.type="{kind}"/>\n'
+                f'<key id="{a.id}" for="{domain}" attr.name={attr(a.name)} '
+                f'attr.type="{a.kind or "string"}"/>\n'
             )
     return "".join(lines)
 
 
-def _data(ids: dict[str, str], values: dict[str, object]) -> str:
-    parts = []
-    for name, value in values.items():
-        kind = NUMBERS.get(name)
-        cell = typed(value, kind) if kind else as_text(value)
-        if cell is not None:
-            parts.append(f'<data key="{ids[name]}">{text(cell)}</data>')
-    return "".join(parts)
+def _data(declared: dict[str, Attribute], values: dict[str, object]) -> str:
+    return "".join(
+        f'<data key="{key}">{text(cell)}</data>' for key, cell in cells(declared, values)
+    )
 
 
 async def graphml(rows: GraphRows) -> AsyncIterator[bytes]:
