@@ -30,6 +30,8 @@ def cells(
     """(attribute id, text) of each value there is to write; a number that does not fit its
     type is left out, so a reader that checks types never meets a value of another type."""
     for name, value in values.items():
+        if value is None:  # most properties of most rows are absent: no call for them
+            continue
         attribute = declared[name]
         cell = typed(value, attribute.kind) if attribute.kind else as_text(value)
         if cell is not None:

@@ -35,6 +35,12 @@ def neutralised(cell: str | None) -> str:
 
 
 def _cell(value: Any) -> str:
+    # Absent values and strings first: they are most cells of most rows (a row has a column
+    # for every label's properties), and the general path costs a node record 1.4x as much.
+    if value is None:
+        return ""
+    if type(value) is str:
+        return neutralised(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value)
     return neutralised(as_text(value))

@@ -130,7 +130,8 @@ def plain(value: Any) -> Any:
 
 
 def _props(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: plain(v) for k, v in raw.items()}
+    # Most values are absent or strings: only the others go through `plain`.
+    return {k: v if v is None or type(v) is str else plain(v) for k, v in raw.items()}
 
 
 class GraphRows:
