@@ -108,3 +108,13 @@ def write(results: Results) -> Path:
         raw["met"] = figure.met
     path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
     return path
+
+
+def publish(results: Results) -> Path:
+    """The table and the notes printed, the JSON written; its path."""
+    print(table(results.figures))
+    for note in results.notes:
+        print(f"  {note}")
+    path = write(results)
+    print(f"wrote {path}")
+    return path
