@@ -140,7 +140,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.api_host
     port = args.port or settings.api_port
     print(f"serving GraphQL at http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", log_level="info")
+    # limit_concurrency: past it uvicorn answers 503 itself (plain text), a backstop behind the
+    # per-client cap; the body deadline is the app's (graph/api/bodydeadline.py).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        limit_concurrency=settings.max_connections,
+    )
     return EXIT_OK
 
 

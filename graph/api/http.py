@@ -39,8 +39,9 @@ from graphql import (
     OperationType,
     get_operation_ast,
 )
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from graph.api.context import Context
 from graph.api.execution import Executor, public_error, timed_out
@@ -63,6 +64,19 @@ INTERNAL_ERROR: dict[str, Any] = {
 }
 
 ContextFactory = Callable[[Request], Context]
+
+
+class _NoAnswer(Response):
+    """Sends nothing: for a client that has gone, where any answer would go nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
+NO_ANSWER = _NoAnswer()
 
 
 # --- content negotiation --------------------------------------------------------------------
@@ -282,6 +296,12 @@ class GraphQLEndpoint:
             return await self._answer(request, reply)
         except Refusal as refusal:
             return reply.refuse(refusal)
+        except ClientDisconnect:
+            # Gone before its body was in (or its body deadline passed, graph/api/bodydeadline.py):
+            # nobody to answer, and not our fault, so one line rather than a traceback.
+            client = request.client.host if request.client else "unknown"
+            log.info("client %s disconnected before its request body arrived", client)
+            return NO_ANSWER
         except Exception:
             # The last line of defence: nothing internal reaches the client.
             log.exception("unexpected error answering a GraphQL request")
