@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
@@ -131,23 +133,39 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def log_config() -> dict[str, Any]:
+    """uvicorn's, and our own `partnergraph.*` lines at info beside its access log (without
+    it they reached stderr only from warning up, and bare)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["partnergraph"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from graph.api.app import create_app
+    from graph.api.headerdeadline import with_header_deadline
 
     app = create_app(settings, target_for(settings))
     host = args.host or settings.api_host
     port = args.port or settings.api_port
     print(f"serving GraphQL at http://{host}:{port}/graphql", flush=True)
-    # limit_concurrency: past it uvicorn answers 503 itself (plain text), a backstop behind the
-    # per-client cap; the body deadline is the app's (graph/api/bodydeadline.py).
+    # httptools with a deadline on headers (uvicorn has none); past limit_concurrency uvicorn
+    # answers 503 itself (plain text), a backstop behind the app's per-client cap.
     uvicorn.run(
         app,
         host=host,
         port=port,
         loop="uvloop",
-        http="httptools",
+        http=with_header_deadline(settings.header_timeout_s),
+        log_config=log_config(),
         log_level="info",
         limit_concurrency=settings.max_connections,
     )

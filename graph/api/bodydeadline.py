@@ -22,6 +22,9 @@ from graph.errors import Refusal
 log = logging.getLogger("partnergraph.api")
 
 DISCONNECT: Message = {"type": "http.disconnect"}
+# In the request's state once its deadline has passed: the route, seeing a disconnect, knows
+# the 408 has been answered and logged here, and does not log a client gone as well.
+DEADLINE_PASSED = "partnergraph.body_deadline_passed"
 
 
 class BodyDeadline:
@@ -74,10 +77,11 @@ class _Request:
 
     async def _expire(self) -> None:
         self.expired = True
+        self.scope.setdefault("state", {})[DEADLINE_PASSED] = True
         client = self.scope.get("client")
         host = client[0] if client else "unknown"
         log.info(
-            "request body from %s did not arrive within %s s: answered 408 and closed",
+            "request body from %s did not arrive within %g s: answered 408 and closed",
             host,
             self.timeout_s,
         )

@@ -43,6 +43,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from graph.api.bodydeadline import DEADLINE_PASSED
 from graph.api.context import Context
 from graph.api.execution import Executor, public_error, timed_out
 from graph.api.limits import Limits
@@ -297,10 +298,12 @@ class GraphQLEndpoint:
         except Refusal as refusal:
             return reply.refuse(refusal)
         except ClientDisconnect:
-            # Gone before its body was in (or its body deadline passed, graph/api/bodydeadline.py):
-            # nobody to answer, and not our fault, so one line rather than a traceback.
-            client = request.client.host if request.client else "unknown"
-            log.info("client %s disconnected before its request body arrived", client)
+            # Gone before its body was in: nobody to answer, and not our fault, so one line
+            # rather than a traceback. When the body deadline passed, the deadline (which has
+            # answered 408) has said so already.
+            if not request.scope.get("state", {}).get(DEADLINE_PASSED):
+                client = request.client.host if request.client else "unknown"
+                log.info("client %s disconnected before its request body arrived", client)
             return NO_ANSWER
         except Exception:
             # The last line of defence: nothing internal reaches the client.
