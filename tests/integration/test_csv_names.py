@@ -210,3 +210,24 @@ async def test_cli_reports_unmatched_names_and_skips_them_when_asked(
     assert run.lines_at(path, 3)
     assert not run.lines_at(path, 2)
     assert await fingerprint(store) != before
+
+
+async def test_reloading_a_csv_of_names_changes_nothing(store: Store, tmp_path: Path) -> None:
+    await load_seeds(store)
+    path = write(tmp_path, "agreements.csv", AGREEMENTS)
+    await load([parse_csv([path])], store)
+    first = await fingerprint(store)
+    await load([parse_csv([path])], store)
+    assert await fingerprint(store) == first
+
+
+async def test_a_dry_run_matches_names_too(store: Store, tmp_path: Path) -> None:
+    await load_seeds(store)
+    before = await fingerprint(store)
+    good = write(tmp_path, "agreements.csv", AGREEMENTS)
+    report = await load([parse_csv([good])], store, dry_run=True)
+    assert report.relationships == 2
+    bad = write(tmp_path, "bad.agreements.csv", AGREEMENTS.replace("Univ. of Tartu", UNSURE))
+    with pytest.raises(InputError, match="best candidates: university-of-tartu"):
+        await load([parse_csv([bad])], store, dry_run=True)
+    assert await fingerprint(store) == before
