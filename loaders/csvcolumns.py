@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graph.errors import CellError
 from graph.model import Agreement, Dataset, Event, Organisation, Person, Project, Source
 from loaders.problems import Loc, shown
 
@@ -23,10 +24,6 @@ LIST_SEPARATOR = ";"
 BY_NAME = "_by_name"
 # Trailing `:start:end` parts of a position or participation: ISO dates, or empty for "open".
 _DATE_LIKE = re.compile(r"^[0-9./-]*$")
-
-
-class CellError(ValueError):
-    """A cell whose shape is wrong (`person@org` without the `@`): the model never sees it."""
 
 
 Cell = Callable[[str], Any]

@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from graph.errors import Problem
+from graph.errors import CellError, Problem
 from graph.model import Bundle, clean_text
 from graph.parsed import Location, NamedOrganisation, Parsed
-from loaders.csvcolumns import KINDS, CellError, Column, Kind
+from loaders.csvcolumns import KINDS, Column, Kind
 from loaders.problems import (
     MAX_PROBLEMS,
     Loc,

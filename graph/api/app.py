@@ -16,13 +16,13 @@ from starlette.routing import Route
 
 from graph.api.context import Context
 from graph.api.export_http import export_route
-from graph.api.http import DEBUG_HEADER, GraphQLEndpoint, Refusal
+from graph.api.http import DEBUG_HEADER, GraphQLEndpoint
 from graph.api.limits import Limits
 from graph.api.ratelimit import RateLimiter, retry_after
 from graph.api.schema import build_schema
 from graph.api.web import routes as web_routes
 from graph.auth import KeyStore, keys_file
-from graph.errors import StoreError, StoreUnavailable
+from graph.errors import Refusal, StoreError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import Store, Target
 

@@ -46,7 +46,7 @@ from graph.api.context import Context
 from graph.api.execution import Executor, public_error, timed_out
 from graph.api.limits import Limits
 from graph.api.web import graphiql_page
-from graph.errors import StoreUnavailable
+from graph.errors import Refusal, StoreUnavailable
 from graph.store import Store
 
 log = logging.getLogger("partnergraph.api")
@@ -130,19 +130,6 @@ def wants_graphiql(request: Request) -> bool:
 
 
 # --- requests -------------------------------------------------------------------------------
-
-
-class Refusal(Exception):
-    """A request refused before GraphQL sees it: a status, a code and what to do."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = dict(headers or {})
 
 
 @dataclass(frozen=True, slots=True)
