@@ -80,11 +80,8 @@ class _Request:
         self.scope.setdefault("state", {})[DEADLINE_PASSED] = True
         client = self.scope.get("client")
         host = client[0] if client else "unknown"
-        log.info(
-            "request body from %s did not arrive within %g s: answered 408 and closed",
-            host,
-            self.timeout_s,
-        )
+        done = "its answer was cut short" if self.started else "answered 408 and closed"
+        log.info("request body from %s did not arrive within %g s: %s", host, self.timeout_s, done)
         if not self.started:
             message = (
                 f"the request body did not arrive within {self.timeout_s:g} s of its headers: "

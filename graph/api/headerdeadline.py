@@ -6,10 +6,11 @@ its httptools nor its h11 protocol arms anything when a connection opens, and th
 only once the headers are complete, so no middleware can see a client that connects and sends
 nothing, or sends its headers a byte at a time: such a connection was held for as long as the
 client liked (h11 caps the size of incomplete headers, 16 KiB, not their time; httptools caps
-neither). Here the headers of each request must be complete within `header_timeout_s` of the
-connection opening, or of the first byte of the request on a kept-alive connection: else a 408
-in the house format (or, when nothing of a request arrived, a silent close) and the connection
-is closed. The body has its own deadline in the app (graph/api/bodydeadline.py).
+neither: one 8 MB header line was read and answered 200). Here the headers of each request
+must be complete within `header_timeout_s` of the connection opening, or of the first byte of
+the request on a kept-alive connection: else a 408 in the house format (or, when nothing of a
+request arrived, a silent close) and the connection is closed. The body has its own deadline
+in the app (graph/api/bodydeadline.py).
 """
 
 from __future__ import annotations

@@ -200,4 +200,5 @@ def test_a_client_over_its_share_of_requests_gets_429(
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=GENEROUS_S).status_code == 200
     text = log.read_text()
     assert "Traceback" not in text
+    assert "ERROR" not in text  # nor "ASGI callable returned without starting response"
     assert text.count("disconnected before its request body arrived") == cap
