@@ -21,7 +21,7 @@ import logging
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from graph.api.refuse import refusal_response
-from graph.errors import Refusal
+from graph.errors import ConfigError, Refusal
 
 log = logging.getLogger("partnergraph.api")
 
@@ -87,6 +87,6 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
 def with_header_deadline(timeout_s: float) -> type[HeaderDeadlineProtocol]:
     """The protocol class for this deadline (uvicorn makes each connection's protocol itself)."""
-    if timeout_s <= 0:
-        raise ValueError("the header timeout must be positive")
+    if timeout_s <= 0:  # graph.settings refuses it too; this guards other callers
+        raise ConfigError(f"the header timeout must be positive, not {timeout_s:g} s")
     return type("HeaderDeadline", (HeaderDeadlineProtocol,), {"header_timeout_s": timeout_s})
