@@ -17,7 +17,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.api.refuse import send_refusal
-from graph.errors import Refusal
+from graph.errors import ConfigError, Refusal
 
 log = logging.getLogger("partnergraph.api")
 
@@ -32,7 +32,7 @@ class BodyDeadline:
 
     def __init__(self, app: ASGIApp, timeout_s: float) -> None:
         if timeout_s <= 0:
-            raise ValueError("the body timeout must be positive")
+            raise ConfigError("the body timeout must be positive")
         self.app = app
         self.timeout_s = timeout_s
 

@@ -14,7 +14,7 @@ import logging
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.api.refuse import send_refusal
-from graph.errors import Refusal
+from graph.errors import ConfigError, Refusal
 
 log = logging.getLogger("partnergraph.api")
 
@@ -26,7 +26,7 @@ class PerClientLimit:
 
     def __init__(self, app: ASGIApp, max_in_flight: int) -> None:
         if max_in_flight < 1:
-            raise ValueError("the per-client cap must be at least 1")
+            raise ConfigError("the per-client cap must be at least 1")
         self.app = app
         self.max_in_flight = max_in_flight
         # Only addresses with a request running are kept: memory is bounded by what runs.
