@@ -158,6 +158,8 @@ class Case:
     truth: frozenset[str]  # acceptable organisations; empty: names none
     kind: str  # what was embedded (display, label, alias, acronym, abbreviated; noise, fake, held)
     split: str
+    # A string naming several organisations ("pair"): each one's acceptable ids, all wanted.
+    several: tuple[frozenset[str], ...] = ()
 
 
 def _split(record_id: str) -> str:
@@ -279,6 +281,27 @@ def build_cases(
         if sort != 2:
             split = "tune" if rng.random() < 0.5 else "test"
         cases.append(Case(text, frozenset(), kind, split))
+    cases += _pairs(loaded, index, n // 10, rng)
+    return cases
+
+
+PAIR_JOINS = (", ", " and ", "; ", " & ", " / ")
+
+
+def _pairs(loaded: list[OrgRecord], index: NameIndex, n: int, rng: random.Random) -> list[Case]:
+    """Strings naming two unrelated organisations ("University of Tartu and Seoul National
+    University, Korea"): both should be chosen."""
+    cases: list[Case] = []
+    while len(cases) < n:
+        a, b = rng.sample(loaded, 2)
+        related = b.id in index.ancestors(a.id) or a.id in index.ancestors(b.id)
+        if related or a.status == "withdrawn" or b.status == "withdrawn":
+            continue
+        text = f"{a.name}{rng.choice(PAIR_JOINS)}{b.name}"
+        if b.country and rng.random() < 0.5:
+            text += f", {_country_name(b.country, rng)}"
+        wanted = (frozenset(index.current(a.id)), frozenset(index.current(b.id)))
+        cases.append(Case(text, wanted[0] | wanted[1], "pair", _split(a.id), wanted))
     return cases
 
 
@@ -301,6 +324,8 @@ class Result:
     times: list[float] = field(default_factory=list)
     # (confidence decile of the top candidate, whether it is right) -> strings
     calibration: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    # Strings naming several: how many had all, some or none of them chosen, or a wrong one.
+    several: Counter[str] = field(default_factory=Counter)
 
 
 def run(index: NameIndex, cases: list[Case], verbose: int) -> Result:
@@ -313,6 +338,11 @@ def run(index: NameIndex, cases: list[Case], verbose: int) -> Result:
         candidates = match(index, case.text)
         times.append((time.perf_counter() - started) * 1000)
         chosen = {c.record.id for c in candidates if c.chosen}
+        if case.several:
+            found = sum(1 for wanted in case.several if chosen & wanted)
+            share = "all" if found == len(case.several) else "some" if found else "none"
+            result.several["wrong" if chosen - case.truth else share] += 1
+            continue
         tally = positives if case.truth else negatives
         kind = by_kind.setdefault(case.kind, Tally())
         if candidates:
@@ -364,6 +394,13 @@ def report(name: str, result: Result) -> None:
         if right + wrong:
             cells.append(f"{b / 10:.1f}+: {right / (right + wrong):.2f} of {right + wrong}")
     print("    top candidate right, by confidence: " + "; ".join(cells))
+    several = result.several
+    if several:
+        total = sum(several.values())
+        print(
+            f"    naming two organisations: n={total}  both chosen {several['all']}  one "
+            f"{several['some']}  none {several['none']}  a wrong one {several['wrong']}"
+        )
 
 
 def fit(index: NameIndex, cases: list[Case], ridge: float = 1.0) -> tuple[float, ...]:

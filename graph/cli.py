@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
 from graph.dbserver.commands import add_db_commands, run_db_command
-from graph.errors import InputError, PartnergraphError, StoreUnavailable
+from graph.errors import InputError, PartnergraphError, Problem, StoreUnavailable
 from graph.export.command import add_export_command, run_export
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
@@ -39,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     p_load.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     p_load.add_argument("--origin", help="name the load unit of a single file (default: its name)")
     p_load.add_argument("--batch-size", type=int, default=5000)
+    p_load.add_argument(
+        "--skip-unmatched",
+        action="store_true",
+        help="load the CSV rows whose organisation names all matched; leave out and list the "
+        "others (default: any unmatched name fails the load)",
+    )
 
     add_match_command(sub)
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
@@ -79,13 +87,18 @@ def _print_report(report: Report) -> None:
 def _print_warnings(units: list[Parsed]) -> None:
     """What the parsers cleaned up on their own: the count, then the first few, on stderr."""
     warnings = [w for u in units for w in u.warnings]
-    if not warnings:
-        return
-    print(f"{len(warnings)} warning(s): left out of the load, which goes on:", file=sys.stderr)
-    for warning in warnings[:SHOWN_WARNINGS]:
-        print(f"  {warning}", file=sys.stderr)
-    if len(warnings) > SHOWN_WARNINGS:
-        print(f"  ... and {len(warnings) - SHOWN_WARNINGS} more", file=sys.stderr)
+    if warnings:
+        _print_problems(
+            f"{len(warnings)} warning(s): left out of the load, which goes on:", warnings
+        )
+
+
+def _print_problems(title: str, problems: list[Problem], shown: int = SHOWN_WARNINGS) -> None:
+    print(title, file=sys.stderr)
+    for problem in problems[:shown]:
+        print(f"  {problem}", file=sys.stderr)
+    if len(problems) > shown:
+        print(f"  ... and {len(problems) - shown} more", file=sys.stderr)
 
 
 async def _load(args: argparse.Namespace, settings: Settings) -> int:
@@ -106,12 +119,22 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
             await store.setup_schema()
         progress = ProgressLine()
         report = await load(
-            units, store, dry_run=args.dry_run, batch_size=args.batch_size, progress=progress
+            units,
+            store,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+            progress=progress,
+            skip_unmatched=args.skip_unmatched,
         )
         progress.close()
     finally:
         await store.close()
     _print_report(report)
+    if report.unmatched:
+        # Every one, as an InputError would list them: these are rows to fix and load again.
+        rows = len({(p.file, p.line) for p in report.unmatched})
+        title = f"{rows} row(s) left out: an organisation name they hold did not match:"
+        _print_problems(title, report.unmatched, InputError.SHOWN)
     return EXIT_OK
 
 
@@ -131,16 +154,42 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def log_config() -> dict[str, Any]:
+    """uvicorn's, and our own `partnergraph.*` lines at info beside its access log (without
+    it they reached stderr only from warning up, and bare)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["partnergraph"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from graph.api.app import create_app
+    from graph.api.headerdeadline import with_header_deadline
 
     app = create_app(settings, target_for(settings))
     host = args.host or settings.api_host
     port = args.port or settings.api_port
     print(f"serving GraphQL at http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools", log_level="info")
+    # httptools with a deadline on headers (uvicorn has none); past limit_concurrency uvicorn
+    # answers 503 itself (plain text), a backstop behind the app's per-client cap.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http=with_header_deadline(settings.header_timeout_s),
+        log_config=log_config(),
+        log_level="info",
+        limit_concurrency=settings.max_connections,
+    )
     return EXIT_OK
 
 

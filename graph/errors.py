@@ -3,18 +3,24 @@ what was wrong, where, and what to do.
 
 PartnergraphError
  ├── ConfigError              CONFIG: settings or local tooling (java, mvn) missing or wrong
+ │    └── AssetsMissing       ASSETS_MISSING: the browser assets are not installed as pinned
  ├── ServerError              SERVER: the local Neo4j could not be started, stopped or reached
  │    └── PortBusyError       PORT_BUSY
  ├── StoreError               STORE: anything the Neo4j driver raised, wrapped at graph.store
  │    ├── StoreUnavailable    STORE_UNAVAILABLE: Neo4j cannot be reached, or is stopping
  │    │    └── StoreBusy      STORE_BUSY: a transient conflict between writes (a broken deadlock)
+ │    ├── StoreTimeout        STORE_TIMEOUT: Neo4j stopped a query at its time limit
  │    ├── AuthFailed          AUTH_FAILED: Neo4j refused the credentials
  │    └── ConstraintViolation CONSTRAINT_VIOLATION: a write broke a uniqueness constraint
  ├── InputError               INVALID_INPUT: a source is invalid; holds every Problem found
+ ├── CellError                INVALID_CELL: one CSV cell of the wrong shape, made a Problem
  ├── ConflictError            CONFLICT: the record changed since the client read it
  ├── NotFoundError            NOT_FOUND: a write names a record the graph does not have
  ├── StillCitedError          STILL_CITED: a source still cited cannot be deleted
  ├── Forbidden                FORBIDDEN: the request's key lacks the role
+ ├── Refusal                  (its own code and HTTP status: a request refused before GraphQL)
+ ├── InternalError            INTERNAL_SERVER_ERROR: a bug; masked to clients, logged in full
+ │    └── CompileError        a selection the compiler cannot turn into Cypher
  └── UserError                BAD_USER_INPUT: a request that cannot be answered as asked
       └── LimitExceeded       (its own code per limit: the request is too big or too costly)
 
@@ -24,7 +30,9 @@ the classes to exit codes (graph/cli.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class PartnergraphError(Exception):
@@ -37,6 +45,10 @@ class PartnergraphError(Exception):
 
 class ConfigError(PartnergraphError):
     code = "CONFIG"
+
+
+class AssetsMissing(ConfigError):
+    code = "ASSETS_MISSING"
 
 
 class ServerError(PartnergraphError):
@@ -60,6 +72,12 @@ class StoreBusy(StoreUnavailable):
     """Retried by the loads; the API answers 503 with Retry-After, as for an outage."""
 
     code = "STORE_BUSY"
+
+
+class StoreTimeout(StoreError):
+    """The API answers 504 and says so, rather than a masked database error."""
+
+    code = "STORE_TIMEOUT"
 
 
 class AuthFailed(StoreError):
@@ -113,6 +131,13 @@ class InputError(PartnergraphError):
         super().__init__(f"{count} problem(s) in the input; nothing was written:\n{text}")
 
 
+class CellError(PartnergraphError):
+    """A cell whose shape is wrong (`person@org` without the `@`): the model never sees it;
+    the CSV loader turns it into a Problem of its file, line and column."""
+
+    code = "INVALID_CELL"
+
+
 class ConflictError(PartnergraphError):
     """Optimistic concurrency: someone else changed the record since the client read it."""
 
@@ -159,3 +184,53 @@ class UserError(PartnergraphError):
     """A request that cannot be answered as asked (a bad cursor, a page too large, ...)."""
 
     code = "BAD_USER_INPUT"  # the code GraphQL clients (and schemathesis) read as "your fault"
+
+
+class LimitExceeded(UserError):
+    """A query over one of the limits (graph/api/limits.py): which limit, the query's value and
+    the maximum.
+
+    The code is the failed step's (Apollo's names, which clients read as "the client's fault");
+    `limit` says which limit.
+    """
+
+    code = "GRAPHQL_VALIDATION_FAILED"
+
+    def __init__(
+        self, limit: str, value: int | None, maximum: int, message: str, *, code: str = code
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "limit": self.limit, "maximum": self.maximum}
+        if self.value is not None:
+            out["value"] = self.value
+        return out
+
+
+class Refusal(PartnergraphError):
+    """A request refused before GraphQL sees it (graph/api/http.py): a status, a code and what
+    to do."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.headers = dict(headers or {})
+
+
+class InternalError(PartnergraphError):
+    """A bug, not the client's fault: graph/api/errors.py masks its message and logs it."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+
+class CompileError(InternalError):
+    """A selection the compiler cannot turn into Cypher (a field without a spec)."""

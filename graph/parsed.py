@@ -14,6 +14,24 @@ class Location:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NamedOrganisation:
+    """A cell that names an organisation by free text, not by id (CSV `..._by_name` columns).
+
+    The record holds `placeholder` where the organisation's id goes; the write path matches
+    `text` against the organisations (graph.match) and links only a chosen match.
+    """
+
+    placeholder: str
+    text: str
+    file: str
+    line: int
+    column: int | None  # 1-based, as in Problem
+    field: str  # the column's name
+    record: str  # "<collection>:<id>" of the record holding the reference
+    country: str | None = None  # the row's country, a hint for the matcher
+
+
 @dataclass(slots=True)
 class Parsed:
     """A parser's result. `problems` non-empty means the bundle must not be written.
@@ -32,6 +50,8 @@ class Parsed:
     # A registry extract (ROR): relations to records outside it are dropped, not errors.
     partial: bool = False
     warnings: list[Problem] = field(default_factory=list)
+    # Organisations named by free text, to be matched when the load is planned.
+    names: list[NamedOrganisation] = field(default_factory=list)
 
     def where(self, collection: str, record_id: str) -> Location:
         return self.locations.get(f"{collection}:{record_id}", Location(self.bundle.origin))

@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", alias="PARTNERGRAPH_HOST")
     api_port: int = Field(default=8000, ge=1, le=65535, alias="PARTNERGRAPH_PORT")
     cors_origins: list[str] = Field(default_factory=list, alias="PARTNERGRAPH_CORS_ORIGINS")
+    # Connections (graph/api/headerdeadline.py, bodydeadline.py, perclient.py): request headers
+    # must be in within `header_timeout_s` and the body within `body_timeout_s` after them
+    # (else 408 and close); one client address may have `max_client_requests` requests in
+    # flight (else 429; bench/loadtest.py runs 32 from 127.0.0.1); uvicorn holds at most
+    # `max_connections` connections (else its own 503).
+    header_timeout_s: float = Field(default=10.0, gt=0, alias="PARTNERGRAPH_HEADER_TIMEOUT")
+    body_timeout_s: float = Field(default=10.0, gt=0, alias="PARTNERGRAPH_BODY_TIMEOUT")
+    max_client_requests: int = Field(default=64, ge=1, alias="PARTNERGRAPH_MAX_CLIENT_REQUESTS")
+    max_connections: int = Field(default=1000, ge=1, alias="PARTNERGRAPH_MAX_CONNECTIONS")
 
     # Query limits (graph/api/limits.py): abusive queries are refused before any Cypher runs.
     max_depth: int = Field(default=10, ge=1, alias="PARTNERGRAPH_MAX_DEPTH")

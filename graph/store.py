@@ -19,13 +19,12 @@ from graph.errors import (
     ConstraintViolation,
     StoreBusy,
     StoreError,
+    StoreTimeout,
     StoreUnavailable,
 )
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
-# The `code` of a StoreError for a transaction Neo4j stopped at its time limit.
-TIMED_OUT = "store_timeout"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +109,10 @@ def _translate(exc: Exception, uri: str) -> StoreError:
                 "stop` and `db start`) or raise dbms.memory.transaction.total.max on your server"
             )
         if "TransactionTimedOut" in code or "Terminated" in code:
-            timed_out = StoreError(
+            return StoreTimeout(
                 f"Neo4j stopped the query: it ran past its time limit and timed out ({code}); "
                 "ask for less at once (a narrower filter, smaller pages)"
             )
-            timed_out.code = TIMED_OUT  # the API answers 504 rather than a database error
-            return timed_out
         return StoreError(f"Neo4j error {code}")
     return StoreError(f"Neo4j driver error: {type(exc).__name__}")
 

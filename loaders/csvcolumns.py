@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel
 
+from graph.errors import CellError
 from graph.model import Agreement, Dataset, Event, Organisation, Person, Project, Source
 from loaders.problems import Loc, shown
 
 LIST_SEPARATOR = ";"
+# The twin of a column that references organisations by id, holding their names instead
+# (`holder_by_name`, `parties_by_name`): the names are matched when the load is planned.
+BY_NAME = "_by_name"
 # Trailing `:start:end` parts of a position or participation: ISO dates, or empty for "open".
 _DATE_LIKE = re.compile(r"^[0-9./-]*$")
-
-
-class CellError(ValueError):
-    """A cell whose shape is wrong (`person@org` without the `@`): the model never sees it."""
 
 
 Cell = Callable[[str], Any]
@@ -48,6 +48,10 @@ class Column:
     # The value is a list appended to the list at `path`, which other columns also feed
     # (`aliases` and `acronyms` both become `names`).
     append: bool = False
+    # A `_by_name` twin: the key of each item that holds an organisation's name ("" when the
+    # whole value is one), and the column it stands in for.
+    names: str | None = None
+    twin_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class Kind:
     collection: str
     model: type[BaseModel]
     columns: tuple[Column, ...]
+    # The column whose value is the row's country: a hint for matching organisation names.
+    country_hint: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -62,6 +68,10 @@ class Kind:
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
+
+    def twins(self, name: str) -> list[Column]:
+        """The `_by_name` columns standing in for column `name`."""
+        return [c for c in self.columns if c.twin_of == name]
 
     def owners(self, path: Loc, appended: str | None = None) -> list[str]:
         """The columns that write exactly `path`; `appended` names the one that added an item."""
@@ -177,6 +187,24 @@ def _renamed(pairs: Iterable[tuple[str, Loc]], cell: Cell = text) -> tuple[Colum
     return tuple(Column(name, path, cell) for name, path in pairs)
 
 
+def _by_name(column: Column, key: str = "organisation") -> tuple[Column, Column]:
+    """A column of organisation ids and its twin of names, the same shape with names for ids.
+
+    Both feed one list (a row may give some parties by id, others by name), so a list column
+    becomes an appending one; a single reference (`holder`) takes one of the two.
+    """
+    own = replace(column, append=column.append or key != "")
+    twin = Column(
+        column.name + BY_NAME,
+        column.path,
+        column.cell,
+        append=own.append,
+        names=key,
+        twin_of=column.name,
+    )
+    return own, twin
+
+
 def _required(*names: str) -> tuple[Column, ...]:
     return tuple(Column(name, (name,), required=True) for name in names)
 
@@ -224,11 +252,13 @@ KINDS: dict[str, Kind] = {
                 *_plain("status established website email description"),
                 *_listed("sectors topics"),
                 *(
-                    Column(t, ("relations",), _relations(t), append=True)
+                    column
                     for t in ("parent", "child", "successor", "predecessor", "related", "founder")
+                    for column in _by_name(Column(t, ("relations",), _relations(t), append=True))
                 ),
                 *_CITED,
             ),
+            country_hint="country",
         ),
         Kind(
             "people",
@@ -237,7 +267,7 @@ KINDS: dict[str, Kind] = {
                 _ID,
                 *_NAMES,
                 *_plain("email phone"),
-                Column("positions", ("positions",), _positions),
+                *_by_name(Column("positions", ("positions",), _positions)),
                 *_CITED,
             ),
         ),
@@ -255,8 +285,10 @@ KINDS: dict[str, Kind] = {
                     [("valid_from", ("validity", "start")), ("valid_to", ("validity", "end"))]
                 ),
                 *_plain("status"),
-                Column("parties", ("parties",), _with_role("organisation"), required=True),
-                Column("signatories", ("signatories",), _signatories),
+                *_by_name(
+                    Column("parties", ("parties",), _with_role("organisation"), required=True)
+                ),
+                *_by_name(Column("signatories", ("signatories",), _signatories), "on_behalf_of"),
                 *_CITED,
             ),
         ),
@@ -269,7 +301,11 @@ KINDS: dict[str, Kind] = {
                 *_plain("end"),
                 *_place("place_", "place"),
                 *_listed("topics"),
-                Column("organisations", ("participants",), _with_role("organisation"), append=True),
+                *_by_name(
+                    Column(
+                        "organisations", ("participants",), _with_role("organisation"), append=True
+                    )
+                ),
                 Column("people", ("participants",), _with_role("person"), append=True),
                 *_listed("agreements projects decisions"),
                 *_CITED,
@@ -280,14 +316,16 @@ KINDS: dict[str, Kind] = {
             Dataset,
             (
                 _ID,
-                *_required("title", "holder"),
+                *_required("title"),
+                *_by_name(Column("holder", ("holder",), required=True), ""),
                 Column("modalities", ("modalities",), items, required=True),
                 *_plain("subject individuals coverage country"),
                 *_START_END,
                 *_renamed(
                     (f"access_{name}", ("access", name))
-                    for name in ("rights", "body", "legal_basis", "contact")
+                    for name in ("rights", "legal_basis", "contact")
                 ),
+                *_by_name(Column("access_body", ("access", "body")), ""),
                 *_renamed(
                     (
                         (f"access_{name}", ("access", name))
@@ -298,6 +336,7 @@ KINDS: dict[str, Kind] = {
                 *_listed("topics"),
                 *_CITED,
             ),
+            country_hint="country",
         ),
         Kind(
             "projects",
@@ -309,7 +348,7 @@ KINDS: dict[str, Kind] = {
                 *_START_END,
                 *_renamed([("budget", ("budget", "amount")), ("currency", ("budget", "currency"))]),
                 *_listed("topics"),
-                Column("participants", ("participants",), _project_participants),
+                *_by_name(Column("participants", ("participants",), _project_participants)),
                 *_plain("agreement part_of"),
                 *_listed("datasets"),
                 *_place("place_", "place"),

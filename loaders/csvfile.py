@@ -8,8 +8,10 @@ in docs/csv-format.md. Every problem is located as file:line:column, the header 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from graph.errors import Problem
+from graph.errors import CellError, Problem
 from graph.model import Bundle, clean_text
-from graph.parsed import Location, Parsed
-from loaders.csvcolumns import KINDS, CellError, Column, Kind
+from graph.parsed import Location, NamedOrganisation, Parsed
+from loaders.csvcolumns import KINDS, Column, Kind
 from loaders.problems import (
     MAX_PROBLEMS,
     Loc,
@@ -38,6 +40,18 @@ CSV_PRIORITY = 20
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # Tab, line feed and carriage return are the only control characters a spreadsheet writes.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Longer is a sentence, not an organisation's name.
+MAX_NAME_CHARS = 500
+_NOT_SLUG = re.compile("[^a-z0-9]+")
+
+
+def placeholder(text: str, country: str | None) -> str:
+    """The id a record holds where it names an organisation by `text`, until the load matches
+    it: readable in messages (`named-univ-of-tartu-…`), one per text and country hint."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:60].strip("-")
+    digest = hashlib.sha256(f"{country or ''}|{text}".encode()).hexdigest()[:10]
+    return f"named-{slug}-{digest}" if slug else f"named-{digest}"
 
 
 def csv_kind(path: Path) -> str:
@@ -78,6 +92,10 @@ class _Header:
         position = self.positions.get(column)
         return None if position is None else position + 1
 
+    def has(self, kind: Kind, column: Column) -> bool:
+        """Whether the header holds the column or one of its `_by_name` twins."""
+        return any(c.name in self.positions for c in (column, *kind.twins(column.name)))
+
 
 def _read_header(cells: list[str], kind: Kind, file: str) -> tuple[_Header, list[Problem]]:
     header, problems = _Header(width=len(cells)), []
@@ -98,7 +116,7 @@ def _read_header(cells: list[str], kind: Kind, file: str) -> tuple[_Header, list
             header.positions[name] = position
     suggested = {closest(n, kind.names) for n in names if kind.column(n) is None}
     for column in kind.columns:
-        if column.required and column.name not in header.positions:
+        if column.required and not header.has(kind, column):
             header.missing.add(column.name)
             # A misspelt required column is already reported with its correction.
             if column.name not in suggested:
@@ -122,6 +140,7 @@ class _Row:
     given: set[str] = field(default_factory=set)
     reported: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    named: list[NamedOrganisation] = field(default_factory=list)
 
     @property
     def id(self) -> str | None:
@@ -142,13 +161,25 @@ class _Row:
         for column in self.kind.columns:
             text = self.cell(column.name)
             if not text:
-                if column.required and column.name in self.header.positions:
+                twins = self.kind.twins(column.name)
+                if column.required and self.header.has(self.kind, column):
+                    if any(self.cell(t.name) for t in twins):
+                        continue  # given by name instead
                     message = f"{column.name} is empty, but it is required"
+                    if twins:
+                        message += f" (or {' or '.join(t.name for t in twins)})"
                     self.problems.append(self.problem(message, column.name))
-                    self.reported.add(column.name)
+                    self.reported.update([column.name, *(t.name for t in twins)])
+                continue
+            if column.twin_of and not column.append and column.twin_of in self.given:
+                message = f"give {column.twin_of} or {column.name}, not both"
+                self.problems.append(self.problem(message, column.name))
+                self.reported.update([column.name, column.twin_of])
                 continue
             try:
                 value = column.cell(text)
+                if column.names is not None:
+                    value = self._named(column, value)
             except CellError as exc:
                 self.problems.append(self.problem(str(exc), column.name))
                 self.reported.add(column.name)
@@ -157,6 +188,32 @@ class _Row:
                 continue  # only separators, as in ";;": nothing given
             self.given.add(column.name)
             self._put(column, value)
+
+    def _named(self, column: Column, value: Any) -> Any:
+        """A `_by_name` cell's value with a placeholder for each name, each name recorded."""
+        hint = self.cell(self.kind.country_hint).upper() or None if self.kind.country_hint else None
+
+        def name(text: str) -> str:
+            text = clean_text(text)
+            if not text:
+                raise CellError("an organisation name is empty")
+            if len(text) > MAX_NAME_CHARS:
+                raise CellError(
+                    f"an organisation name is at most {MAX_NAME_CHARS} characters, got {len(text)}"
+                )
+            ref = placeholder(text, hint)
+            number = self.header.number(column.name)
+            record = f"{self.kind.collection}:{self.id or ''}"
+            self.named.append(
+                NamedOrganisation(
+                    ref, text, self.file, self.line, number, column.name, record, hint
+                )
+            )
+            return ref
+
+        if column.names == "":
+            return name(value)
+        return [{**item, column.names: name(item[column.names])} for item in value]
 
     def _put(self, column: Column, value: Any) -> None:
         parent: Any = self.data
@@ -193,6 +250,9 @@ class _Row:
         columns = self.columns_at(loc)
         if self.reported.intersection(columns):
             return None
+        given = [c for c in columns if c in self.given]
+        if len(columns) > 1 and len(given) == 1:
+            columns = given  # a column and its `_by_name` twin: the row gave one of them
         if len(columns) != 1:
             message = error_message(error, self.kind.model)
             return self.problem(message, fld=", ".join(columns) or dotted(loc) or None)
@@ -213,6 +273,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.records: dict[str, list[BaseModel]] = {kind: [] for kind in KINDS}
         self.locations: dict[str, Location] = {}
+        self.names: list[NamedOrganisation] = []
         # Ids are global across kinds, as in the seeds: collection and where it was first seen.
         self.first_seen: dict[str, tuple[str, str, int]] = {}
 
@@ -296,6 +357,7 @@ class _Reader:
         if not row.problems:
             self.records[row.kind.collection].append(record)
             self.locations[f"{row.kind.collection}:{record_id}"] = Location(row.file, row.line)
+            self.names += row.named
 
 
 def parse_csv(paths: list[Path], origin: str | None = None) -> Parsed:
@@ -317,4 +379,4 @@ def parse_csv(paths: list[Path], origin: str | None = None) -> Parsed:
     problems = sorted(
         reader.problems, key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or 0)
     )
-    return Parsed(bundle=bundle, locations=reader.locations, problems=problems)
+    return Parsed(bundle=bundle, locations=reader.locations, problems=problems, names=reader.names)

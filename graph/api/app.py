@@ -14,15 +14,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from graph.api.bodydeadline import BodyDeadline
 from graph.api.context import Context
 from graph.api.export_http import export_route
-from graph.api.http import DEBUG_HEADER, GraphQLEndpoint, Refusal
+from graph.api.http import DEBUG_HEADER, GraphQLEndpoint
 from graph.api.limits import Limits
+from graph.api.perclient import PerClientLimit
 from graph.api.ratelimit import RateLimiter, retry_after
 from graph.api.schema import build_schema
 from graph.api.web import routes as web_routes
 from graph.auth import KeyStore, keys_file
-from graph.errors import StoreError, StoreUnavailable
+from graph.errors import Refusal, StoreError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import Store, Target
 
@@ -103,7 +105,12 @@ def create_app(settings: Settings, target: Target) -> Starlette:
             return JSONResponse({"status": "unavailable", "error": exc.message}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    # Outermost first: a client over its share is refused before its body is even awaited.
+    middleware = [
+        Middleware(PerClientLimit, max_in_flight=settings.max_client_requests),
+        Middleware(BodyDeadline, timeout_s=settings.body_timeout_s),
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -38,6 +38,7 @@ from graph.api.specs import (
 from graph.auth import ANONYMOUS, Role
 from graph.cypher import project as cy
 from graph.cypher.read import as_query
+from graph.errors import CompileError
 
 __all__ = ["NESTED_LIMIT", "CompileError", "Compiler", "as_query"]
 
@@ -53,10 +54,6 @@ HIDDEN_FROM_ANONYMOUS: dict[str, Callable[[str], str] | None] = {
 # Nested lists are bounded so that one request cannot pull a whole graph through a hub node;
 # root connections page beyond this.
 NESTED_LIMIT = 500
-
-
-class CompileError(ValueError):
-    """A selection the compiler cannot turn into Cypher (a bug, or a field without a spec)."""
 
 
 class Compiler:

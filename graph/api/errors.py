@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import PartnergraphError, StoreError, StoreUnavailable, UserError
+from graph.errors import (
+    InternalError,
+    PartnergraphError,
+    StoreError,
+    StoreTimeout,
+    StoreUnavailable,
+    UserError,
+)
 
 log = logging.getLogger("partnergraph.api")
 
@@ -20,13 +27,19 @@ def classify(error: GraphQLError) -> None:
         return  # a GraphQL error proper (validation, coercion): its message is for the user
     if isinstance(original, StoreUnavailable):
         error.extensions = {"code": "STORE_UNAVAILABLE"}
+    elif isinstance(original, StoreTimeout):
+        # The query asked too much, not a fault to trace: one line, and the client is told it
+        # timed out (HTTP 504, graph/api/http.py) rather than "database error".
+        log.warning("a query ran past Neo4j's time limit: %s", original.message)
+        error.message = original.message
+        error.extensions = {"code": original.code}
     elif isinstance(original, UserError):
         error.extensions = {"code": original.code}
     elif isinstance(original, StoreError):
         log.error("store error: %s", original.message, exc_info=original)
         error.message = "the database could not answer this request"
         error.extensions = {"code": "STORE_ERROR"}
-    elif isinstance(original, PartnergraphError):
+    elif isinstance(original, PartnergraphError) and not isinstance(original, InternalError):
         error.extensions = {"code": original.code}
     else:
         log.error("internal error", exc_info=original)

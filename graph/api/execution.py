@@ -27,7 +27,6 @@ No HTTP here (graph/api/http.py maps what this returns to statuses). Decisions:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from functools import lru_cache
 from inspect import isawaitable
@@ -53,11 +52,8 @@ from strawberry.schema.schema import validate_document
 
 from graph.api.context import Context
 from graph.api.errors import classify
-from graph.api.limits import LimitExceeded, Limits, enforce, too_many_tokens
-from graph.errors import StoreError
-from graph.store import TIMED_OUT
-
-log = logging.getLogger("partnergraph.api")
+from graph.api.limits import Limits, enforce, too_many_tokens
+from graph.errors import LimitExceeded, StoreTimeout
 
 CACHE_SIZE = 256
 FRAGMENT_RULES = [KnownFragmentNamesRule, NoUnusedFragmentsRule, NoFragmentCyclesRule]
@@ -81,7 +77,7 @@ def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
 def timed_out(error: GraphQLError) -> bool:
     """Neo4j stopped the query at its time limit (graph/store.py)."""
     original = error.original_error
-    return isinstance(original, StoreError) and original.code == TIMED_OUT
+    return isinstance(original, StoreTimeout)
 
 
 def public_error(error: GraphQLError) -> dict[str, Any]:
@@ -203,13 +199,5 @@ class Executor:
         )
         result = await outcome if isawaitable(outcome) else outcome
         for failure in result.errors or []:
-            original = failure.original_error
-            if timed_out(failure) and isinstance(original, StoreError):
-                # The query asked too much, not a fault to trace: one line, and the client is
-                # told it timed out (graph.api.errors would say only "database error").
-                log.warning("a query ran past Neo4j's time limit: %s", original.message)
-                failure.message = original.message
-                failure.extensions = {"code": "STORE_TIMEOUT"}
-            else:
-                classify(failure)
+            classify(failure)
         return result

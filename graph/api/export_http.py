@@ -16,8 +16,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from graph.api.context import Context
-from graph.api.http import RETRY_AFTER_S, Refusal
-from graph.errors import InputError, StoreUnavailable
+from graph.api.http import RETRY_AFTER_S
+from graph.errors import InputError, Refusal, StoreUnavailable
 from graph.export.filters import selection
 from graph.export.formats import output
 from graph.export.rows import GraphRows

@@ -39,14 +39,16 @@ from graphql import (
     OperationType,
     get_operation_ast,
 )
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 
+from graph.api.bodydeadline import DEADLINE_PASSED
 from graph.api.context import Context
 from graph.api.execution import Executor, public_error, timed_out
 from graph.api.limits import Limits
 from graph.api.web import graphiql_page
-from graph.errors import StoreUnavailable
+from graph.errors import Refusal, StoreUnavailable
 from graph.store import Store
 
 log = logging.getLogger("partnergraph.api")
@@ -63,6 +65,19 @@ INTERNAL_ERROR: dict[str, Any] = {
 }
 
 ContextFactory = Callable[[Request], Context]
+
+
+class _NoAnswer(Response):
+    """Sends nothing: for a client that has gone, where any answer would go nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
+NO_ANSWER = _NoAnswer()
 
 
 # --- content negotiation --------------------------------------------------------------------
@@ -130,19 +145,6 @@ def wants_graphiql(request: Request) -> bool:
 
 
 # --- requests -------------------------------------------------------------------------------
-
-
-class Refusal(Exception):
-    """A request refused before GraphQL sees it: a status, a code and what to do."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = dict(headers or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +297,14 @@ class GraphQLEndpoint:
             return await self._answer(request, reply)
         except Refusal as refusal:
             return reply.refuse(refusal)
+        except ClientDisconnect:
+            # Gone before its body was in: nobody to answer, and not our fault, so one line
+            # rather than a traceback. When the body deadline passed, the deadline (which has
+            # answered 408) has said so already.
+            if not request.scope.get("state", {}).get(DEADLINE_PASSED):
+                client = request.client.host if request.client else "unknown"
+                log.info("client %s disconnected before its request body arrived", client)
+            return NO_ANSWER
         except Exception:
             # The last line of defence: nothing internal reaches the client.
             log.exception("unexpected error answering a GraphQL request")

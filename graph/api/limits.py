@@ -24,7 +24,7 @@ from graph.api.filters import filter_terms
 from graph.api.measure import SATURATED, Measure, measure
 from graph.api.repeats import most_repeated
 from graph.api.tokens import MAX_LITERAL_NESTING, document_tokens, literal_tokens
-from graph.errors import UserError
+from graph.errors import LimitExceeded
 from graph.settings import Settings
 
 
@@ -49,32 +49,6 @@ class Limits:
             max_repeats=settings.max_repeats,
             max_filter_terms=settings.max_filter_terms,
         )
-
-
-class LimitExceeded(UserError):
-    """A query over one of the limits: which limit, the query's value and the maximum.
-
-    The code is the failed step's (Apollo's names, which clients read as "the client's fault");
-    `limit` says which limit.
-    """
-
-    code = "GRAPHQL_VALIDATION_FAILED"
-
-    def __init__(
-        self, limit: str, value: int | None, maximum: int, message: str, *, code: str = code
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.limit = limit
-        self.value = value
-        self.maximum = maximum
-
-    @property
-    def extensions(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "limit": self.limit, "maximum": self.maximum}
-        if self.value is not None:
-            out["value"] = self.value
-        return out
 
 
 def check(limits: Limits, measured: Measure) -> list[LimitExceeded]:

@@ -8,6 +8,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from graph.errors import ConfigError
+
 
 @dataclass(slots=True)
 class _Bucket:
@@ -30,7 +32,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if rate <= 0 or burst < 1:
-            raise ValueError("rate must be positive and burst at least 1")
+            raise ConfigError("rate must be positive and burst at least 1")
         self.rate, self.burst, self.max_keys, self.clock = rate, burst, max_keys, clock
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 

@@ -66,6 +66,15 @@ class Citation:
     where: str | None
     quote: str | None
     verified: bool
+    matched_name: str | None = strawberry.field(
+        default=None,
+        description="The organisation's name as the load wrote it, where it named the "
+        "organisation by text (CSV `_by_name` columns) and the matcher chose this one; null "
+        "for a link by id.",
+    )
+    match_confidence: float | None = strawberry.field(
+        default=None, description="The matcher's confidence in that choice (0 to 1)."
+    )
 
 
 @strawberry.type(description="A name in one language: display name, label, alias or acronym.")

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from graph.errors import AssetsMissing
 from graph.web import assets
 
 WEB = Path(__file__).resolve().parents[1] / "web"
@@ -60,7 +61,7 @@ def graphiql_page(vendor: Path = assets.VENDOR) -> str:
     """GraphiQL from local files, with the README's example queries as tabs."""
     try:
         assets.require(vendor)
-    except assets.AssetsMissing as exc:
+    except AssetsMissing as exc:
         return _missing_page(exc.message)
     page = Template((WEB / "graphiql.html").read_text())
     g, e = assets.GRAPHIQL, assets.EXPLORER_PLUGIN

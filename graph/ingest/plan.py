@@ -17,6 +17,7 @@ import orjson
 from graph.cypher import Label
 from graph.cypher import load as cypher_load
 from graph.errors import ConflictError, NotFoundError, Problem
+from graph.ingest.byname import resolve_names
 from graph.ingest.claims import Dumps, claim_origin, claim_record, merge_claims
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.resolve import OrgIndex, org_name_keys
@@ -40,6 +41,8 @@ class Report:
     dry_run: bool = False
     seconds: float = 0.0
     versions: dict[str, int] = field(default_factory=dict)  # node id -> version after the load
+    # Rows left out because an organisation they name did not match (`skip_unmatched`).
+    unmatched: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,8 +321,13 @@ async def prepare(
     expected_versions: dict[str, int] | None,
     must_exist: Sequence[tuple[Label, str]] = (),
     lock: bool = False,
+    skip_unmatched: bool = False,
 ) -> Plan:
-    """The plan without the node rows: every check done, every node to write or delete known."""
+    """The plan without the node rows: every check done, every node to write or delete known.
+
+    `skip_unmatched`: rows naming an organisation that did not match are left out (listed in
+    the report) instead of stopping the load.
+    """
     ordered = sorted((_unit(u) for u in units), key=lambda u: (u.parsed.bundle.priority, u.origin))
     plan = Plan(ordered, report=Report([u.origin for u in ordered]))
     plan.origins = {u.origin for u in plan.units}
@@ -337,6 +345,11 @@ async def prepare(
 
     index = OrgIndex()
     index.add_rows(await read(cypher_load.ORG_KEYS, None))
+    # Before entity resolution: the names are matched against the graph and the load as given.
+    problems, plan.report.unmatched = await resolve_names(
+        plan.units, read, index, skip=skip_unmatched
+    )
+    plan.problems += problems
     _resolve_organisations(plan, index)
     await _check_references(plan, read, index)
     await _check_citations(plan, read)

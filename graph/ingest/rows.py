@@ -55,12 +55,15 @@ class RelRow:
     citations: list[Citation]
     where: str = ""  # "<collection>:<id>" of the record that asserted it, for error messages
     field: str = ""
+    # An end the record named by free text, matched (graph.ingest.byname): the name as written
+    # and the confidence, kept in this link's provenance entries.
+    matched: dict[str, Any] | None = None
 
 
-def provenance_entry(origin: str, citation: Citation) -> str:
+def provenance_entry(origin: str, citation: Citation, matched: dict[str, Any] | None = None) -> str:
     # The origin comes first so that one origin's entries can be stripped by prefix in Cypher.
     entry = {"origin": origin, **citation.model_dump(mode="json", exclude_none=True)}
-    return orjson.dumps(entry).decode()
+    return orjson.dumps({**entry, **(matched or {})}).decode()
 
 
 def provenance_prefix(origin: str) -> str:

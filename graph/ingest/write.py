@@ -59,6 +59,7 @@ async def load(
     audit: Audit | None = None,
     timeout_s: float = LOAD_TIMEOUT_S,
     pause_gc: bool = True,
+    skip_unmatched: bool = False,
 ) -> Report:
     """Load every unit or nothing; raises InputError listing every problem found.
 
@@ -68,11 +69,15 @@ async def load(
     The API's one-record writes pass their request timeout and `pause_gc=False` (pausing the
     process-wide collector buys nothing for a few rows and would stop it for every request).
     A deadlock Neo4j broke (StoreBusy) is retried a few times: the load rolled back whole.
+    Organisations named by free text link only where matched; with `skip_unmatched` the rows
+    of the others are left out (`Report.unmatched`) instead of failing the load.
     """
     started = time.perf_counter()
     with gc_paused() if pause_gc else nullcontext():
         if dry_run:
-            plan = await prepare(units, store.read, expected_versions, must_exist)
+            plan = await prepare(
+                units, store.read, expected_versions, must_exist, skip_unmatched=skip_unmatched
+            )
             if plan.problems:
                 raise InputError(plan.problems)
             plan.report.relationships = sum(_rel_count(u) for u in plan.units)
@@ -88,6 +93,7 @@ async def load(
                     must_exist,
                     audit,
                     timeout_s,
+                    skip_unmatched,
                 )
                 break
             except StoreBusy:
@@ -106,9 +112,12 @@ async def _load(
     must_exist: Sequence[tuple[Label, str]],
     audit: Audit | None,
     timeout_s: float,
+    skip_unmatched: bool,
 ) -> Plan:
     async with store.transaction(timeout_s=timeout_s) as tx:
-        plan = await prepare(units, tx.run, expected_versions, must_exist, lock=True)
+        plan = await prepare(
+            units, tx.run, expected_versions, must_exist, lock=True, skip_unmatched=skip_unmatched
+        )
         if plan.problems:
             raise InputError(plan.problems)  # rolls back: nothing was written anyway
         if progress:
@@ -196,9 +205,11 @@ def _rel_groups(
     for rel in unit.rels:
         group = groups[(rel.type, rel.start_label, rel.end_label)]
         cited = tuple(rel.citations)
-        entries = entries_of.get(cited)
+        entries = entries_of.get(cited) if rel.matched is None else None
         if entries is None:
-            entries = entries_of[cited] = [provenance_entry(unit.origin, c) for c in cited]
+            entries = [provenance_entry(unit.origin, c, rel.matched) for c in cited]
+            if rel.matched is None:
+                entries_of[cited] = entries
         key = (rel.start, rel.end, rel.key)
         if key in group:  # asserted twice by one origin (e.g. both sides of a ROR relation)
             row = group[key]

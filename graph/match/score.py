@@ -269,6 +269,30 @@ def _related(index: NameIndex, a: str, b: str) -> bool:
     return a in index.ancestors(b) or b in index.ancestors(a)
 
 
+def _mentions(hits: list[_Hit]) -> list[list[_Hit]]:
+    """Hits of one group split where their words do not overlap, each in rank order."""
+    clusters: list[tuple[int, int, list[_Hit]]] = []
+    for hit in sorted(hits, key=lambda h: (h.start, h.end)):
+        if clusters and hit.start < clusters[-1][1]:
+            start, end, members = clusters[-1]
+            clusters[-1] = (start, max(end, hit.end), [*members, hit])
+        else:
+            clusters.append((hit.start, hit.end, [hit]))
+    order = {id(h): i for i, h in enumerate(hits)}
+    mentions = [sorted(members, key=lambda h: order[id(h)]) for _, _, members in clusters]
+    return sorted(mentions, key=lambda m: order[id(m[0])])
+
+
+def _another(index: NameIndex, hit: _Hit, chosen: list[_Hit]) -> bool:
+    """Whether a mention's top may be chosen beside the group's mentions chosen before it."""
+    if not chosen:
+        return True
+    # A one-word name beside an organisation is its city ("..., Hartford, USA"), not a second
+    # organisation; a unit and its parent are one organisation meant, the better placed chosen.
+    one_word = hit.end - hit.start == 1 and not hit.acronym
+    return not one_word and not any(_related(index, hit.record, c.record) for c in chosen)
+
+
 def _choose(index: NameIndex, ranked: list[_Hit], n_groups: int) -> list[Candidate]:
     # Hierarchy: a unit and its parent found at the same words are one name shared; the
     # parent is meant. A unit named in words of its own is meant over its parent.
@@ -288,24 +312,27 @@ def _choose(index: NameIndex, ranked: list[_Hit], n_groups: int) -> list[Candida
     confidences: dict[str, float] = {}
     features: dict[str, tuple[float, ...]] = {}
     for gi in range(n_groups):
-        in_group = [h for h in ranked if h.group == gi]
-        if not in_group:
-            continue
-        top = in_group[0]
-        rivals = [
-            h
-            for h in in_group[1:]
-            if not _related(index, h.record, top.record) and h.record != top.record
-        ]
-        margin = top.score - rivals[0].score if rivals else 1.0
-        for h in in_group:
-            if h.record in features:
-                continue
-            features[h.record] = _features(h, margin if h is top else h.score - top.score)
-            confidence = calibrate(features[h.record])
-            confidences[h.record] = confidence
-            if h is top and confidence >= CHOOSE_AT and not h.evidence.get("withdrawn"):
-                chosen.add(h.record)
+        # Each mention (hits over the same words) has its own top: "University of Tartu and
+        # Tartu University Hospital" names two organisations, and neither is the other's rival.
+        chosen_here: list[_Hit] = []
+        for mention in _mentions([h for h in ranked if h.group == gi]):
+            top = mention[0]
+            rivals = [
+                h
+                for h in mention[1:]
+                if not _related(index, h.record, top.record) and h.record != top.record
+            ]
+            margin = top.score - rivals[0].score if rivals else 1.0
+            for h in mention:
+                if h.record in features:
+                    continue
+                features[h.record] = _features(h, margin if h is top else h.score - top.score)
+                confidence = calibrate(features[h.record])
+                confidences[h.record] = confidence
+                sure = confidence >= CHOOSE_AT and not h.evidence.get("withdrawn")
+                if h is top and sure and _another(index, h, chosen_here):
+                    chosen.add(h.record)
+                    chosen_here.append(h)
     out = [
         Candidate(
             index.records[h.record],

@@ -23,14 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import ConfigError
+from graph.errors import AssetsMissing
 
 VENDOR = Path(__file__).resolve().parent / "vendor"
 MANIFEST = "manifest.json"
-
-
-class AssetsMissing(ConfigError):
-    code = "assets_missing"
 
 
 @dataclass(frozen=True, slots=True)

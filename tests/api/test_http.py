@@ -17,6 +17,7 @@ from graph.api.http import negotiate
 from graph.dbserver import ServerInfo
 from graph.settings import Settings
 from graph.store import Store, Target, _wrap
+from tests.api.asgi import NOWHERE, Collect, gone_after, post_scope
 from tests.neo4j_test import free_port, target_of
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -388,3 +389,20 @@ def test_a_query_neo4j_timed_out_gets_504_saying_so(
     (record,) = [r for r in caplog.records if r.name == "partnergraph.api"]
     assert record.levelno == logging.WARNING
     assert record.exc_info is None
+
+
+async def test_a_client_gone_mid_body_is_one_info_line_and_no_answer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """3,000 such clients once wrote 3,000 tracebacks ending in ClientDisconnect."""
+    app = create_app(Settings(), NOWHERE)
+    send = Collect()
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            await app(post_scope(), gone_after(b'{"que'), send)
+    assert send.messages == []  # nobody to answer
+    assert [r.exc_info for r in caplog.records if r.exc_info] == []
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    logged = [r for r in caplog.records if r.name == "partnergraph.api"]
+    assert [r.levelno for r in logged] == [logging.INFO] * 3
+    assert "192.0.2.7 disconnected before its request body arrived" in logged[0].getMessage()

@@ -15,6 +15,7 @@ import pytest
 
 from graph.api.app import create_app
 from graph.api.web import EXAMPLES, example_tabs, graphiql_page
+from graph.errors import AssetsMissing
 from graph.settings import Settings
 from graph.store import Target
 from graph.web import assets
@@ -136,7 +137,7 @@ def test_a_tarball_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None
     pinned = assets.sri(_tarball({"dist/x.min.js": b"var x = 2;"}))
     package = assets.Package("x", "1.0.0", pinned, ("dist/x.min.js",))
     (tmp_path / "x.tgz").write_bytes(data)
-    with pytest.raises(assets.AssetsMissing, match="not the pinned one"):
+    with pytest.raises(AssetsMissing, match="not the pinned one"):
         assets.extract(package, tmp_path / "x.tgz", tmp_path / "vendor")
     assert not (tmp_path / "vendor").exists()
 

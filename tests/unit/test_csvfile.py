@@ -585,3 +585,142 @@ def test_the_error_message_lists_the_first_problems_then_counts() -> None:
     assert message.count("f.csv:") == InputError.SHOWN
     assert message.splitlines()[-1] == "  ... and 7 more"
     assert message.startswith(f"{InputError.SHOWN + 7} problem(s)")
+
+
+# --- Organisations named by free text (`_by_name` columns) ------------------------------------
+
+DS_HEADER = "id,title,holder_by_name,modalities,country,source"
+
+
+def test_a_by_name_cell_records_each_name_where_it_stands(tmp_path: Path) -> None:
+    header = "id,kind,title,parties,parties_by_name,signatories_by_name,source"
+    row = (
+        'agr-a,mou,An MoU,org-a:lead,"Univ. of Tartu; Tartu  Ülikool:witness",p@Univ. of Tartu,src'
+    )
+    path, parsed = parse_text(tmp_path, "agreements.csv", f"{header}\n{row}\n")
+    assert parsed.problems == []
+    (agreement,) = parsed.bundle.agreements
+    ut, ulikool, signatory = parsed.names
+    # Ids and names feed one list of parties; each name stands as its placeholder.
+    assert [(p.organisation, p.role) for p in agreement.parties] == [
+        ("org-a", "lead"),
+        (ut.placeholder, "party"),
+        (ulikool.placeholder, "witness"),
+    ]
+    assert (ut.text, ulikool.text, signatory.text) == (
+        "Univ. of Tartu",
+        "Tartu Ülikool",
+        "Univ. of Tartu",
+    )
+    assert (ut.file, ut.line, ut.column, ut.field, ut.record) == (
+        str(path),
+        2,
+        5,
+        "parties_by_name",
+        "agreements:agr-a",
+    )
+    assert (signatory.column, signatory.field) == (6, "signatories_by_name")
+    # The same text in the same row is one placeholder: a signatory's organisation is a party.
+    assert agreement.signatories[0].on_behalf_of == ut.placeholder == signatory.placeholder
+    assert ut.country is None  # an agreement's place says nothing of its parties' countries
+
+
+def test_a_name_takes_the_rows_country_as_a_hint(tmp_path: Path) -> None:
+    rows = "ds-a,Data,Tartu Ülikool,survey,ee,src\nds-b,Data,Tartu Ülikool,survey,,src\n"
+    _, parsed = parse_text(tmp_path, "datasets.csv", f"{DS_HEADER}\n{rows}")
+    assert parsed.problems == []
+    a, b = parsed.names
+    assert (a.country, b.country) == ("EE", None)
+    # One placeholder per text and hint: the two may match different organisations.
+    assert a.placeholder != b.placeholder
+    assert [d.holder for d in parsed.bundle.datasets] == [a.placeholder, b.placeholder]
+
+
+def test_placeholders_are_valid_ids_and_stable() -> None:
+    ref = csvfile.placeholder("Univ. of Tartu", "EE")
+    assert ref == csvfile.placeholder("Univ. of Tartu", "EE")
+    assert re.fullmatch(r"named-univ-of-tartu-[0-9a-f]{10}", ref)
+    korean = csvfile.placeholder("타르투 대학교", None)
+    assert re.fullmatch(r"named-[0-9a-f]{10}", korean)
+    long_one = csvfile.placeholder("x" * 500, None)
+    assert len(long_one) <= 120
+    assert re.fullmatch(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?", long_one)
+
+
+def test_a_required_reference_may_be_given_by_name_but_not_both_ways(tmp_path: Path) -> None:
+    header = "id,title,holder,holder_by_name,modalities,source"
+    rows = (
+        "ds-a,Data,,Tartu Ülikool,survey,src\n"
+        "ds-b,Data,org-a,Tartu Ülikool,survey,src\n"
+        "ds-c,Data,,,survey,src\n"
+    )
+    _, parsed = parse_text(tmp_path, "datasets.csv", f"{header}\n{rows}")
+    both, neither = parsed.problems
+    assert (both.line, both.column, both.field) == (3, 4, "holder_by_name")
+    assert both.message == "give holder or holder_by_name, not both"
+    assert (neither.line, neither.column) == (4, 3)
+    assert neither.message == "holder is empty, but it is required (or holder_by_name)"
+    # Only the valid row's name is kept for matching.
+    assert [n.record for n in parsed.names] == ["datasets:ds-a"]
+
+
+def test_a_header_with_only_the_by_name_column_has_the_required_column(tmp_path: Path) -> None:
+    _, parsed = parse_text(tmp_path, "datasets.csv", f"{DS_HEADER}\nds-a,Data,UT,survey,,src\n")
+    assert parsed.problems == []
+    header = DS_HEADER.replace("holder_by_name,", "")
+    _, missing = parse_text(tmp_path, "datasets.csv", f"{header}\nds-a,Data,survey,,src\n")
+    assert only(missing).message == "required column 'holder' is missing from the header"
+
+
+def test_an_empty_name_is_located(tmp_path: Path) -> None:
+    header = "id,kind,title,parties_by_name,source"
+    _, parsed = parse_text(tmp_path, "agreements.csv", f"{header}\nagr-a,mou,T,Org A;:lead,src\n")
+    problem = only(parsed)
+    assert (problem.line, problem.column, problem.field) == (2, 4, "parties_by_name")
+    assert problem.message == "an organisation name is empty"
+    assert parsed.names == []
+
+
+def test_every_organisation_reference_has_a_by_name_twin() -> None:
+    twins = {
+        kind: sorted(c.name for c in spec.columns if c.twin_of) for kind, spec in KINDS.items()
+    }
+    assert twins == {
+        "sources": [],
+        "organisations": sorted(
+            f"{t}_by_name"
+            for t in ("parent", "child", "successor", "predecessor", "related", "founder")
+        ),
+        "people": ["positions_by_name"],
+        "agreements": ["parties_by_name", "signatories_by_name"],
+        "events": ["organisations_by_name"],
+        "datasets": ["access_body_by_name", "holder_by_name"],
+        "projects": ["participants_by_name"],
+    }
+
+
+def test_organisation_relations_and_positions_by_name(tmp_path: Path) -> None:
+    org = write(
+        tmp_path,
+        "organisations.csv",
+        f"{ORG_HEADER},parent_by_name\n{ORG_ROW},Gangwon Technopark\n",
+    )
+    people = write(
+        tmp_path,
+        "people.csv",
+        "id,name,positions_by_name,source\nkim,Kim,Univ. of Tartu:Professor: AI:2020-01-01,src\n",
+    )
+    parsed = parse_csv([org, people])
+    assert parsed.problems == []
+    parent, position = parsed.names
+    (organisation,) = parsed.bundle.organisations
+    assert [(r.type, r.organisation) for r in organisation.relations] == [
+        ("parent", parent.placeholder)
+    ]
+    assert parent.country == "KR"  # the organisation's own country
+    (person,) = parsed.bundle.people
+    assert (person.positions[0].organisation, person.positions[0].title) == (
+        position.placeholder,
+        "Professor: AI",
+    )
+    assert position.text == "Univ. of Tartu"

@@ -88,3 +88,25 @@ def test_cypher_text_lives_in_graph_cypher_only(path: Path) -> None:
         if id(node) not in docstrings and _CYPHER.search(node.value)
     ]
     assert not texts, f"Cypher outside graph/cypher in {path}: {texts[:3]}"
+
+
+def _exception_classes(path: Path) -> list[str]:
+    """Classes `path` defines that derive (by name) from an exception or error class."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef):
+            bases = [ast.unparse(base) for base in node.bases]
+            if any(re.search(r"(Exception|Error|Exceeded|Missing|Refusal)$", b) for b in bases):
+                found.append(node.name)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _modules("graph") + _modules("loaders") if p != ROOT / "graph" / "errors.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_errors_are_defined_in_the_one_tree(path: Path) -> None:
+    """Only graph/errors.py defines errors; a module may keep a private control-flow signal."""
+    public = [name for name in _exception_classes(path) if not name.startswith("_")]
+    assert not public, f"{path.relative_to(ROOT)} defines {public}: move them to graph/errors.py"

@@ -138,6 +138,24 @@ def test_several_affiliations_choose_several() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "University of Tartu, Tartu University Hospital, Estonia",
+        "University of Tartu and Tartu University Hospital",
+    ],
+)
+def test_two_organisations_in_one_affiliation_are_both_chosen(text: str) -> None:
+    # Before, each was the other's rival and the margin chose one or none.
+    assert sorted(chosen(text)) == ["tartu", "tartu-hospital"]
+
+
+def test_a_one_word_name_beside_an_organisation_is_its_city_not_a_second_one() -> None:
+    records = [*RECORDS, _org("hartford", "Hartford", "US", "Hartford")]
+    found = match(NameIndex(records), "University of Pennsylvania, Hartford, USA")
+    assert [c.record.id for c in found if c.chosen] == ["penn"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Acme Widgets GmbH, 12 Main Street, Berlin, Germany",
         "Department of Physics, Kolkata, India",
         "Pure Mathematics",

@@ -1,0 +1,191 @@
+"""Organisations a load names by free text (CSV `_by_name` cells): matched, then linked or refused.
+
+Only a match the matcher chose links; every other name is a Problem at its file, line and
+column with the best candidates. A link made by matching says so in its provenance entry
+(`matchedName`, `matchConfidence`), next to the row's own citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graph.cypher import Label, RelType
+from graph.cypher import match as cypher_match
+from graph.errors import Problem
+from graph.ingest.resolve import OrgIndex
+from graph.ingest.rows import RelRow
+from graph.match.index import NameIndex
+from graph.match.record import OrgRecord, from_organisation, from_row
+from graph.match.score import Candidate, match
+from graph.parsed import NamedOrganisation
+
+if TYPE_CHECKING:
+    from graph.ingest.plan import Reader, Unit
+
+SHOWN_CANDIDATES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one name (in one country) matched: the chosen organisation, or why none."""
+
+    chosen: Candidate | None
+    candidates: list[Candidate]
+    why: str = ""
+
+
+def decide(candidates: list[Candidate]) -> Outcome:
+    chosen = [c for c in candidates if c.chosen]
+    if len(chosen) == 1:
+        return Outcome(chosen[0], candidates)
+    if chosen:
+        names = ", ".join(f"{c.record.id} ({c.record.name!r})" for c in chosen)
+        return Outcome(None, candidates, f"names several organisations ({names}): name one")
+    if not candidates:
+        return Outcome(None, [], "matches no organisation in the graph or in this load")
+    return Outcome(None, candidates, "matches no organisation surely")
+
+
+def _shown(candidates: list[Candidate]) -> str:
+    return "; ".join(
+        f"{c.record.id} {c.record.name!r} {c.confidence:.2f}" for c in candidates[:SHOWN_CANDIDATES]
+    )
+
+
+def unmatched_problem(named: NamedOrganisation, outcome: Outcome) -> Problem:
+    message = f"organisation name {named.text!r}"
+    if named.country:
+        message += f" (country {named.country})"
+    message += f" {outcome.why}"
+    if outcome.candidates and outcome.chosen is None and "several" not in outcome.why:
+        message += f"; best candidates: {_shown(outcome.candidates)}"
+    message += "; give the organisation's id instead, or add this name to its aliases"
+    record = named.record.partition(":")[2] or None
+    return Problem(named.file, message, named.line, named.column, named.field, record)
+
+
+async def name_index(units: Sequence[Unit], read: Reader, orgs: OrgIndex) -> NameIndex:
+    """The graph's organisations, and the load's that are not in the graph yet.
+
+    `orgs` holds the graph's organisations only (entity resolution has not run): a load's
+    record that resolves to a graph node is that node, and indexing it twice would make the
+    two tie.
+    """
+    records: list[OrgRecord] = [
+        from_row(row) for row in await read(cypher_match.ORGANISATIONS, None)
+    ]
+    known = {r.id for r in records}
+    for unit in units:
+        for org in unit.parsed.bundle.organisations:
+            if org.id not in known and orgs.resolve(org) is None:
+                known.add(org.id)
+                records.append(from_organisation(org))
+    return NameIndex(records)
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    placeholder: str
+    text: str  # as the row wrote it
+    chosen: Candidate
+
+
+def _link(unit: Unit, resolved: dict[str, _Link]) -> list[tuple[RelRow, _Link]]:
+    """Every placeholder of a chosen name replaced by the organisation's id, marked matched."""
+    out: list[tuple[RelRow, _Link]] = []
+    for rel in unit.rels:
+        links: list[_Link] = []
+        for end in ("start", "end"):
+            label: Label = getattr(rel, f"{end}_label")
+            link = resolved.get(getattr(rel, end))
+            if label is Label.ORGANISATION and link is not None:
+                setattr(rel, end, link.chosen.record.id)
+                links.append(link)
+        # A signatory's organisation is a property (and the relationship's key), not an end.
+        on_behalf = resolved.get(str(rel.props.get("onBehalfOf") or ""))
+        if on_behalf is not None:
+            rel.props["onBehalfOf"] = on_behalf.chosen.record.id
+            links.append(on_behalf)
+        if rel.key in resolved:
+            rel.key = resolved[rel.key].chosen.record.id
+        if not links:
+            continue
+        if rel.type is RelType.RELATED_TO and rel.start > rel.end:
+            # Stored once, from the smaller id (graph.ingest.rows): the order of the ids.
+            rel.start, rel.end = rel.end, rel.start
+        # One end at most is named (the other is the row's own record).
+        rel.matched = {"matchedName": links[0].text, "matchConfidence": links[0].chosen.confidence}
+        out.append((rel, links[0]))
+    return out
+
+
+def _clashes(unit: Unit, linked: list[tuple[RelRow, _Link]]) -> list[Problem]:
+    """A matched name that makes its row name one organisation twice, or the row's own."""
+    places = {(n.record, n.placeholder): n for n in unit.parsed.names}
+    counts: dict[tuple[str, RelType, str, str, str], int] = {}
+    for rel in unit.rels:
+        key = (rel.where, rel.type, rel.start, rel.end, rel.key)
+        counts[key] = counts.get(key, 0) + 1
+    problems = []
+    for rel, link in linked:
+        named = places[(rel.where, link.placeholder)]
+        org = f"{link.chosen.record.id} ({link.chosen.record.name!r})"
+        if rel.start_label is rel.end_label is Label.ORGANISATION and rel.start == rel.end:
+            why = f"matched {org}, the row's own organisation"
+        elif counts[(rel.where, rel.type, rel.start, rel.end, rel.key)] > 1:
+            why = f"matched {org}, which the row already names"
+        else:
+            continue
+        record = named.record.partition(":")[2] or None
+        message = f"organisation name {named.text!r} {why}; name another or leave it out"
+        problems.append(Problem(named.file, message, named.line, named.column, named.field, record))
+    return problems
+
+
+async def resolve_names(
+    units: Sequence[Unit], read: Reader, orgs: OrgIndex, *, skip: bool
+) -> tuple[list[Problem], list[Problem]]:
+    """Link every chosen name; (problems that stop the load, names left out with their rows).
+
+    With `skip`, a row naming an organisation that did not match is left out of the load
+    (reported in the second list) instead of stopping it.
+    """
+    if not any(u.parsed.names for u in units):
+        return [], []
+    index = await name_index(units, read, orgs)
+    outcomes: dict[tuple[str, str | None], Outcome] = {}
+    problems: list[Problem] = []
+    skipped: list[Problem] = []
+    for unit in units:
+        resolved: dict[str, _Link] = {}
+        failed: set[str] = set()  # records
+        unmatched: set[str] = set()  # placeholders
+        for named in unit.parsed.names:
+            key = (named.text, named.country)
+            if key not in outcomes:
+                outcomes[key] = decide(match(index, named.text, named.country))
+            outcome = outcomes[key]
+            if outcome.chosen is not None:
+                resolved[named.placeholder] = _Link(named.placeholder, named.text, outcome.chosen)
+                continue
+            failed.add(named.record)
+            unmatched.add(named.placeholder)
+            (skipped if skip else problems).append(unmatched_problem(named, outcome))
+        problems += _clashes(unit, _link(unit, resolved))
+        # Reported here: not again as references to an unknown organisation.
+        unit.rels = [
+            r for r in unit.rels if not {r.start, r.end, r.props.get("onBehalfOf")} & unmatched
+        ]
+        if skip and failed:
+            records = [c for c in unit.claims if c.label is not Label.SOURCE]
+            unit.claims = [c for c in unit.claims if c.where not in failed]
+            unit.rels = [r for r in unit.rels if r.where not in failed]
+            if records and all(c.where in failed for c in records):
+                message = (
+                    "every row names an organisation that did not match: loading none of them "
+                    "would withdraw all this load unit said before; fix the names"
+                )
+                problems.append(Problem(unit.origin, message))
+    return problems, skipped

@@ -1,0 +1,204 @@
+"""The connection guards of a real `partnergraph serve` on 127.0.0.1, over raw sockets: slow
+headers and bodies get 408 and are closed; a client over its share of requests gets 429.
+
+The server is started here, small and local, as in tests/api/test_server_e2e.py (which has its
+own fixed settings); these tests need settings of their own (short deadlines, a small cap).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+from graph.dbserver import ServerInfo
+from tests.neo4j_test import ROOT, free_port
+
+# Bounds for the tests themselves, far above the deadlines they test: not assertions of speed.
+GENEROUS_S = 30.0
+DEADLINE_S = 0.5
+
+
+@contextmanager
+def serve(neo4j_server: ServerInfo, log: Path, **settings: str) -> Iterator[int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_server.uri,
+        "NEO4J_PASSWORD": neo4j_server.password,
+        "PARTNERGRAPH_PORT": str(port),
+        **settings,
+    }
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graph.cli", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + GENEROUS_S
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not come up:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def connect(port: int, source: str = "127.0.0.1") -> socket.socket:
+    sock = socket.create_connection(
+        ("127.0.0.1", port), timeout=GENEROUS_S, source_address=(source, 0)
+    )
+    sock.settimeout(GENEROUS_S)
+    return sock
+
+
+def read_to_close(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes; fails if it has not closed in GENEROUS_S."""
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except TimeoutError:
+        pytest.fail(f"the server held the connection for {GENEROUS_S} s; it sent {data!r}")
+    return data
+
+
+def read_until(sock: socket.socket, end: bytes) -> bytes:
+    data = b""
+    while end not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def parse(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers, body
+
+
+def post_head(declared: int, *extra: str) -> bytes:
+    lines = [
+        "POST /graphql HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Content-Type: application/json",
+        f"Content-Length: {declared}",
+        *extra,
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def assert_timed_out(raw: bytes, what: str) -> None:
+    status, headers, body = parse(raw)
+    assert status == 408
+    assert headers["connection"] == "close"
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    (error,) = orjson.loads(body)["errors"]
+    assert error["extensions"] == {"code": "REQUEST_TIMEOUT"}
+    assert what in error["message"]
+
+
+def test_a_stalled_body_gets_408_and_the_connection_is_closed(
+    neo4j_server: ServerInfo, tmp_path: Path
+) -> None:
+    """Before: a request that declared 10 bytes and sent 5 was held for over 100 s."""
+    log = tmp_path / "serve.log"
+    with serve(neo4j_server, log, PARTNERGRAPH_BODY_TIMEOUT=str(DEADLINE_S)) as port:
+        with connect(port) as sock:
+            sock.sendall(post_head(10) + b'{"que')
+            assert_timed_out(read_to_close(sock), "request body did not arrive within 0.5 s")
+        # A body sent whole is answered as before, on the same server.
+        with connect(port) as sock:
+            body = b'{"query": "{ __typename }"}'
+            sock.sendall(post_head(len(body), "Connection: close") + body)
+            status, _, answer = parse(read_to_close(sock))
+            assert status == 200
+            assert orjson.loads(answer) == {"data": {"__typename": "Query"}}
+    text = log.read_text()
+    assert "Traceback" not in text
+    assert text.count("answered 408 and closed") == 1
+    assert "disconnected" not in text  # the 408 is the one line; the client did not leave
+
+
+def test_slow_headers_get_408_and_the_connection_is_closed(
+    neo4j_server: ServerInfo, tmp_path: Path
+) -> None:
+    """uvicorn has no deadline on headers: before, these were held as long as the client liked."""
+    log = tmp_path / "serve.log"
+    with serve(neo4j_server, log, PARTNERGRAPH_HEADER_TIMEOUT=str(DEADLINE_S)) as port:
+        with connect(port) as sock:  # headers begun, never finished
+            sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
+            assert_timed_out(read_to_close(sock), "request headers did not arrive within 0.5 s")
+        with connect(port) as sock:  # nothing sent at all: closed without a word
+            assert read_to_close(sock) == b""
+        with connect(port) as sock:  # a kept-alive connection whose next request stalls
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            status, _, _ = parse(read_until(sock, b'"ok"}'))
+            assert status == 200
+            sock.sendall(b"GET /hea")
+            assert_timed_out(read_to_close(sock), "request headers did not arrive")
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_client_over_its_share_of_requests_gets_429(
+    neo4j_server: ServerInfo, tmp_path: Path
+) -> None:
+    cap = 4
+    log = tmp_path / "serve.log"
+    settings = {"PARTNERGRAPH_MAX_CLIENT_REQUESTS": str(cap), "PARTNERGRAPH_BODY_TIMEOUT": "60"}
+    with serve(neo4j_server, log, **settings) as port:
+        stalled = [connect(port) for _ in range(cap)]
+        for sock in stalled:
+            # The 100 Continue says the app is reading this body: the request is in flight.
+            sock.sendall(post_head(10, "Expect: 100-continue"))
+            assert read_until(sock, b"\r\n\r\n").startswith(b"HTTP/1.1 100 Continue")
+            sock.sendall(b'{"que')
+        with connect(port) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            status, headers, body = parse(read_to_close(sock))
+        assert status == 429
+        assert headers["retry-after"] == "1"
+        (error,) = orjson.loads(body)["errors"]
+        assert error["extensions"] == {"code": "TOO_MANY_REQUESTS_IN_FLIGHT"}
+        assert f"{cap} requests in flight" in error["message"]
+        # Another address (all of 127/8 is loopback) has its own share.
+        with connect(port, source="127.0.0.2") as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            assert parse(read_to_close(sock))[0] == 200
+        # Clients gone mid-body free their places, and are one line each in the log.
+        for sock in stalled:
+            sock.close()
+        deadline = time.monotonic() + GENEROUS_S
+        while log.read_text().count("disconnected before its request body arrived") < cap:
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=GENEROUS_S).status_code == 200
+    text = log.read_text()
+    assert "Traceback" not in text
+    assert "ERROR" not in text  # nor "ASGI callable returned without starting response"
+    assert text.count("disconnected before its request body arrived") == cap
