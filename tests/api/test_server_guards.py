@@ -1,16 +1,13 @@
 """The connection guards of a real `partnergraph serve` on 127.0.0.1, over raw sockets: slow
 headers and bodies get 408 and are closed; a client over its share of requests gets 429.
 
-The server is started here, small and local, as in tests/api/test_server_e2e.py (which has its
-own fixed settings); these tests need settings of their own (short deadlines, a small cap).
+The server is started by tests/serving.py, as for tests/api/test_server_e2e.py, with settings of
+these tests' own (short deadlines, a small cap).
 """
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +18,7 @@ import orjson
 import pytest
 
 from graph.dbserver import ServerInfo
-from tests.neo4j_test import ROOT, free_port
+from tests.serving import served
 
 # Bounds for the tests themselves, far above the deadlines they test: not assertions of speed.
 GENEROUS_S = 30.0
@@ -30,37 +27,9 @@ DEADLINE_S = 0.5
 
 @contextmanager
 def serve(neo4j_server: ServerInfo, log: Path, **settings: str) -> Iterator[int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo4j_server.uri,
-        "NEO4J_PASSWORD": neo4j_server.password,
-        "PARTNERGRAPH_PORT": str(port),
-        **settings,
-    }
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + GENEROUS_S
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not come up:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    """The server with these settings; its port (the tests speak raw sockets to it)."""
+    with served(neo4j_server, log, settings) as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 def connect(port: int, source: str = "127.0.0.1") -> socket.socket:
