@@ -297,9 +297,16 @@ def _pairs(loaded: list[OrgRecord], index: NameIndex, n: int, rng: random.Random
         related = b.id in index.ancestors(a.id) or a.id in index.ancestors(b.id)
         if related or a.status == "withdrawn" or b.status == "withdrawn":
             continue
-        text = f"{a.name}{rng.choice(PAIR_JOINS)}{b.name}"
-        if b.country and rng.random() < 0.5:
-            text += f", {_country_name(b.country, rng)}"
+        first, second = a.name, b.name
+        roll = rng.random()
+        if roll < 0.25 and a.country and b.country:  # each with its country
+            first += f", {_country_name(a.country, rng)}"
+            second += f", {_country_name(b.country, rng)}"
+        elif roll < 0.5 and b.country and a.country == b.country:  # one country for both
+            second += f", {_country_name(b.country, rng)}"
+        # A country written once at the end, when the first is elsewhere, would be read as the
+        # first's too: real affiliations do not write that, so neither does the benchmark.
+        text = f"{first}{rng.choice(PAIR_JOINS)}{second}"
         wanted = (frozenset(index.current(a.id)), frozenset(index.current(b.id)))
         cases.append(Case(text, wanted[0] | wanted[1], "pair", _split(a.id), wanted))
     return cases

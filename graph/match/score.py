@@ -63,6 +63,7 @@ class _Group:
     starts: set[int]
     ends: set[int]
     part_of: list[int]  # word position -> part index
+    clause_of: list[int]  # word position -> clause (parts joined by conjunctions are one)
 
 
 def _group(parts: list[Part]) -> _Group:
@@ -70,12 +71,16 @@ def _group(parts: list[Part]) -> _Group:
     starts: set[int] = set()
     ends: set[int] = set()
     part_of: list[int] = []
+    clause_of: list[int] = []
+    clause = -1
     for i, p in enumerate(parts):
+        clause += 0 if p.joined and i else 1
         starts.add(len(words))
         words.extend(p.key)
         part_of.extend([i] * len(p.key))
+        clause_of.extend([clause] * len(p.key))
         ends.add(len(words))
-    return _Group(parts, words, starts, ends, part_of)
+    return _Group(parts, words, starts, ends, part_of, clause_of)
 
 
 def _name_hits(index: NameIndex, g: _Group, gi: int) -> list[_Hit]:
@@ -89,7 +94,7 @@ def _name_hits(index: NameIndex, g: _Group, gi: int) -> list[_Hit]:
             whole = i in g.starts and j in g.ends
             # A name may hold commas ("Ministry of Trade, Industry and Energy"), so a span may
             # run over parts, but only whole ones: "Tartu, University Hospital" is no name.
-            if not whole and g.part_of[i] != g.part_of[j - 1] and i not in g.starts:
+            if not whole and g.clause_of[i] != g.clause_of[j - 1] and i not in g.starts:
                 continue
             for entry in index.phrases.get(span, ()):
                 text = " ".join(g.words[i:j])

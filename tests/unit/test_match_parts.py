@@ -41,3 +41,15 @@ def test_glued_words_split_where_both_halves_are_known_and_the_whole_is_not() ->
 def test_glued_words_without_a_vocabulary_split_only_into_long_halves() -> None:
     assert unglue("TartuEstonia") == "Tartu Estonia"
     assert unglue("McGill") == "McGill"
+
+
+def test_conjunctions_between_words_make_joined_parts() -> None:
+    found = groups("Univ. of Tartu and Seoul National Univ. & KAIST, Korea")
+    assert [(p.text, p.joined) for p in found[0]] == [
+        ("Univ. of Tartu", False),
+        ("Seoul National Univ", True),  # a part loses its trailing dot
+        ("KAIST", True),
+        ("Korea", False),
+    ]
+    # Inside a word, or without spaces around it, "and" and "&" are the word's own.
+    assert [p.text for p in groups("Anderson Lab, AT&T")[0]] == ["Anderson Lab", "AT&T"]

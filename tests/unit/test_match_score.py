@@ -172,3 +172,14 @@ def test_candidates_are_ranked_with_confidences_in_zero_one() -> None:
     assert [c.record.id for c in found][:2] == ["health-ee", "health-kr"]
     assert all(0.0 <= c.confidence <= 1.0 for c in found)
     assert found[0].confidence > found[1].confidence
+
+
+@pytest.mark.parametrize("join", [" and ", " & ", " und ", " ja "])
+def test_a_conjunction_between_two_names_chooses_both(join: str) -> None:
+    text = f"University of Tartu{join}Kangwon National University"
+    assert sorted(chosen(text)) == ["kangwon", "tartu"]
+
+
+def test_a_name_holding_a_conjunction_is_still_one_name() -> None:
+    assert chosen("Ministry of SMEs and Startups, Sejong") == ["new"]
+    assert chosen("Ministry of Health and Welfare") == ["moh-kr"]
