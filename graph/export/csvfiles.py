@@ -14,7 +14,7 @@ from typing import Any
 
 from graph.export.chunks import BinarySink, Sink
 from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
-from graph.export.values import PROVENANCE_COLUMNS, as_text, provenance
+from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, as_text, matches, provenance
 
 NODE_HEADER: tuple[str, ...] = ("id", "label", "type", "key", *NODE_PROPERTIES, *PROVENANCE_COLUMNS)
 EDGE_HEADER: tuple[str, ...] = (
@@ -24,6 +24,7 @@ EDGE_HEADER: tuple[str, ...] = (
     "key",
     *EDGE_PROPERTIES,
     *PROVENANCE_COLUMNS,
+    *MATCH_COLUMNS,
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,7 +58,8 @@ def edge_record(edge: EdgeRow) -> list[str]:
     props = [_cell(edge.props.get(p)) for p in EDGE_PROPERTIES]
     prov = provenance(edge.source_ids, edge.origins, edge.citations)
     head = [edge.start, edge.end, edge.type.value, edge.key]
-    return [neutralised(c) for c in head] + props + [neutralised(c) for c in prov]
+    matched = [_cell(c) for c in matches(edge.citations)]
+    return [neutralised(c) for c in head] + props + [neutralised(c) for c in prov] + matched
 
 
 async def nodes_csv(rows: GraphRows) -> AsyncIterator[bytes]:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from graph.export.attributes import Attribute, cells, declare
 from graph.export.chunks import Sink
 from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, GraphRows
-from graph.export.values import PROVENANCE_COLUMNS, provenance
+from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
 from graph.export.xmltext import attr
 
 # `label` and `id` are GEXF's own attributes of a node or edge; these are the rest.
@@ -20,6 +20,7 @@ EDGE_ATTRIBUTES: tuple[str, ...] = (
     "relationshipKey",
     *EDGE_PROPERTIES,
     *PROVENANCE_COLUMNS,
+    *MATCH_COLUMNS,
 )
 _NODE_IDS = declare(NODE_ATTRIBUTES)
 _EDGE_IDS = declare(EDGE_ATTRIBUTES)
@@ -72,6 +73,7 @@ async def gexf(rows: GraphRows) -> AsyncIterator[bytes]:
         }
         prov = provenance(edge.source_ids, edge.origins, edge.citations)
         values.update(zip(PROVENANCE_COLUMNS, prov, strict=True))
+        values.update(zip(MATCH_COLUMNS, matches(edge.citations), strict=True))
         sink.write(
             f'<edge id="{number}" source={attr(edge.start)} target={attr(edge.end)} '
             f"label={attr(edge.type.value)}>{_values(_EDGE_IDS, values)}</edge>\n"

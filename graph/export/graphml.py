@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from graph.export.attributes import Attribute, cells, declare
 from graph.export.chunks import Sink
 from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, GraphRows
-from graph.export.values import PROVENANCE_COLUMNS, provenance
+from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
 from graph.export.xmltext import attr, text
 
 HEADER = (
@@ -19,7 +19,13 @@ HEADER = (
     'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
 )
 NODE_KEYS: tuple[str, ...] = ("label", "type", "key", *NODE_PROPERTIES, *PROVENANCE_COLUMNS)
-EDGE_KEYS: tuple[str, ...] = ("relationship", "key", *EDGE_PROPERTIES, *PROVENANCE_COLUMNS)
+EDGE_KEYS: tuple[str, ...] = (
+    "relationship",
+    "key",
+    *EDGE_PROPERTIES,
+    *PROVENANCE_COLUMNS,
+    *MATCH_COLUMNS,
+)
 _NODE_IDS = declare(NODE_KEYS, "n")
 _EDGE_IDS = declare(EDGE_KEYS, "e")
 
@@ -58,6 +64,7 @@ async def graphml(rows: GraphRows) -> AsyncIterator[bytes]:
         values.update(edge.props)
         prov = provenance(edge.source_ids, edge.origins, edge.citations)
         values.update(zip(PROVENANCE_COLUMNS, prov, strict=True))
+        values.update(zip(MATCH_COLUMNS, matches(edge.citations), strict=True))
         sink.write(
             f'<edge id="e{number}" source={attr(edge.start)} target={attr(edge.end)}>'
             f"{_data(_EDGE_IDS, values)}</edge>\n"

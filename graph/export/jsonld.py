@@ -3,8 +3,10 @@
 The document is a named graph: the export itself (`prov:generatedAtTime`), holding every node
 (`schema:Organization`, `schema:Person`, ...) and every relationship as an object of its own
 (`from`, `to`, its properties); each derives from its sources (`prov:wasDerivedFrom`), with the
-place and quote of each citation (`prov:qualifiedDerivation`) where kept. The context is inline:
-nothing is fetched to read it.
+place and quote of each citation (`prov:qualifiedDerivation`) where kept. A relationship whose
+load named an organisation by text carries, on that citation's `prov:Derivation`, the name as
+written (`matchedName`) and the matcher's confidence (`matchConfidence`, an `xsd:double`). The
+context is inline: nothing is fetched to read it.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ CONTEXT: dict[str, Any] = {
     "prov:wasDerivedFrom": {"@type": "@id"},
     "prov:entity": {"@type": "@id"},
     "prov:generatedAtTime": {"@type": "xsd:dateTime"},
+    # Typed: a JSON-LD reader would read a confidence of 1.0 as an xsd:integer.
+    "matchConfidence": {"@type": "xsd:double"},
 }
 _TYPES: dict[Label, list[str]] = {
     Label.ORGANISATION: ["Organization"],
@@ -91,9 +95,11 @@ def _derivation(citations: list[Citation], source_ids: list[str]) -> dict[str, A
             "prov:entity": node_iri(f"Source:{c.source}"),
             **({"where": c.where} if c.where else {}),
             **({"quote": c.quote} if c.quote else {}),
+            **({"matchedName": c.matched_name} if c.matched_name is not None else {}),
+            **({"matchConfidence": c.match_confidence} if c.match_confidence is not None else {}),
         }
         for c in citations
-        if c.where or c.quote
+        if c.where or c.quote or c.matched_name is not None
     ]
     if qualified:
         out["prov:qualifiedDerivation"] = qualified

@@ -59,6 +59,7 @@ NUMBERS: dict[str, str] = {
     "lat": "double",
     "lng": "double",
     "budgetAmount": "double",
+    "matchConfidence": "double",
 }
 
 
@@ -77,6 +78,10 @@ class Citation:
     origin: str
     where: str | None
     quote: str | None
+    # Where the load named the organisation by text and the matcher chose it (graph.ingest.byname);
+    # None for a link by id.
+    matched_name: str | None = None
+    match_confidence: float | None = None
 
 
 def _citations(entries: list[str]) -> list[Citation]:
@@ -84,7 +89,14 @@ def _citations(entries: list[str]) -> list[Citation]:
     for entry in entries:
         raw = orjson.loads(entry)
         out.append(
-            Citation(raw.get("source", ""), raw["origin"], raw.get("where"), raw.get("quote"))
+            Citation(
+                raw.get("source", ""),
+                raw["origin"],
+                raw.get("where"),
+                raw.get("quote"),
+                raw.get("matchedName"),
+                raw.get("matchConfidence"),
+            )
         )
     return out
 

@@ -48,3 +48,17 @@ def provenance(
 
 
 PROVENANCE_COLUMNS: tuple[str, ...] = ("sourceIds", "origins", "quotes")
+
+
+def matches(citations: list[Citation]) -> list[object | None]:
+    """The match columns of a relationship: the names its loads wrote where they named an end by
+    text (distinct, in order), and the lowest confidence among those matches (the weakest one is
+    what an analyst checks first; a number, so typed formats declare it `double`). Both None for
+    a link by id."""
+    names = [c.matched_name for c in citations if c.matched_name is not None]
+    confidences = [c.match_confidence for c in citations if c.match_confidence is not None]
+    return [as_text(list(dict.fromkeys(names))), min(confidences) if confidences else None]
+
+
+# Relationships only: a load names by text the organisation at one end of a link, not a node.
+MATCH_COLUMNS: tuple[str, ...] = ("matchedName", "matchConfidence")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,7 +28,10 @@ from graph.model import Bundle
 from graph.parsed import Parsed
 from graph.settings import Settings
 from graph.store import Store
+from loaders.csvfile import parse_csv
+from loaders.sources import parse_path
 from tests.api.conftest import Run
+from tests.integration.cli import ROOT
 from tests.neo4j_test import target_of
 
 STATS = "{ stats { nodes relationships } }"
@@ -383,6 +388,86 @@ async def test_quotes_and_places_of_citations_are_kept(
             "quote": "=1+1 signed in Tallinn",
         }
     ]
+
+
+# --- links made by matching a name ----------------------------------------------------------
+
+# One agreement: Tartu Science Park by id, the University of Tartu by a name the matcher resolves.
+NAMED = """
+id,kind,title,signed,parties,parties_by_name,source,where
+mou-ut-tsp,mou,UT-TSP MoU,2024-06-04,tartu-science-park,Univ. of Tartu:lead,public-facts,row 1
+"""
+UT, TSP, MOU = (
+    "Organisation:university-of-tartu",
+    "Organisation:tartu-science-park",
+    "Agreement:mou-ut-tsp",
+)
+
+
+def edge_data(graph: nx.Graph[Any], start: str, end: str) -> dict[str, Any]:
+    """The one edge start -> end (networkx reads a multigraph when the file has parallel edges)."""
+    data: dict[str, Any] = graph.get_edge_data(start, end)
+    if graph.is_multigraph():
+        (only,) = data.values()
+        return dict(only)
+    return data
+
+
+@pytest.fixture
+async def named(store: Store, tmp_path: Path) -> Store:
+    await load(parse_path(ROOT / "seeds"), store)
+    path = tmp_path / "agreements.csv"
+    path.write_text(textwrap.dedent(NAMED).lstrip("\n"), encoding="utf-8")
+    parsed = parse_csv([path])
+    assert parsed.problems == []
+    await load([parsed], store)
+    return store
+
+
+async def test_a_matched_link_carries_its_name_and_confidence_in_every_format(
+    named: Store, http: httpx.AsyncClient
+) -> None:
+    edges = csv_files((await get(http, "/export/csv")).content)["edges"]
+    by_end = {r["source"]: r for r in edges if r["target"] == MOU}
+    assert by_end[UT]["matchedName"] == "Univ. of Tartu"
+    confidence = float(by_end[UT]["matchConfidence"])
+    assert 0.85 <= confidence <= 1.0
+    assert (by_end[TSP]["matchedName"], by_end[TSP]["matchConfidence"]) == ("", "")
+    # The seed graph's links are all by id: no other row has a match.
+    assert [r["source"] for r in edges if r["matchedName"] or r["matchConfidence"]] == [UT]
+
+    graphml = nx.read_graphml(io.BytesIO((await get(http, "/export/graphml")).content))
+    ut_edge = edge_data(graphml, UT, MOU)
+    assert ut_edge["matchedName"] == "Univ. of Tartu"
+    assert ut_edge["matchConfidence"] == confidence  # a double, read back as a float
+    tsp_edge = edge_data(graphml, TSP, MOU)
+    assert "matchedName" not in tsp_edge
+    assert "matchConfidence" not in tsp_edge
+
+    gexf = nx.read_gexf(io.BytesIO((await get(http, "/export/gexf")).content), version="1.3")
+    ut_gexf = edge_data(gexf, UT, MOU)
+    assert (ut_gexf["matchedName"], ut_gexf["matchConfidence"]) == ("Univ. of Tartu", confidence)
+    assert "matchedName" not in edge_data(gexf, TSP, MOU)
+
+    doc = orjson.loads((await get(http, "/export/jsonld")).content)
+    assert doc["@context"]["matchConfidence"] == {"@type": "xsd:double"}
+    links = {
+        i["from"]: i
+        for i in doc["@graph"]
+        if i.get("@type") == "PARTY_TO" and i["to"] == "urn:partnergraph:" + MOU
+    }
+    assert links["urn:partnergraph:" + UT]["prov:qualifiedDerivation"] == [
+        {
+            "@type": "prov:Derivation",
+            "prov:entity": "urn:partnergraph:Source:public-facts",
+            "where": "row 1",
+            "matchedName": "Univ. of Tartu",
+            "matchConfidence": confidence,
+        }
+    ]
+    (by_id,) = links["urn:partnergraph:" + TSP]["prov:qualifiedDerivation"]
+    assert "matchedName" not in by_id
+    assert "matchConfidence" not in by_id
 
 
 # --- streaming -------------------------------------------------------------------------------
