@@ -185,7 +185,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=host,
         port=port,
         loop="uvloop",
-        http=with_header_deadline(settings.header_timeout_s),
+        http=with_header_deadline(settings.header_timeout_s, settings.max_header_bytes),
         log_config=log_config(),
         log_level="info",
         limit_concurrency=settings.max_connections,

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # flight (else 429; bench/loadtest.py runs 32 from 127.0.0.1); uvicorn holds at most
     # `max_connections` connections (else its own 503).
     header_timeout_s: float = Field(default=10.0, gt=0, alias="PARTNERGRAPH_HEADER_TIMEOUT")
+    # Request line and headers together (else 431 and close); h11's own cap is 16 KiB, nginx's
+    # default buffers 32 KiB.
+    max_header_bytes: int = Field(default=32768, ge=1024, alias="PARTNERGRAPH_MAX_HEADER_BYTES")
     body_timeout_s: float = Field(default=10.0, gt=0, alias="PARTNERGRAPH_BODY_TIMEOUT")
     max_client_requests: int = Field(default=64, ge=1, alias="PARTNERGRAPH_MAX_CLIENT_REQUESTS")
     max_connections: int = Field(default=1000, ge=1, alias="PARTNERGRAPH_MAX_CONNECTIONS")

@@ -9,8 +9,10 @@ client liked (h11 caps the size of incomplete headers, 16 KiB, not their time; h
 neither: one 8 MB header line was read and answered 200). Here the headers of each request
 must be complete within `header_timeout_s` of the connection opening, or of the first byte of
 the request on a kept-alive connection: else a 408 in the house format (or, when nothing of a
-request arrived, a silent close) and the connection is closed. The body has its own deadline
-in the app (graph/api/bodydeadline.py).
+request arrived, a silent close) and the connection is closed. They must also fit in
+`max_header_bytes` (request line included), else 431 and close: httptools buffers an
+unfinished header line whole, so without a cap one request could fill the memory in 10 s. The
+body has its own deadline in the app (graph/api/bodydeadline.py).
 """
 
 from __future__ import annotations
@@ -30,12 +32,39 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
     """Pass a subclass from `with_header_deadline` to uvicorn as its `http` protocol class."""
 
     header_timeout_s: float = 10.0
+    max_header_bytes: int = 32768
     _header_timer: asyncio.TimerHandle | None = None
     _request_begun = False
+    _headers_done = False
+    _header_bytes = 0  # fed to the parser since the current request's headers began
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self._headers_done or self.transport.is_closing():
+            # Between requests too: a chunk holding the end of one request and the start of the
+            # next counts from the next one's first byte (on_message_begin resets it).
+            super().data_received(data)
+            return
+        self._header_bytes += len(data)
+        super().data_received(data)
+        if not self._headers_done and self._header_bytes > self.max_header_bytes:
+            # Counted by what was fed, not what was parsed: the parser holds an unfinished
+            # line whole, and a chunk that also held a finished request is rare and small.
+            self._disarm()
+            client = f"{self.client[0]}" if self.client else "unknown"
+            log.info(
+                "request headers from %s exceeded %d bytes: answered 431 and closed",
+                client,
+                self.max_header_bytes,
+            )
+            message = (
+                f"the request headers are larger than {self.max_header_bytes} bytes, the most "
+                "this server reads: send fewer or shorter headers"
+            )
+            self._refuse(Refusal(431, "REQUEST_HEADERS_TOO_LARGE", message))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -44,12 +73,15 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._request_begun = True
+        self._headers_done = False
         if self._header_timer is None:  # a kept-alive connection's next request
             self._arm()
 
     def on_headers_complete(self) -> None:
         self._disarm()
         self._request_begun = False
+        self._headers_done = True
+        self._header_bytes = 0
         super().on_headers_complete()
 
     def _arm(self) -> None:
@@ -79,14 +111,22 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
                 f"the request headers did not arrive within {self.header_timeout_s:g} s: "
                 "send the whole request at once"
             )
-            headers, body = refusal_response(Refusal(408, "REQUEST_TIMEOUT", message))
-            head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
-            self.transport.write(STATUS_LINE[408] + head + b"\r\n" + body)
+            self._refuse(Refusal(408, "REQUEST_TIMEOUT", message))
+            return
+        self.transport.close()
+
+    def _refuse(self, refusal: Refusal) -> None:
+        headers, body = refusal_response(refusal)
+        head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+        self.transport.write(STATUS_LINE[refusal.status] + head + b"\r\n" + body)
         self.transport.close()
 
 
-def with_header_deadline(timeout_s: float) -> type[HeaderDeadlineProtocol]:
-    """The protocol class for this deadline (uvicorn makes each connection's protocol itself)."""
-    if timeout_s <= 0:  # graph.settings refuses it too; this guards other callers
-        raise ConfigError(f"the header timeout must be positive, not {timeout_s:g} s")
-    return type("HeaderDeadline", (HeaderDeadlineProtocol,), {"header_timeout_s": timeout_s})
+def with_header_deadline(
+    timeout_s: float, max_bytes: int = HeaderDeadlineProtocol.max_header_bytes
+) -> type[HeaderDeadlineProtocol]:
+    """The protocol class for these bounds (uvicorn makes each connection's protocol itself)."""
+    if timeout_s <= 0 or max_bytes < 1:  # graph.settings refuses them too; for other callers
+        raise ConfigError(f"impossible header bounds: {timeout_s:g} s, {max_bytes} bytes")
+    bounds = {"header_timeout_s": timeout_s, "max_header_bytes": max_bytes}
+    return type("HeaderDeadline", (HeaderDeadlineProtocol,), bounds)

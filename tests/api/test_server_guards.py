@@ -171,3 +171,31 @@ def test_a_client_over_its_share_of_requests_gets_429(
     assert "Traceback" not in text
     assert "ERROR" not in text  # nor "ASGI callable returned without starting response"
     assert text.count("disconnected before its request body arrived") == cap
+
+
+def test_oversized_headers_get_431_and_the_connection_is_closed(
+    neo4j_server: ServerInfo, tmp_path: Path
+) -> None:
+    """Before: httptools buffered one 8 MB header line whole and the request was answered 200."""
+    log = tmp_path / "serve.log"
+    with serve(neo4j_server, log, PARTNERGRAPH_MAX_HEADER_BYTES="4096") as port:
+        with connect(port) as sock:  # a header line that never ends
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ")
+            try:
+                for _ in range(64):
+                    sock.sendall(b"a" * 1024)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # closed while we were still sending: the answer is read below
+            status, headers, body = parse(read_to_close(sock))
+        assert status == 431
+        assert headers["connection"] == "close"
+        (error,) = orjson.loads(body)["errors"]
+        assert error["extensions"] == {"code": "REQUEST_HEADERS_TOO_LARGE"}
+        assert "larger than 4096 bytes" in error["message"]
+        # Headers under the cap, a body well over it: answered as before.
+        with connect(port) as sock:
+            query = orjson.dumps({"query": "{ __typename }", "variables": {"pad": "x" * 8000}})
+            sock.sendall(post_head(len(query), "Connection: close") + query)
+            status, _, answer = parse(read_to_close(sock))
+            assert status == 200, answer
+    assert "Traceback" not in log.read_text()
