@@ -27,6 +27,9 @@ from graph.errors import ConfigError, Refusal
 
 log = logging.getLogger("partnergraph.api")
 
+# How long a refused connection is still read (and dropped) before it is closed.
+LINGER_S = 2.0
+
 
 class HeaderDeadlineProtocol(HttpToolsProtocol):
     """Pass a subclass from `with_header_deadline` to uvicorn as its `http` protocol class."""
@@ -37,12 +40,15 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
     _request_begun = False
     _headers_done = False
     _header_bytes = 0  # fed to the parser since the current request's headers began
+    _draining = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
+        if self._draining:
+            return  # what a refused client still sends, read and dropped (see _refuse)
         if self._headers_done or self.transport.is_closing():
             # Between requests too: a chunk holding the end of one request and the start of the
             # next counts from the next one's first byte (on_message_begin resets it).
@@ -119,6 +125,14 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         headers, body = refusal_response(refusal)
         head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
         self.transport.write(STATUS_LINE[refusal.status] + head + b"\r\n" + body)
+        if refusal.status == 431 and self.transport.can_write_eof():
+            # A lingering close: the client is still sending, and closing with its bytes
+            # unread makes the kernel answer them with a reset, which can destroy the 431
+            # before the client reads it. Send FIN, drop what still comes, close soon after.
+            self._draining = True
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_S, self.transport.close)
+            return
         self.transport.close()
 
 
