@@ -60,17 +60,12 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
             # Counted by what was fed, not what was parsed: the parser holds an unfinished
             # line whole, and a chunk that also held a finished request is rare and small.
             self._disarm()
-            client = f"{self.client[0]}" if self.client else "unknown"
-            log.info(
-                "request headers from %s exceeded %d bytes: answered 431 and closed",
-                client,
-                self.max_header_bytes,
-            )
             message = (
                 f"the request headers are larger than {self.max_header_bytes} bytes, the most "
                 "this server reads: send fewer or shorter headers"
             )
-            self._refuse(Refusal(431, "REQUEST_HEADERS_TOO_LARGE", message))
+            why = f"exceeded {self.max_header_bytes} bytes"
+            self._refuse(Refusal(431, "REQUEST_HEADERS_TOO_LARGE", message), why)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -106,34 +101,32 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
             # A pipelined request behind one still answering: close once that answer is out.
             self.cycle.keep_alive = False
             return
-        client = f"{self.client[0]}" if self.client else "unknown"
         if self._request_begun:
-            log.info(
-                "request headers from %s did not arrive within %g s: answered 408 and closed",
-                client,
-                self.header_timeout_s,
-            )
             message = (
                 f"the request headers did not arrive within {self.header_timeout_s:g} s: "
                 "send the whole request at once"
             )
-            self._refuse(Refusal(408, "REQUEST_TIMEOUT", message))
+            why = f"did not arrive within {self.header_timeout_s:g} s"
+            self._refuse(Refusal(408, "REQUEST_TIMEOUT", message), why)
             return
         self.transport.close()
 
-    def _refuse(self, refusal: Refusal) -> None:
+    def _refuse(self, refusal: Refusal, why: str) -> None:
+        """Answer `refusal`, log it in one line, and close."""
+        client = f"{self.client[0]}" if self.client else "unknown"
+        log.info("request headers from %s %s: answered %d and closed", client, why, refusal.status)
         headers, body = refusal_response(refusal)
         head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
         self.transport.write(STATUS_LINE[refusal.status] + head + b"\r\n" + body)
-        if refusal.status == 431 and self.transport.can_write_eof():
-            # A lingering close: the client is still sending, and closing with its bytes
-            # unread makes the kernel answer them with a reset, which can destroy the 431
-            # before the client reads it. Send FIN, drop what still comes, close soon after.
-            self._draining = True
-            self.transport.write_eof()
-            self.loop.call_later(LINGER_S, self.transport.close)
+        if not self.transport.can_write_eof():
+            self.transport.close()
             return
-        self.transport.close()
+        # A lingering close: a client still sending (an oversized header) would otherwise have
+        # its unread bytes answered by the kernel with a reset, which can destroy the answer
+        # before the client reads it. Send FIN, drop what still comes, close soon after.
+        self._draining = True
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_S, self.transport.close)
 
 
 def with_header_deadline(
