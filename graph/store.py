@@ -1,16 +1,18 @@
-"""The only module that talks to Neo4j: one async driver, routed reads, atomic writes."""
+"""The only module that talks to Neo4j: one async driver, routed reads, atomic writes; and a
+sync driver for the exports' long reads, which run in worker threads."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 import neo4j
-from neo4j import AsyncGraphDatabase, RoutingControl
+from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 
 from graph.cypher import schema as cypher_schema
@@ -22,6 +24,7 @@ from graph.errors import (
     StoreTimeout,
     StoreUnavailable,
 )
+from graph.threads import ahead
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
@@ -149,6 +152,63 @@ def _settled(call: asyncio.Future[Any]) -> None:
         call.exception()  # retrieved: nobody waits for this answer any more
 
 
+def _driver_options(target: Target, timeout_s: float) -> dict[str, Any]:
+    return {
+        "auth": (target.user, target.password),
+        "connection_timeout": min(timeout_s, 15.0),
+        "connection_acquisition_timeout": timeout_s,
+        "max_transaction_retry_time": timeout_s,
+        # Server notifications ("property key does not exist" on an empty graph) are noise for
+        # users; queries are tested instead.
+        "notifications_min_severity": "OFF",
+    }
+
+
+# Records (an export's batches of rows) read ahead of the one its writer works on.
+_READ_AHEAD = 2
+# How long closing the store waits for exports still reading in their threads: a stopped
+# export ends at its next chunk, after at most one fetch.
+_STREAMS_END_S = 10.0
+
+
+class _Blocking:
+    """The sync driver, made on first use and shared by a store's views.
+
+    Exports read whole graphs row by row, and the async driver costs this process 2-3x the CPU
+    per record of the sync one (57-60 us against 20-27 us on the ROR organisations, measured
+    side by side: bench/README.md); the exports therefore read through this driver, always in a
+    worker thread (graph/threads.py), never on the event loop.
+    """
+
+    def __init__(self, target: Target, timeout_s: float) -> None:
+        self._target = target
+        self._timeout_s = timeout_s
+        self._driver: neo4j.Driver | None = None
+        self._streams = 0
+        self._changed = threading.Condition()
+
+    def open(self) -> neo4j.Driver:
+        with self._changed:
+            if self._driver is None:
+                options = _driver_options(self._target, self._timeout_s)
+                self._driver = GraphDatabase.driver(self._target.uri, **options)
+            self._streams += 1
+            return self._driver
+
+    def release(self) -> None:
+        with self._changed:
+            self._streams -= 1
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """Blocking: waits for the reads in flight, then closes the driver."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._streams == 0, timeout=_STREAMS_END_S)
+            driver, self._driver = self._driver, None
+        if driver is not None:
+            driver.close()
+
+
 @dataclass
 class Store:
     """One driver per process; `Store.open` connects, `close` releases it."""
@@ -157,20 +217,16 @@ class Store:
     target: Target
     timeout_s: float = 30.0
     stats: Stats = field(default_factory=Stats)
+    blocking: _Blocking | None = None  # shared by views; made in __post_init__ otherwise
+
+    def __post_init__(self) -> None:
+        if self.blocking is None:
+            self.blocking = _Blocking(self.target, self.timeout_s)
 
     @classmethod
     async def open(cls, target: Target, timeout_s: float = 30.0, *, verify: bool = True) -> Store:
         """A store with its driver; `verify=False` for a server that may come up later."""
-        driver = AsyncGraphDatabase.driver(
-            target.uri,
-            auth=(target.user, target.password),
-            connection_timeout=min(timeout_s, 15.0),
-            connection_acquisition_timeout=timeout_s,
-            max_transaction_retry_time=timeout_s,
-            # Server notifications ("property key does not exist" on an empty graph) are noise
-            # for users; queries are tested instead.
-            notifications_min_severity="OFF",
-        )
+        driver = AsyncGraphDatabase.driver(target.uri, **_driver_options(target, timeout_s))
         store = cls(driver=driver, target=target, timeout_s=timeout_s)
         if not verify:
             return store
@@ -183,12 +239,19 @@ class Store:
 
     def view(self) -> Store:
         """The same driver with fresh counters (one per API request)."""
-        return Store(driver=self.driver, target=self.target, timeout_s=self.timeout_s)
+        return Store(
+            driver=self.driver,
+            target=self.target,
+            timeout_s=self.timeout_s,
+            blocking=self.blocking,
+        )
 
     async def close(self) -> None:
         pending = [call for call in _BACKGROUND if not call.done()]
         if pending:  # abandoned queries first, so that their connections close cleanly
             await asyncio.wait(pending, timeout=self.timeout_s)
+        if self.blocking is not None:
+            await asyncio.to_thread(self.blocking.close)
         await self.driver.close()
 
     async def verify(self) -> None:
@@ -249,29 +312,47 @@ class Store:
         GraphQL response (about 2 us per nested value, measured on a 100-organisation list)."""
         return await self._query(query, params, RoutingControl.READ, plain=True)
 
-    async def stream(
+    def stream_blocking(
         self,
         query: LiteralString,
         params: Params | None = None,
         *,
         fetch_size: int = 1000,
         timeout_s: float | None = None,
-    ) -> AsyncIterator[tuple[Any, ...]]:
-        """A read whose rows arrive `fetch_size` at a time, as value tuples in RETURN order:
-        the driver holds one batch, never the whole result (the exports)."""
+    ) -> Iterator[tuple[Any, ...]]:
+        """A read whose records arrive `fetch_size` at a time, as value tuples in RETURN order:
+        the driver holds one fetch, never the whole result (the exports). The next fetch is
+        read in a thread of its own while the caller works on this one. Blocking: iterate it
+        in a worker thread only (graph/threads.py)."""
+        return ahead(
+            lambda: self._records(query, params, fetch_size, timeout_s),
+            depth=_READ_AHEAD,
+            name="export-read",
+        )
+
+    def _records(
+        self,
+        query: LiteralString,
+        params: Params | None,
+        fetch_size: int,
+        timeout_s: float | None,
+    ) -> Iterator[tuple[Any, ...]]:
+        assert self.blocking is not None  # set in __post_init__
         started = time.perf_counter()
+        driver = self.blocking.open()
         try:
-            async with self.driver.session(
+            with driver.session(
                 database=self.target.database,
                 default_access_mode=neo4j.READ_ACCESS,
                 fetch_size=fetch_size,
             ) as session:
                 query_ = neo4j.Query(query, timeout=timeout_s or self.timeout_s)
-                result = await session.run(query_, dict(params or {}))
-                async for record in result:
+                for record in session.run(query_, dict(params or {})):
                     yield tuple(record.values())
         except _DRIVER_ERRORS as exc:
             raise _wrap(exc, self.target.uri) from exc
+        finally:
+            self.blocking.release()
         self.stats.round_trips += 1
         self.stats.db_ms += (time.perf_counter() - started) * 1000
 

@@ -89,13 +89,17 @@ ENDS: dict[RelType, tuple[tuple[Label, ...], tuple[Label, ...]]] = {
 }
 
 NODE_COLUMNS: LiteralString = (
-    "coalesce(n.sourceIds, []) AS sourceIds, coalesce(n.origins, []) AS origins, "
-    "coalesce(n.provenance, []) AS provenance"
+    "coalesce(n.sourceIds, []), coalesce(n.origins, []), coalesce(n.provenance, [])"
 )
 EDGE_COLUMNS: LiteralString = (
-    "coalesce(r.sourceIds, []) AS sourceIds, coalesce(r.origins, []) AS origins, "
-    "coalesce(r.provenance, []) AS provenance"
+    "coalesce(r.sourceIds, []), coalesce(r.origins, []), coalesce(r.provenance, [])"
 )
+# Rows go out `$batch` to a record, each a list of values in column order: the Python driver's
+# cost is mostly per record and per map key (20-27 us per node as one record with a property
+# map, 9-11 us in batches of positional lists, measured on the 51k ROR organisations). Neo4j
+# holds the selection's node or relationship references (not their properties) for the query;
+# each batch's values are read as it is pulled.
+_BATCHES: LiteralString = "UNWIND range(0, size(chosen) - 1, $batch) AS at "
 # Whether the organisation a neighbourhood export starts from exists (by key or alias).
 AROUND_EXISTS: LiteralString = "MATCH (o:" + _ORG + " {id: $around}) RETURN o.id AS id LIMIT 1"
 
@@ -164,15 +168,16 @@ def _near(depth: int) -> str:
     )
 
 
-def _projection(var: str, columns: Sequence[str], hidden: Mapping[str, Hidden]) -> str:
-    entries = []
+def _values(var: str, columns: Sequence[str], hidden: Mapping[str, Hidden]) -> str:
+    """The columns' values, in order, as list items; hidden ones null or guarded."""
+    out = []
     for column in columns:
         value = f"{var}.{_prop(column)}"
         if column in hidden:
             condition = hidden[column]
             value = "null" if condition is None else f"CASE WHEN {condition(var)} THEN {value} END"
-        entries.append(f"`{column}`: {value}")
-    return "{" + ", ".join(entries) + "}"
+        out.append(value)
+    return ", ".join(out)
 
 
 def node_rows(
@@ -181,34 +186,43 @@ def node_rows(
     scope: Scope,
     hidden: Mapping[str, Hidden] | None = None,
 ) -> LiteralString:
-    """The nodes of `label` in scope: id, their exported properties as one map, provenance.
+    """The nodes of `label` in scope, `$batch` to a record (`rows`): each row the node's key,
+    the `columns` in order, its source ids, origins and provenance entries.
 
     `hidden`: property -> the condition's builder (over a variable) under which it is still
     shown, or None for never (graph/api/compile.py's HIDDEN_FROM_ANONYMOUS, prefix removed).
     """
     name = checked_label(label)
     where = matches(label, scope)
-    ret = f"RETURN n.id AS id, {_projection('n', columns, hidden or {})} AS props, {NODE_COLUMNS}"
+    row = f"[n.id, {_values('n', columns, hidden or {})}, {NODE_COLUMNS}]"
+    ret = f"{_BATCHES}RETURN [n IN chosen[at..at + $batch] | {row}] AS rows"
     if scope.depth is None:
-        return _literal(f"MATCH (n:{name}) WHERE {where} {ret}")
-    return _literal(f"{_near(scope.depth)}UNWIND near AS n WITH n WHERE n:{name} AND {where} {ret}")
+        return _literal(f"MATCH (n:{name}) WHERE {where} WITH collect(n) AS chosen {ret}")
+    return _literal(
+        f"{_near(scope.depth)}UNWIND near AS n WITH n WHERE n:{name} AND {where} "
+        f"WITH collect(n) AS chosen {ret}"
+    )
 
 
 def edge_rows(
     rel_type: RelType, columns: Sequence[str], scope: Scope, labels: Sequence[Label]
 ) -> LiteralString | None:
-    """Relationships of `rel_type` whose two ends are in scope and carry one of `labels`; None
-    when the selection's labels leave out every start or every end of this type."""
+    """Relationships of `rel_type` whose two ends are in scope and carry one of `labels`,
+    `$batch` to a record (`rows`): each row the start's key and label, the end's, the
+    relationship's key, the `columns` in order, its source ids, origins and provenance entries.
+    None when the selection's labels leave out every start or every end of this type."""
     t = checked_type(rel_type)
     starts, ends = ([lb for lb in side if lb in labels] for side in ENDS[rel_type])
     if not starts or not ends:
         return None
     a, b = _pattern("a", starts), _pattern("b", ends)
     where = f"{_end('a', starts, scope)} AND {_end('b', ends, scope)}"
+    row = (
+        "[startNode(r).id, head(labels(startNode(r))), endNode(r).id, "
+        f"head(labels(endNode(r))), r.key, {_values('r', columns, {})}, {EDGE_COLUMNS}]"
+    )
     ret = (
-        f"RETURN a.id AS start, head(labels(a)) AS startLabel, b.id AS end, "
-        f"head(labels(b)) AS endLabel, r.key AS key, {_projection('r', columns, {})} AS props, "
-        f"{EDGE_COLUMNS}"
+        f"WITH collect(r) AS chosen {_BATCHES}RETURN [r IN chosen[at..at + $batch] | {row}] AS rows"
     )
     if scope.depth is None:
         return _literal(f"MATCH {a}-[r:{t}]->{b} WHERE {where} {ret}")

@@ -3,10 +3,11 @@ and the cells of one node or edge under them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.export.rows import NUMBERS
+from graph.cypher import Label
+from graph.export.rows import COLUMNS, NUMBERS
 from graph.export.values import as_text, typed
 
 
@@ -24,15 +25,27 @@ def declare(names: Sequence[str], prefix: str = "") -> dict[str, Attribute]:
     }
 
 
-def cells(
-    declared: Mapping[str, Attribute], values: Mapping[str, object]
-) -> Iterator[tuple[str, str]]:
-    """(attribute id, text) of each value there is to write; a number that does not fit its
-    type is left out, so a reader that checks types never meets a value of another type."""
-    for name, value in values.items():
+def cells(attributes: Sequence[Attribute], values: Sequence[object]) -> list[tuple[str, str]]:
+    """(attribute id, text) of each value there is to write, `values` in `attributes`' order;
+    a number that does not fit its type is left out, so a reader that checks types never meets
+    a value of another type."""
+    out = []
+    for attribute, value in zip(attributes, values, strict=True):
         if value is None:  # most properties of most rows are absent: no call for them
             continue
-        attribute = declared[name]
-        cell = typed(value, attribute.kind) if attribute.kind else as_text(value)
+        if attribute.kind is not None:
+            cell = typed(value, attribute.kind)
+        else:
+            cell = value if type(value) is str else as_text(value)
         if cell is not None:
-            yield attribute.id, cell
+            out.append((attribute.id, cell))
+    return out
+
+
+def by_label(declared: Mapping[str, Attribute]) -> dict[Label, tuple[Attribute, ...]]:
+    """Each label's columns (graph/export/rows.py COLUMNS) as their attributes, in order."""
+    return {label: tuple(declared[c] for c in COLUMNS[label]) for label in Label}
+
+
+def of(declared: Mapping[str, Attribute], names: Sequence[str]) -> tuple[Attribute, ...]:
+    return tuple(declared[name] for name in names)

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from graph.cypher import Label
 from graph.export.chunks import BinarySink, Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
+from graph.export.rows import (
+    COLUMNS,
+    EDGE_PROPERTIES,
+    NODE_PROPERTIES,
+    EdgeRow,
+    GraphRows,
+    NodeRow,
+)
 from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, as_text, matches, provenance
 
 NODE_HEADER: tuple[str, ...] = ("id", "label", "type", "key", *NODE_PROPERTIES, *PROVENANCE_COLUMNS)
@@ -47,57 +55,66 @@ def _cell(value: Any) -> str:
     return neutralised(as_text(value))
 
 
+# Where each label's columns go among NODE_PROPERTIES (a row has a cell for every label's).
+_NODE_AT: dict[Label, tuple[int, ...]] = {
+    label: tuple(NODE_PROPERTIES.index(c) for c in COLUMNS[label]) for label in Label
+}
+
+
 def node_record(node: NodeRow) -> list[str]:
-    props = [_cell(node.props.get(p)) for p in NODE_PROPERTIES]
-    prov = provenance(node.source_ids, node.origins, node.citations)
+    props = [""] * len(NODE_PROPERTIES)
+    for at, value in zip(_NODE_AT[node.label], node.values, strict=True):
+        if value is not None:
+            props[at] = _cell(value)
+    prov = provenance(node.source_ids, node.origins, node.quoted)
     head = [node.id, node.title, node.label.value, node.key]
     return [neutralised(c) for c in head] + props + [neutralised(c) for c in prov]
 
 
 def edge_record(edge: EdgeRow) -> list[str]:
-    props = [_cell(edge.props.get(p)) for p in EDGE_PROPERTIES]
-    prov = provenance(edge.source_ids, edge.origins, edge.citations)
+    props = [_cell(v) for v in edge.values]
+    prov = provenance(edge.source_ids, edge.origins, edge.quoted)
     head = [edge.start, edge.end, edge.type.value, edge.key]
-    matched = [_cell(c) for c in matches(edge.citations)]
+    matched = [_cell(c) for c in matches(edge.matched)]
     return [neutralised(c) for c in head] + props + [neutralised(c) for c in prov] + matched
 
 
-async def nodes_csv(rows: GraphRows) -> AsyncIterator[bytes]:
+def nodes_csv(rows: GraphRows) -> Iterator[bytes]:
     sink = Sink()
     out = csv.writer(sink, lineterminator="\r\n")  # RFC 4180
     out.writerow(NODE_HEADER)
-    async for node in rows.nodes():
+    for node in rows.nodes():
         out.writerow(node_record(node))
         if sink.full():
             yield sink.take()
     yield sink.take()
 
 
-async def edges_csv(rows: GraphRows) -> AsyncIterator[bytes]:
+def edges_csv(rows: GraphRows) -> Iterator[bytes]:
     sink = Sink()
     out = csv.writer(sink, lineterminator="\r\n")
     out.writerow(EDGE_HEADER)
-    async for edge in rows.edges():
+    for edge in rows.edges():
         out.writerow(edge_record(edge))
         if sink.full():
             yield sink.take()
     yield sink.take()
 
 
-FILES: dict[str, Callable[[GraphRows], AsyncIterator[bytes]]] = {
+FILES: dict[str, Callable[[GraphRows], Iterator[bytes]]] = {
     "nodes": nodes_csv,
     "edges": edges_csv,
 }
 
 
-async def zipped(rows: GraphRows) -> AsyncIterator[bytes]:
+def zipped(rows: GraphRows) -> Iterator[bytes]:
     """nodes.csv and edges.csv in one zip, written as it streams (zipfile does not need to seek:
     sizes go in data descriptors after each file)."""
     raw = BinarySink()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, make in FILES.items():
             with archive.open(f"{name}.csv", "w") as entry:
-                async for chunk in make(rows):
+                for chunk in make(rows):
                     entry.write(chunk)
                     if data := raw.take():
                         yield data

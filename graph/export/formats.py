@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,8 +12,10 @@ from graph.export.gexf import gexf
 from graph.export.graphml import graphml
 from graph.export.jsonld import jsonld
 from graph.export.rows import GraphRows
+from graph.threads import in_thread
 
-Writer = Callable[[GraphRows], AsyncIterator[bytes]]
+# Blocking: reads and formats in the thread graph/export/worker.py gives it.
+Writer = Callable[[GraphRows], Iterator[bytes]]
 
 
 class Format(StrEnum):
@@ -29,7 +31,11 @@ class Output:
 
     filename: str
     media_type: str
-    write: Writer
+    writer: Writer
+
+    def write(self, rows: GraphRows) -> AsyncIterator[bytes]:
+        """The file's bytes, made in a worker thread, for the event loop to send."""
+        return in_thread(lambda: self.writer(rows))
 
 
 FORMATS: tuple[str, ...] = tuple(f.value for f in Format)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
-from graph.export.attributes import Attribute, cells, declare
+from graph.export.attributes import by_label, cells, declare, of
 from graph.export.chunks import Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, GraphRows
+from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
 from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
-from graph.export.xmltext import attr
+from graph.export.xmltext import attr, attrs
 
 # `label` and `id` are GEXF's own attributes of a node or edge; these are the rest.
 NODE_ATTRIBUTES: tuple[str, ...] = ("type", "key", *NODE_PROPERTIES, *PROVENANCE_COLUMNS)
@@ -45,40 +45,51 @@ def header(today: dt.date) -> str:
     return "".join(lines)
 
 
-def _values(declared: dict[str, Attribute], values: dict[str, object]) -> str:
-    parts = [f'<attvalue for="{i}" value={attr(cell)}/>' for i, cell in cells(declared, values)]
-    return "<attvalues>" + "".join(parts) + "</attvalues>" if parts else ""
+_NODE_HEAD = of(_NODE_IDS, ("type", "key"))
+_NODE_COLUMNS = by_label(_NODE_IDS)
+_NODE_PROVENANCE = of(_NODE_IDS, PROVENANCE_COLUMNS)
+_EDGE_HEAD = of(_EDGE_IDS, ("relationship", "relationshipKey"))
+_EDGE_COLUMNS = of(_EDGE_IDS, EDGE_PROPERTIES)
+_EDGE_PROVENANCE = of(_EDGE_IDS, PROVENANCE_COLUMNS)
+_EDGE_MATCHES = of(_EDGE_IDS, MATCH_COLUMNS)
 
 
-async def gexf(rows: GraphRows) -> AsyncIterator[bytes]:
+def _values(pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return ""
+    quoted = attrs([cell for _, cell in pairs])
+    parts = [f'<attvalue for="{i}" value={v}/>' for (i, _), v in zip(pairs, quoted, strict=True)]
+    return "<attvalues>" + "".join(parts) + "</attvalues>"
+
+
+def node_element(node: NodeRow) -> str:
+    pairs = cells(_NODE_HEAD, (node.label.value, node.key))
+    pairs += cells(_NODE_COLUMNS[node.label], node.values)
+    pairs += cells(_NODE_PROVENANCE, provenance(node.source_ids, node.origins, node.quoted))
+    return f"<node id={attr(node.id)} label={attr(node.title)}>{_values(pairs)}</node>\n"
+
+
+def edge_element(number: int, edge: EdgeRow) -> str:
+    pairs = cells(_EDGE_HEAD, (edge.type.value, edge.key or None))
+    pairs += cells(_EDGE_COLUMNS, edge.values)
+    pairs += cells(_EDGE_PROVENANCE, provenance(edge.source_ids, edge.origins, edge.quoted))
+    pairs += cells(_EDGE_MATCHES, matches(edge.matched))
+    return (
+        f'<edge id="{number}" source={attr(edge.start)} target={attr(edge.end)} '
+        f"label={attr(edge.type.value)}>{_values(pairs)}</edge>\n"
+    )
+
+
+def gexf(rows: GraphRows) -> Iterator[bytes]:
     sink = Sink()
     sink.write(header(dt.datetime.now(dt.UTC).date()) + "<nodes>\n")
-    async for node in rows.nodes():
-        values: dict[str, object] = {"type": node.label.value, "key": node.key, **node.props}
-        prov = provenance(node.source_ids, node.origins, node.citations)
-        values.update(zip(PROVENANCE_COLUMNS, prov, strict=True))
-        sink.write(
-            f"<node id={attr(node.id)} label={attr(node.title)}>"
-            f"{_values(_NODE_IDS, values)}</node>\n"
-        )
+    for node in rows.nodes():
+        sink.write(node_element(node))
         if sink.full():
             yield sink.take()
     sink.write("</nodes>\n<edges>\n")
-    number = 0
-    async for edge in rows.edges():
-        values = {
-            "relationship": edge.type.value,
-            "relationshipKey": edge.key or None,
-            **edge.props,
-        }
-        prov = provenance(edge.source_ids, edge.origins, edge.citations)
-        values.update(zip(PROVENANCE_COLUMNS, prov, strict=True))
-        values.update(zip(MATCH_COLUMNS, matches(edge.citations), strict=True))
-        sink.write(
-            f'<edge id="{number}" source={attr(edge.start)} target={attr(edge.end)} '
-            f"label={attr(edge.type.value)}>{_values(_EDGE_IDS, values)}</edge>\n"
-        )
-        number += 1
+    for number, edge in enumerate(rows.edges()):
+        sink.write(edge_element(number, edge))
         if sink.full():
             yield sink.take()
     sink.write("</edges>\n</graph>\n</gexf>\n")

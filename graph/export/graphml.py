@@ -3,13 +3,13 @@ nodes, then edges; opens in yEd, Gephi, Cytoscape and networkx."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
-from graph.export.attributes import Attribute, cells, declare
+from graph.export.attributes import by_label, cells, declare, of
 from graph.export.chunks import Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, GraphRows
+from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
 from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
-from graph.export.xmltext import attr, text
+from graph.export.xmltext import attr, texts
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -28,6 +28,13 @@ EDGE_KEYS: tuple[str, ...] = (
 )
 _NODE_IDS = declare(NODE_KEYS, "n")
 _EDGE_IDS = declare(EDGE_KEYS, "e")
+_NODE_HEAD = of(_NODE_IDS, ("label", "type", "key"))
+_NODE_COLUMNS = by_label(_NODE_IDS)
+_NODE_PROVENANCE = of(_NODE_IDS, PROVENANCE_COLUMNS)
+_EDGE_HEAD = of(_EDGE_IDS, ("relationship", "key"))
+_EDGE_COLUMNS = of(_EDGE_IDS, EDGE_PROPERTIES)
+_EDGE_PROVENANCE = of(_EDGE_IDS, PROVENANCE_COLUMNS)
+_EDGE_MATCHES = of(_EDGE_IDS, MATCH_COLUMNS)
 
 
 def keys() -> str:
@@ -41,35 +48,40 @@ def keys() -> str:
     return "".join(lines)
 
 
-def _data(declared: dict[str, Attribute], values: dict[str, object]) -> str:
+def _data(pairs: list[tuple[str, str]]) -> str:
+    escaped = texts([cell for _, cell in pairs])
     return "".join(
-        f'<data key="{key}">{text(cell)}</data>' for key, cell in cells(declared, values)
+        [f'<data key="{i}">{c}</data>' for (i, _), c in zip(pairs, escaped, strict=True)]
     )
 
 
-async def graphml(rows: GraphRows) -> AsyncIterator[bytes]:
+def node_element(node: NodeRow) -> str:
+    pairs = cells(_NODE_HEAD, (node.title, node.label.value, node.key))
+    pairs += cells(_NODE_COLUMNS[node.label], node.values)
+    pairs += cells(_NODE_PROVENANCE, provenance(node.source_ids, node.origins, node.quoted))
+    return f"<node id={attr(node.id)}>{_data(pairs)}</node>\n"
+
+
+def edge_element(number: int, edge: EdgeRow) -> str:
+    pairs = cells(_EDGE_HEAD, (edge.type.value, edge.key or None))
+    pairs += cells(_EDGE_COLUMNS, edge.values)
+    pairs += cells(_EDGE_PROVENANCE, provenance(edge.source_ids, edge.origins, edge.quoted))
+    pairs += cells(_EDGE_MATCHES, matches(edge.matched))
+    return (
+        f'<edge id="e{number}" source={attr(edge.start)} target={attr(edge.end)}>'
+        f"{_data(pairs)}</edge>\n"
+    )
+
+
+def graphml(rows: GraphRows) -> Iterator[bytes]:
     sink = Sink()
     sink.write(HEADER + keys() + '<graph id="partnergraph" edgedefault="directed">\n')
-    async for node in rows.nodes():
-        values: dict[str, object] = {"label": node.title, "type": node.label.value, "key": node.key}
-        values.update(node.props)
-        prov = provenance(node.source_ids, node.origins, node.citations)
-        values.update(zip(PROVENANCE_COLUMNS, prov, strict=True))
-        sink.write(f"<node id={attr(node.id)}>{_data(_NODE_IDS, values)}</node>\n")
+    for node in rows.nodes():
+        sink.write(node_element(node))
         if sink.full():
             yield sink.take()
-    number = 0
-    async for edge in rows.edges():
-        values = {"relationship": edge.type.value, "key": edge.key or None}
-        values.update(edge.props)
-        prov = provenance(edge.source_ids, edge.origins, edge.citations)
-        values.update(zip(PROVENANCE_COLUMNS, prov, strict=True))
-        values.update(zip(MATCH_COLUMNS, matches(edge.citations), strict=True))
-        sink.write(
-            f'<edge id="e{number}" source={attr(edge.start)} target={attr(edge.end)}>'
-            f"{_data(_EDGE_IDS, values)}</edge>\n"
-        )
-        number += 1
+    for number, edge in enumerate(rows.edges()):
+        sink.write(edge_element(number, edge))
         if sink.full():
             yield sink.take()
     sink.write("</graph>\n</graphml>\n")

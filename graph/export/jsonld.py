@@ -12,14 +12,15 @@ context is inline: nothing is fetched to read it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
+from neo4j.time import Date, DateTime
 
 from graph.cypher import Label
 from graph.export.chunks import CHUNK_BYTES
-from graph.export.rows import Citation, EdgeRow, GraphRows, NodeRow
+from graph.export.rows import COLUMNS, EDGE_PROPERTIES, Citation, EdgeRow, GraphRows, NodeRow
 
 BASE = "urn:partnergraph:"
 CONTEXT: dict[str, Any] = {
@@ -109,15 +110,15 @@ def _derivation(citations: list[Citation], source_ids: list[str]) -> dict[str, A
 def node_object(node: NodeRow) -> dict[str, Any]:
     out: dict[str, Any] = {"@id": node_iri(node.id), "@type": _TYPES[node.label], "key": node.key}
     dated = _DATED.get(node.label, {})
-    for name, value in node.props.items():
+    for name, value in zip(COLUMNS[node.label], node.values, strict=True):
         if value is None or value == []:
             continue
         out[dated.get(name) or _TERMS.get(name, name)] = value
     same = []
-    if node.props.get("ror"):
-        same.append(f"https://ror.org/{node.props['ror']}")
-    if node.props.get("wikidata"):
-        same.append(f"https://www.wikidata.org/entity/{node.props['wikidata']}")
+    if ror := out.get("ror"):
+        same.append(f"https://ror.org/{ror}")
+    if wikidata := out.get("wikidata"):
+        same.append(f"https://www.wikidata.org/entity/{wikidata}")
     if same:
         out["sameAs"] = same
     if node.origins:
@@ -134,11 +135,18 @@ def edge_object(edge: EdgeRow) -> dict[str, Any]:
     }
     if edge.key:
         out["key"] = edge.key
-    out.update({k: v for k, v in edge.props.items() if v is not None})
+    out.update({k: v for k, v in zip(EDGE_PROPERTIES, edge.values, strict=True) if v is not None})
     if edge.origins:
         out["origins"] = edge.origins
     out.update(_derivation(edge.citations, edge.source_ids))
     return out
+
+
+def _iso(value: object) -> str:
+    """Neo4j's dates and times, which orjson does not know, in ISO 8601."""
+    if isinstance(value, Date | DateTime):
+        return str(value.iso_format())
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def opening(now: dt.datetime) -> bytes:
@@ -152,25 +160,25 @@ def opening(now: dt.datetime) -> bytes:
     return orjson.dumps(head)[:-1] + b',"@graph":[\n'
 
 
-async def jsonld(rows: GraphRows) -> AsyncIterator[bytes]:
+def jsonld(rows: GraphRows) -> Iterator[bytes]:
     parts: list[bytes] = [opening(dt.datetime.now(dt.UTC))]
     first = True
     size = 0
 
     def put(item: dict[str, Any]) -> None:
         nonlocal first, size
-        data = orjson.dumps(item)
+        data = orjson.dumps(item, default=_iso)
         parts.append(data if first else b",\n" + data)
         size += len(data) + 2
         first = False
 
-    async for node in rows.nodes():
+    for node in rows.nodes():
         put(node_object(node))
         if size >= CHUNK_BYTES:
             yield b"".join(parts)
             parts.clear()
             size = 0
-    async for edge in rows.edges():
+    for edge in rows.edges():
         put(edge_object(edge))
         if size >= CHUNK_BYTES:
             yield b"".join(parts)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, LiteralString
 
 import orjson
-from neo4j.time import Date, DateTime
 
 from graph.api.compile import HIDDEN_FROM_ANONYMOUS
 from graph.api.specs import EDGES, TYPES, Embedded, Lookup, Names, Prop
@@ -18,8 +17,10 @@ from graph.errors import InputError, Problem
 from graph.export.filters import Selection
 from graph.store import Store
 
-# Rows the driver holds at a time; an export's memory is this batch plus one output chunk.
-FETCH_SIZE = 2000
+# Rows to a record (Cypher's `$batch`), and records to a fetch: an export's memory is these
+# batches plus one output chunk.
+BATCH = 1000
+FETCH_SIZE = 2
 # An export may take longer than one API read (30 s): the 51k-organisation ROR graph takes ~5 s.
 TIMEOUT_S = 600.0
 
@@ -84,7 +85,7 @@ class Citation:
     match_confidence: float | None = None
 
 
-def _citations(entries: list[str]) -> list[Citation]:
+def _citations(entries: Iterable[str]) -> list[Citation]:
     out = []
     for entry in entries:
         raw = orjson.loads(entry)
@@ -101,14 +102,29 @@ def _citations(entries: list[str]) -> list[Citation]:
     return out
 
 
+# An entry holding this key (a JSON object's key: unescaped quotes, then a colon) may carry it;
+# one holding the words only inside a string value cannot. Most entries carry neither, and
+# reading this beats parsing each one (the CSV and XML formats need only these two).
+_QUOTE_KEY = '"quote":'
+_MATCH_KEY = '"matchedName":'
+
+
+def _title_at(label: Label) -> int | None:
+    columns = COLUMNS[label]
+    return next((columns.index(c) for c in ("name", "title") if c in columns), None)
+
+
+_TITLE_AT: dict[Label, int | None] = {label: _title_at(label) for label in Label}
+
+
 @dataclass(frozen=True, slots=True)
 class NodeRow:
     label: Label
     key: str
-    props: dict[str, Any]  # NODE_PROPERTIES of this label; None where absent
+    values: Sequence[Any]  # COLUMNS[label], in that order; None where absent
     source_ids: list[str]
     origins: list[str]
-    citations: list[Citation]
+    entries: list[str]  # the provenance as stored: JSON citations (see `citations`)
 
     @property
     def id(self) -> str:
@@ -117,7 +133,21 @@ class NodeRow:
 
     @property
     def title(self) -> str:
-        return str(self.props.get("name") or self.props.get("title") or self.key)
+        at = _TITLE_AT[self.label]
+        return str((self.values[at] if at is not None else None) or self.key)
+
+    @property
+    def props(self) -> dict[str, Any]:
+        return dict(zip(COLUMNS[self.label], self.values, strict=True))
+
+    @property
+    def citations(self) -> list[Citation]:
+        return _citations(self.entries)
+
+    @property
+    def quoted(self) -> list[Citation]:
+        """The citations that may hold a quote (all that do; only these are parsed)."""
+        return _citations(e for e in self.entries if _QUOTE_KEY in e)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,24 +156,27 @@ class EdgeRow:
     start: str  # global ids, as NodeRow.id
     end: str
     key: str
-    props: dict[str, Any]
+    values: Sequence[Any]  # EDGE_PROPERTIES, in that order; None where absent
     source_ids: list[str]
     origins: list[str]
-    citations: list[Citation]
+    entries: list[str]
 
+    @property
+    def props(self) -> dict[str, Any]:
+        return dict(zip(EDGE_PROPERTIES, self.values, strict=True))
 
-def plain(value: Any) -> Any:
-    """Neo4j temporal values as ISO strings; the rest as the driver gives them."""
-    if isinstance(value, Date | DateTime):
-        return value.iso_format()
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
+    @property
+    def citations(self) -> list[Citation]:
+        return _citations(self.entries)
 
+    @property
+    def quoted(self) -> list[Citation]:
+        return _citations(e for e in self.entries if _QUOTE_KEY in e)
 
-def _props(raw: dict[str, Any]) -> dict[str, Any]:
-    # Most values are absent or strings: only the others go through `plain`.
-    return {k: v if v is None or type(v) is str else plain(v) for k, v in raw.items()}
+    @property
+    def matched(self) -> list[Citation]:
+        """The citations that may name an end by text (all that do; only these are parsed)."""
+        return _citations(e for e in self.entries if _MATCH_KEY in e)
 
 
 class GraphRows:
@@ -166,32 +199,36 @@ class GraphRows:
             )
             raise InputError([problem])
 
-    async def nodes(self) -> AsyncIterator[NodeRow]:
-        scope, params = self.selection.scope, self.selection.params
+    # Blocking, as Store.stream_blocking: the writers iterate these in a worker thread.
+    def nodes(self) -> Iterator[NodeRow]:
+        scope, params = self.selection.scope, {**self.selection.params, "batch": BATCH}
         for label in self.selection.labels:
             query = cypher_export.node_rows(label, COLUMNS[label], scope, _hidden(label))
-            rows = self.store.stream(query, params, fetch_size=FETCH_SIZE, timeout_s=TIMEOUT_S)
-            async for key, props, source_ids, origins, provenance in rows:
-                yield NodeRow(
-                    label, key, _props(props), source_ids, origins, _citations(provenance)
-                )
+            end = 1 + len(COLUMNS[label])
+            for (rows,) in self._batches(query, params):
+                for row in rows:
+                    yield NodeRow(label, row[0], row[1:end], row[end], row[end + 1], row[end + 2])
 
-    async def edges(self) -> AsyncIterator[EdgeRow]:
-        scope, params = self.selection.scope, self.selection.params
+    def edges(self) -> Iterator[EdgeRow]:
+        scope, params = self.selection.scope, {**self.selection.params, "batch": BATCH}
         labels = self.selection.labels
+        end = 5 + len(EDGE_PROPERTIES)
         for rel_type in RelType:
             query = cypher_export.edge_rows(rel_type, EDGE_PROPERTIES, scope, labels)
             if query is None:
                 continue
-            rows = self.store.stream(query, params, fetch_size=FETCH_SIZE, timeout_s=TIMEOUT_S)
-            async for start, start_label, end, end_label, key, props, ids, origins, prov in rows:
-                yield EdgeRow(
-                    rel_type,
-                    f"{start_label}:{start}",
-                    f"{end_label}:{end}",
-                    key or "",
-                    _props(props),
-                    ids,
-                    origins,
-                    _citations(prov),
-                )
+            for (rows,) in self._batches(query, params):
+                for row in rows:
+                    yield EdgeRow(
+                        rel_type,
+                        f"{row[1]}:{row[0]}",
+                        f"{row[3]}:{row[2]}",
+                        row[4] or "",
+                        row[5:end],
+                        row[end],
+                        row[end + 1],
+                        row[end + 2],
+                    )
+
+    def _batches(self, query: LiteralString, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        return self.store.stream_blocking(query, params, fetch_size=FETCH_SIZE, timeout_s=TIMEOUT_S)

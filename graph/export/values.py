@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from neo4j.time import Date, DateTime
+
 from graph.export.rows import Citation
 
 LIST_SEPARATOR = "; "
 
 
 def as_text(value: Any) -> str | None:
-    """One cell or attribute; None when there is nothing to write."""
+    """One cell or attribute (dates in ISO 8601); None when there is nothing to write."""
+    if isinstance(value, str):
+        return value
     if value is None:
         return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
+        if value and type(value[0]) is str:  # Neo4j's lists hold one type: most are of text
+            return LIST_SEPARATOR.join([v for v in value if v]) or None
         items = [as_text(v) for v in value]
-        joined = LIST_SEPARATOR.join(i for i in items if i)
-        return joined or None
+        return LIST_SEPARATOR.join([i for i in items if i]) or None
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, Date | DateTime):
+        return str(value.iso_format())
     return str(value)
 
 

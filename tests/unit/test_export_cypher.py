@@ -6,7 +6,7 @@ import pytest
 
 from graph.cypher import Label, RelType
 from graph.cypher import export as cypher_export
-from graph.cypher.export import ENDS, Scope, edge_rows, node_rows
+from graph.cypher.export import ENDS, NODE_COLUMNS, Scope, edge_rows, node_rows
 from graph.errors import InputError
 from graph.export.csvfiles import neutralised
 from graph.export.filters import selection
@@ -31,8 +31,19 @@ def test_hidden_properties_are_null_or_guarded() -> None:
         Scope(),
         {"accessContact": lambda v: f"{v}.accessRights = 'public'", "title": None},
     )
-    assert "`title`: null" in query
-    assert "`accessContact`: CASE WHEN n.accessRights = 'public' THEN n.accessContact END" in query
+    # In column order: the title never shown, the contact only where the access is public.
+    assert "[n.id, null, CASE WHEN n.accessRights = 'public' THEN n.accessContact END, " in query
+
+
+def test_rows_go_out_in_batches_of_references_collected_once() -> None:
+    query = node_rows(Label.ORGANISATION, ["name"], Scope())
+    assert "WITH collect(n) AS chosen UNWIND range(0, size(chosen) - 1, $batch) AS at" in query
+    assert query.endswith(
+        "RETURN [n IN chosen[at..at + $batch] | [n.id, n.name, " + NODE_COLUMNS + "]] AS rows"
+    )
+    edges = edge_rows(RelType.PARTY_TO, ["role"], Scope(), list(Label))
+    assert edges is not None
+    assert "WITH collect(r) AS chosen UNWIND range(0, size(chosen) - 1, $batch) AS at" in edges
 
 
 def test_neighbourhood_walks_a_bounded_depth_from_a_parameter() -> None:
