@@ -16,7 +16,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -82,7 +82,7 @@ class _Handoff:
 
 def ahead(
     produce: Callable[[], Iterator[T]], depth: int = DEPTH, name: str = "ahead"
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """The items `produce()` yields, made up to `depth` ahead in a thread of their own."""
     ready: queue.SimpleQueue[object] = queue.SimpleQueue()
     handoff = _Handoff(ready.put, threading.Semaphore(depth), threading.Event())
@@ -96,7 +96,7 @@ def ahead(
 
 async def in_thread(
     produce: Callable[[], Iterator[T]], depth: int = DEPTH, name: str = "export"
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """The items `produce()` yields, made in a thread of their own, for the event loop."""
     loop = asyncio.get_running_loop()
     ready: asyncio.Queue[object] = asyncio.Queue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -33,7 +33,7 @@ class Output:
     media_type: str
     writer: Writer
 
-    def write(self, rows: GraphRows) -> AsyncIterator[bytes]:
+    def write(self, rows: GraphRows) -> AsyncGenerator[bytes, None]:
         """The file's bytes, made in a worker thread, for the event loop to send."""
         return in_thread(lambda: self.writer(rows))
 

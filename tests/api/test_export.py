@@ -3,6 +3,7 @@ what anonymous readers may not see, CSV injection, and the streaming of a large 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import textwrap
@@ -19,6 +20,7 @@ from starlette.applications import Starlette
 
 from graph.api.app import create_app
 from graph.dbserver import ServerInfo
+from graph.export import rows as rows_module
 from graph.export.chunks import CHUNK_BYTES
 from graph.export.filters import selection
 from graph.export.formats import output
@@ -473,8 +475,22 @@ async def test_a_matched_link_carries_its_name_and_confidence_in_every_format(
 # --- streaming -------------------------------------------------------------------------------
 
 
-async def test_a_large_export_streams_in_bounded_chunks(store: Store) -> None:
-    count = 4000
+async def test_dates_are_written_in_iso_8601_in_every_format(
+    named: Store, http: httpx.AsyncClient
+) -> None:
+    # Neo4j gives dates as its own type, which neither str() of every kind nor orjson writes.
+    nodes = csv_files((await get(http, "/export/csv")).content)["nodes"]
+    assert {r["id"]: r["signed"] for r in nodes}[MOU] == "2024-06-04"
+    graphml = nx.read_graphml(io.BytesIO((await get(http, "/export/graphml")).content))
+    assert graphml.nodes[MOU]["signed"] == "2024-06-04"
+    gexf = nx.read_gexf(io.BytesIO((await get(http, "/export/gexf")).content), version="1.3")
+    assert gexf.nodes[MOU]["signed"] == "2024-06-04"
+    doc = orjson.loads((await get(http, "/export/jsonld")).content)
+    (agreement,) = [i for i in doc["@graph"] if i.get("@id") == "urn:partnergraph:" + MOU]
+    assert agreement["signed"] == "2024-06-04"
+
+
+async def _many(store: Store, count: int) -> None:
     bundle = Bundle.model_validate(
         {
             "origin": "many",
@@ -492,6 +508,11 @@ async def test_a_large_export_streams_in_bounded_chunks(store: Store) -> None:
         }
     )
     await load([Parsed(bundle)], store, batch_size=2000)
+
+
+async def test_a_large_export_streams_in_bounded_chunks(store: Store) -> None:
+    count = 4000
+    await _many(store, count)
     view = store.view()
     chunks: list[bytes] = []
     trips_at_first_chunk = None
@@ -509,3 +530,32 @@ async def test_a_large_export_streams_in_bounded_chunks(store: Store) -> None:
     assert all(CHUNK_BYTES <= size < CHUNK_BYTES + 4096 for size in sizes[:-1])
     graph = nx.read_graphml(io.BytesIO(b"".join(chunks)))
     assert graph.number_of_nodes() == count + 1  # and the source
+
+
+EXPORT_READS = (
+    "SHOW TRANSACTIONS YIELD currentQuery "
+    "WHERE currentQuery CONTAINS 'AS chosen' AND NOT currentQuery STARTS WITH 'SHOW' "
+    "RETURN count(*) AS n"
+)
+
+
+async def _export_reads(store: Store) -> int:
+    return int((await store.read(EXPORT_READS))[0]["n"])
+
+
+async def test_an_export_left_after_its_first_chunk_stops_reading_neo4j(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches, so that the 4,000 rows cannot all be read ahead while one chunk is taken.
+    monkeypatch.setattr(rows_module, "BATCH", 20)
+    await _many(store, 4000)
+    chunks = output("graphml").write(GraphRows(store.view(), selection()))
+    await anext(chunks)
+    await asyncio.sleep(0.3)  # the threads read and write ahead until they wait for room
+    assert await _export_reads(store) == 1  # the read is open, held at its read-ahead depth
+    await chunks.aclose()  # as the server does when the client goes away
+    for _ in range(100):
+        if await _export_reads(store) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await _export_reads(store) == 0
