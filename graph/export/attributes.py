@@ -33,10 +33,16 @@ def cells(attributes: Sequence[Attribute], values: Sequence[object]) -> list[tup
     for attribute, value in zip(attributes, values, strict=True):
         if value is None:  # most properties of most rows are absent: no call for them
             continue
-        if attribute.kind is not None:
-            cell = typed(value, attribute.kind)
-        else:
+        kind = attribute.kind
+        # Short paths for what most cells are: text, and numbers of their declared type.
+        if kind is None:
             cell = value if type(value) is str else as_text(value)
+        elif type(value) is float and kind == "double":
+            cell = repr(value)
+        elif type(value) is int and kind != "double":
+            cell = str(value)
+        else:
+            cell = typed(value, kind)
         if cell is not None:
             out.append((attribute.id, cell))
     return out

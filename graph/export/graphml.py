@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graph.export.attributes import by_label, cells, declare, of
+from graph.cypher import Label
+from graph.export.attributes import cells, declare, of
 from graph.export.chunks import Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
+from graph.export.rows import COLUMNS, EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
 from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
 from graph.export.xmltext import attr, texts
 
@@ -28,13 +29,19 @@ EDGE_KEYS: tuple[str, ...] = (
 )
 _NODE_IDS = declare(NODE_KEYS, "n")
 _EDGE_IDS = declare(EDGE_KEYS, "e")
-_NODE_HEAD = of(_NODE_IDS, ("label", "type", "key"))
-_NODE_COLUMNS = by_label(_NODE_IDS)
-_NODE_PROVENANCE = of(_NODE_IDS, PROVENANCE_COLUMNS)
-_EDGE_HEAD = of(_EDGE_IDS, ("relationship", "key"))
-_EDGE_COLUMNS = of(_EDGE_IDS, EDGE_PROPERTIES)
-_EDGE_PROVENANCE = of(_EDGE_IDS, PROVENANCE_COLUMNS)
-_EDGE_MATCHES = of(_EDGE_IDS, MATCH_COLUMNS)
+# Every cell of a node of each label, and of an edge, in the order their values are listed.
+_NODE_CELLS = {
+    label: (
+        *of(_NODE_IDS, ("label", "type", "key")),
+        *of(_NODE_IDS, COLUMNS[label]),
+        *of(_NODE_IDS, PROVENANCE_COLUMNS),
+    )
+    for label in Label
+}
+_EDGE_CELLS = of(
+    _EDGE_IDS, ("relationship", "key", *EDGE_PROPERTIES, *PROVENANCE_COLUMNS, *MATCH_COLUMNS)
+)
+_OPEN = {a.id: f'<data key="{a.id}">' for a in (*_NODE_IDS.values(), *_EDGE_IDS.values())}
 
 
 def keys() -> str:
@@ -50,26 +57,26 @@ def keys() -> str:
 
 def _data(pairs: list[tuple[str, str]]) -> str:
     escaped = texts([cell for _, cell in pairs])
-    return "".join(
-        [f'<data key="{i}">{c}</data>' for (i, _), c in zip(pairs, escaped, strict=True)]
-    )
+    return "".join([_OPEN[i] + c + "</data>" for (i, _), c in zip(pairs, escaped, strict=True)])
 
 
 def node_element(node: NodeRow) -> str:
-    pairs = cells(_NODE_HEAD, (node.title, node.label.value, node.key))
-    pairs += cells(_NODE_COLUMNS[node.label], node.values)
-    pairs += cells(_NODE_PROVENANCE, provenance(node.source_ids, node.origins, node.quoted))
-    return f"<node id={attr(node.id)}>{_data(pairs)}</node>\n"
+    provenance_ = provenance(node.source_ids, node.origins, node.quoted)
+    values = (node.title, node.label.value, node.key, *node.values, *provenance_)
+    return f"<node id={attr(node.id)}>{_data(cells(_NODE_CELLS[node.label], values))}</node>\n"
 
 
 def edge_element(number: int, edge: EdgeRow) -> str:
-    pairs = cells(_EDGE_HEAD, (edge.type.value, edge.key or None))
-    pairs += cells(_EDGE_COLUMNS, edge.values)
-    pairs += cells(_EDGE_PROVENANCE, provenance(edge.source_ids, edge.origins, edge.quoted))
-    pairs += cells(_EDGE_MATCHES, matches(edge.matched))
+    values = (
+        edge.type.value,
+        edge.key or None,
+        *edge.values,
+        *provenance(edge.source_ids, edge.origins, edge.quoted),
+        *matches(edge.matched),
+    )
     return (
         f'<edge id="e{number}" source={attr(edge.start)} target={attr(edge.end)}>'
-        f"{_data(pairs)}</edge>\n"
+        f"{_data(cells(_EDGE_CELLS, values))}</edge>\n"
     )
 
 

@@ -117,8 +117,24 @@ def _title_at(label: Label) -> int | None:
 _TITLE_AT: dict[Label, int | None] = {label: _title_at(label) for label in Label}
 
 
+class _Cited:
+    """A row's citations, read from its provenance entries as stored (JSON)."""
+
+    __slots__ = ()
+    entries: list[str]
+
+    @property
+    def citations(self) -> list[Citation]:
+        return _citations(self.entries)
+
+    @property
+    def quoted(self) -> list[Citation]:
+        """The citations that may hold a quote (all that do; only these are parsed)."""
+        return _citations(e for e in self.entries if _QUOTE_KEY in e)
+
+
 @dataclass(frozen=True, slots=True)
-class NodeRow:
+class NodeRow(_Cited):
     label: Label
     key: str
     values: Sequence[Any]  # COLUMNS[label], in that order; None where absent
@@ -136,22 +152,9 @@ class NodeRow:
         at = _TITLE_AT[self.label]
         return str((self.values[at] if at is not None else None) or self.key)
 
-    @property
-    def props(self) -> dict[str, Any]:
-        return dict(zip(COLUMNS[self.label], self.values, strict=True))
-
-    @property
-    def citations(self) -> list[Citation]:
-        return _citations(self.entries)
-
-    @property
-    def quoted(self) -> list[Citation]:
-        """The citations that may hold a quote (all that do; only these are parsed)."""
-        return _citations(e for e in self.entries if _QUOTE_KEY in e)
-
 
 @dataclass(frozen=True, slots=True)
-class EdgeRow:
+class EdgeRow(_Cited):
     type: RelType
     start: str  # global ids, as NodeRow.id
     end: str
@@ -160,18 +163,6 @@ class EdgeRow:
     source_ids: list[str]
     origins: list[str]
     entries: list[str]
-
-    @property
-    def props(self) -> dict[str, Any]:
-        return dict(zip(EDGE_PROPERTIES, self.values, strict=True))
-
-    @property
-    def citations(self) -> list[Citation]:
-        return _citations(self.entries)
-
-    @property
-    def quoted(self) -> list[Citation]:
-        return _citations(e for e in self.entries if _QUOTE_KEY in e)
 
     @property
     def matched(self) -> list[Citation]:
