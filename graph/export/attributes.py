@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.cypher import Label
-from graph.export.rows import COLUMNS, NUMBERS
-from graph.export.values import as_text, typed
+from graph.export.rows import NUMBERS, EdgeRow, NodeRow
+from graph.export.values import as_text, matches, provenance, typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +47,23 @@ def cells(attributes: Sequence[Attribute], values: Sequence[object]) -> list[tup
     return out
 
 
-def by_label(declared: Mapping[str, Attribute]) -> dict[Label, tuple[Attribute, ...]]:
-    """Each label's columns (graph/export/rows.py COLUMNS) as their attributes, in order."""
-    return {label: tuple(declared[c] for c in COLUMNS[label]) for label in Label}
-
-
 def of(declared: Mapping[str, Attribute], names: Sequence[str]) -> tuple[Attribute, ...]:
     return tuple(declared[name] for name in names)
+
+
+def node_values(node: NodeRow) -> tuple[object, ...]:
+    """A node's values as the XML formats list them: type, key, its columns, provenance."""
+    provenance_ = provenance(node.source_ids, node.origins, node.quoted)
+    return (node.label.value, node.key, *node.values, *provenance_)
+
+
+def edge_values(edge: EdgeRow) -> tuple[object, ...]:
+    """An edge's values as the XML formats list them: type, key, properties, provenance, the
+    match columns."""
+    return (
+        edge.type.value,
+        edge.key or None,
+        *edge.values,
+        *provenance(edge.source_ids, edge.origins, edge.quoted),
+        *matches(edge.matched),
+    )

@@ -14,7 +14,7 @@ from graph.export.jsonld import jsonld
 from graph.export.rows import GraphRows
 from graph.threads import in_thread
 
-# Blocking: reads and formats in the thread graph/export/worker.py gives it.
+# Blocking: reads and formats in the thread graph/threads.py gives it (`Output.write`).
 Writer = Callable[[GraphRows], Iterator[bytes]]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from graph.export.attributes import by_label, cells, declare, of
+from graph.cypher import Label
+from graph.export.attributes import cells, declare, edge_values, node_values, of
 from graph.export.chunks import Sink
-from graph.export.rows import EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
-from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
+from graph.export.rows import COLUMNS, EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
+from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS
 from graph.export.xmltext import attr, attrs
 
 # `label` and `id` are GEXF's own attributes of a node or edge; these are the rest.
@@ -45,13 +46,16 @@ def header(today: dt.date) -> str:
     return "".join(lines)
 
 
-_NODE_HEAD = of(_NODE_IDS, ("type", "key"))
-_NODE_COLUMNS = by_label(_NODE_IDS)
-_NODE_PROVENANCE = of(_NODE_IDS, PROVENANCE_COLUMNS)
-_EDGE_HEAD = of(_EDGE_IDS, ("relationship", "relationshipKey"))
-_EDGE_COLUMNS = of(_EDGE_IDS, EDGE_PROPERTIES)
-_EDGE_PROVENANCE = of(_EDGE_IDS, PROVENANCE_COLUMNS)
-_EDGE_MATCHES = of(_EDGE_IDS, MATCH_COLUMNS)
+# Every attribute of a node of each label, and of an edge, in the order their values are listed.
+_NODE_CELLS = {
+    label: (
+        *of(_NODE_IDS, ("type", "key")),
+        *of(_NODE_IDS, COLUMNS[label]),
+        *of(_NODE_IDS, PROVENANCE_COLUMNS),
+    )
+    for label in Label
+}
+_EDGE_CELLS = of(_EDGE_IDS, EDGE_ATTRIBUTES)
 
 
 def _values(pairs: list[tuple[str, str]]) -> str:
@@ -63,20 +67,15 @@ def _values(pairs: list[tuple[str, str]]) -> str:
 
 
 def node_element(node: NodeRow) -> str:
-    pairs = cells(_NODE_HEAD, (node.label.value, node.key))
-    pairs += cells(_NODE_COLUMNS[node.label], node.values)
-    pairs += cells(_NODE_PROVENANCE, provenance(node.source_ids, node.origins, node.quoted))
-    return f"<node id={attr(node.id)} label={attr(node.title)}>{_values(pairs)}</node>\n"
+    attvalues = _values(cells(_NODE_CELLS[node.label], node_values(node)))
+    return f"<node id={attr(node.id)} label={attr(node.title)}>{attvalues}</node>\n"
 
 
 def edge_element(number: int, edge: EdgeRow) -> str:
-    pairs = cells(_EDGE_HEAD, (edge.type.value, edge.key or None))
-    pairs += cells(_EDGE_COLUMNS, edge.values)
-    pairs += cells(_EDGE_PROVENANCE, provenance(edge.source_ids, edge.origins, edge.quoted))
-    pairs += cells(_EDGE_MATCHES, matches(edge.matched))
+    attvalues = _values(cells(_EDGE_CELLS, edge_values(edge)))
     return (
         f'<edge id="{number}" source={attr(edge.start)} target={attr(edge.end)} '
-        f"label={attr(edge.type.value)}>{_values(pairs)}</edge>\n"
+        f"label={attr(edge.type.value)}>{attvalues}</edge>\n"
     )
 
 

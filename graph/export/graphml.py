@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graph.cypher import Label
-from graph.export.attributes import cells, declare, of
+from graph.export.attributes import cells, declare, edge_values, node_values, of
 from graph.export.chunks import Sink
 from graph.export.rows import COLUMNS, EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
-from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS, matches, provenance
+from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS
 from graph.export.xmltext import attr, texts
 
 HEADER = (
@@ -38,9 +38,7 @@ _NODE_CELLS = {
     )
     for label in Label
 }
-_EDGE_CELLS = of(
-    _EDGE_IDS, ("relationship", "key", *EDGE_PROPERTIES, *PROVENANCE_COLUMNS, *MATCH_COLUMNS)
-)
+_EDGE_CELLS = of(_EDGE_IDS, EDGE_KEYS)
 _OPEN = {a.id: f'<data key="{a.id}">' for a in (*_NODE_IDS.values(), *_EDGE_IDS.values())}
 
 
@@ -61,23 +59,13 @@ def _data(pairs: list[tuple[str, str]]) -> str:
 
 
 def node_element(node: NodeRow) -> str:
-    provenance_ = provenance(node.source_ids, node.origins, node.quoted)
-    values = (node.title, node.label.value, node.key, *node.values, *provenance_)
+    values = (node.title, *node_values(node))
     return f"<node id={attr(node.id)}>{_data(cells(_NODE_CELLS[node.label], values))}</node>\n"
 
 
 def edge_element(number: int, edge: EdgeRow) -> str:
-    values = (
-        edge.type.value,
-        edge.key or None,
-        *edge.values,
-        *provenance(edge.source_ids, edge.origins, edge.quoted),
-        *matches(edge.matched),
-    )
-    return (
-        f'<edge id="e{number}" source={attr(edge.start)} target={attr(edge.end)}>'
-        f"{_data(cells(_EDGE_CELLS, values))}</edge>\n"
-    )
+    data = _data(cells(_EDGE_CELLS, edge_values(edge)))
+    return f'<edge id="e{number}" source={attr(edge.start)} target={attr(edge.end)}>{data}</edge>\n'
 
 
 def graphml(rows: GraphRows) -> Iterator[bytes]:
