@@ -180,18 +180,16 @@ class _Blocking:
     worker thread (graph/threads.py), never on the event loop.
     """
 
-    def __init__(self, target: Target, timeout_s: float) -> None:
-        self._target = target
-        self._timeout_s = timeout_s
+    def __init__(self) -> None:
         self._driver: neo4j.Driver | None = None
         self._streams = 0
         self._changed = threading.Condition()
 
-    def open(self) -> neo4j.Driver:
+    def open(self, target: Target, timeout_s: float) -> neo4j.Driver:
         with self._changed:
             if self._driver is None:
-                options = _driver_options(self._target, self._timeout_s)
-                self._driver = GraphDatabase.driver(self._target.uri, **options)
+                options = _driver_options(target, timeout_s)
+                self._driver = GraphDatabase.driver(target.uri, **options)
             self._streams += 1
             return self._driver
 
@@ -217,11 +215,7 @@ class Store:
     target: Target
     timeout_s: float = 30.0
     stats: Stats = field(default_factory=Stats)
-    blocking: _Blocking | None = None  # shared by views; made in __post_init__ otherwise
-
-    def __post_init__(self) -> None:
-        if self.blocking is None:
-            self.blocking = _Blocking(self.target, self.timeout_s)
+    blocking: _Blocking = field(default_factory=_Blocking)  # shared by views
 
     @classmethod
     async def open(cls, target: Target, timeout_s: float = 30.0, *, verify: bool = True) -> Store:
@@ -250,8 +244,7 @@ class Store:
         pending = [call for call in _BACKGROUND if not call.done()]
         if pending:  # abandoned queries first, so that their connections close cleanly
             await asyncio.wait(pending, timeout=self.timeout_s)
-        if self.blocking is not None:
-            await asyncio.to_thread(self.blocking.close)
+        await asyncio.to_thread(self.blocking.close)
         await self.driver.close()
 
     async def verify(self) -> None:
@@ -337,9 +330,8 @@ class Store:
         fetch_size: int,
         timeout_s: float | None,
     ) -> Iterator[tuple[Any, ...]]:
-        assert self.blocking is not None  # set in __post_init__
         started = time.perf_counter()
-        driver = self.blocking.open()
+        driver = self.blocking.open(self.target, self.timeout_s)
         try:
             with driver.session(
                 database=self.target.database,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j.time import Date, DateTime
-
 from graph.export.rows import Citation
 
 LIST_SEPARATOR = "; "
@@ -25,9 +23,7 @@ def as_text(value: Any) -> str | None:
         return LIST_SEPARATOR.join([i for i in items if i]) or None
     if kind is bool:
         return "true" if value else "false"
-    if isinstance(value, Date | DateTime):
-        return str(value.iso_format())
-    return str(value)
+    return str(value)  # numbers; Neo4j's dates and times, whose str() is ISO 8601
 
 
 def typed(value: Any, kind: str) -> str | None:
