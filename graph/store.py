@@ -1,19 +1,24 @@
 """The only module that talks to Neo4j: one async driver, routed reads, atomic writes; and a
-sync driver for the exports' long reads, which run in worker threads."""
+sync driver for the exports' long reads, which run in worker threads.
+
+Every query and session of both drivers shares one bookmark manager (`Store.bookmarks`): on a
+cluster, a read follows every write this process was told had committed (read-your-writes),
+whichever driver, session or query path either went through."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 from neo4j import exceptions as nx
+from neo4j.api import BookmarkManager
 
 from graph.cypher import schema as cypher_schema
 from graph.errors import (
@@ -28,6 +33,7 @@ from graph.threads import ahead
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +122,13 @@ def _translate(exc: Exception, uri: str) -> StoreError:
                 f"Neo4j stopped the query: it ran past its time limit and timed out ({code}); "
                 "ask for less at once (a narrower filter, smaller pages)"
             )
+        if exc.is_retryable():
+            # A leader switch (NotALeader), a read-only follower, a transient cluster state:
+            # the transaction was rolled back whole; managed writes were already retried.
+            return StoreUnavailable(
+                f"Neo4j could not complete this transaction for a passing reason ({code}): "
+                "nothing was written; run it again"
+            )
         return StoreError(f"Neo4j error {code}")
     return StoreError(f"Neo4j driver error: {type(exc).__name__}")
 
@@ -126,9 +139,18 @@ _DRIVER_ERRORS = (nx.Neo4jError, nx.DriverError, OSError)
 class WriteTx:
     """An explicit write transaction: every `run` joins it; nothing is visible until commit."""
 
-    def __init__(self, tx: neo4j.AsyncTransaction, store: Store) -> None:
+    def __init__(
+        self,
+        tx: neo4j.AsyncTransaction | neo4j.AsyncManagedTransaction,
+        store: Store,
+        *,
+        managed: bool = False,
+    ) -> None:
         self._tx = tx
         self._store = store
+        # In a managed transaction driver errors go up as they are: the driver retries the
+        # transient ones, and the store wraps whatever it gives up on.
+        self._managed = managed
 
     async def run(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         started = time.perf_counter()
@@ -136,6 +158,8 @@ class WriteTx:
             result = await self._tx.run(query, dict(params or {}))
             rows = [record.data() async for record in result]
         except _DRIVER_ERRORS as exc:
+            if self._managed:
+                raise
             raise _wrap(exc, self._store.target.uri) from exc
         self._store.stats.round_trips += 1
         self._store.stats.db_ms += (time.perf_counter() - started) * 1000
@@ -216,6 +240,10 @@ class Store:
     timeout_s: float = 30.0
     stats: Stats = field(default_factory=Stats)
     blocking: _Blocking = field(default_factory=_Blocking)  # shared by views
+    # Shared by views and by both drivers. The sync kind: the async driver's sessions accept
+    # it too (the driver awaits its callbacks only when they are coroutines), and it is
+    # thread-safe, which the exports' threads need.
+    bookmarks: BookmarkManager = field(default_factory=GraphDatabase.bookmark_manager)
 
     @classmethod
     async def open(cls, target: Target, timeout_s: float = 30.0, *, verify: bool = True) -> Store:
@@ -238,6 +266,7 @@ class Store:
             target=self.target,
             timeout_s=self.timeout_s,
             blocking=self.blocking,
+            bookmarks=self.bookmarks,
         )
 
     async def close(self) -> None:
@@ -269,6 +298,7 @@ class Store:
                 dict(params or {}),
                 routing_=routing,
                 database_=self.target.database,
+                bookmark_manager_=self.bookmarks,
             )
         )
         try:
@@ -337,6 +367,7 @@ class Store:
                 database=self.target.database,
                 default_access_mode=neo4j.READ_ACCESS,
                 fetch_size=fetch_size,
+                bookmark_manager=self.bookmarks,
             ) as session:
                 query_ = neo4j.Query(query, timeout=timeout_s or self.timeout_s)
                 for record in session.run(query_, dict(params or {})):
@@ -356,7 +387,7 @@ class Store:
         """An auto-commit query, for `CALL { ... } IN TRANSACTIONS`, which manages its own."""
         started = time.perf_counter()
         try:
-            async with self.driver.session(database=self.target.database) as session:
+            async with self._session() as session:
                 result = await session.run(query, dict(params or {}))
                 await result.consume()
         except _DRIVER_ERRORS as exc:
@@ -369,9 +400,12 @@ class Store:
         """One explicit write transaction: committed when the block ends, rolled back on error.
 
         Loads use it so that a failure anywhere, or Neo4j dying midway, leaves the graph as it was.
+        It is not retried: a caller that can replay its work uses `write_transaction`; a load
+        told of a transient failure (a cluster's leader switch) reports StoreUnavailable:
+        nothing was written, run it again.
         """
         try:
-            async with self.driver.session(database=self.target.database) as session:
+            async with self._session() as session:
                 tx = await session.begin_transaction(timeout=timeout_s or self.timeout_s)
                 try:
                     yield WriteTx(tx, self)
@@ -382,6 +416,28 @@ class Store:
                         await tx.close()
         except _DRIVER_ERRORS as exc:
             raise _wrap(exc, self.target.uri) from exc
+
+    async def write_transaction(
+        self, work: Callable[[WriteTx], Awaitable[_T]], timeout_s: float | None = None
+    ) -> _T:
+        """A managed write transaction: `work` runs in it and is run again, in a new one, on
+        a transient failure (a leader switch, a deadlock Neo4j broke), up to the driver's
+        retry time; so `work` must depend only on what it reads in its transaction. An error
+        raised by `work` itself rolls back and is not retried."""
+
+        async def unit(tx: neo4j.AsyncManagedTransaction) -> _T:
+            return await work(WriteTx(tx, self, managed=True))
+
+        timed = neo4j.unit_of_work(timeout=timeout_s or self.timeout_s)(unit)
+        try:
+            async with self._session() as session:
+                return await session.execute_write(timed)
+        except _DRIVER_ERRORS as exc:
+            raise _wrap(exc, self.target.uri) from exc
+
+    def _session(self) -> neo4j.AsyncSession:
+        """A session of the async driver, with the store's bookmarks (read-your-writes)."""
+        return self.driver.session(database=self.target.database, bookmark_manager=self.bookmarks)
 
     async def setup_schema(self) -> None:
         """Constraints and indexes; idempotent (IF NOT EXISTS), then wait until they are online."""

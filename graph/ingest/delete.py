@@ -4,8 +4,9 @@ Unlike a retraction, which withdraws one load unit's assertions, a delete remove
 the graph. It is not a tombstone: the load units that asserted the node still do, so reloading
 one brings it back. A source that facts still cite is refused (their citations would dangle).
 
-Everything happens in one transaction: the node is write-locked first, so the version checked
-and the snapshot audited are those of what is deleted; the audit entry keeps who, when, why and
+Everything happens in one managed transaction (run again whole on a transient error): the node
+is write-locked first, so the version checked and the snapshot audited are those of what is
+deleted; the audit entry keeps who, when, why and
 what (id, kind, name or title, origins, relationships removed) but not the node's other
 properties, so deleting a person does not leave their contact details behind in the log.
 """
@@ -18,7 +19,7 @@ from graph.cypher import Label
 from graph.cypher import audit as cypher_audit
 from graph.errors import ConflictError, NotFoundError, StillCitedError
 from graph.ingest.audit import Audit
-from graph.store import Store
+from graph.store import Store, WriteTx
 
 DELETE_ORIGIN = "api:delete"  # the audit entry's origin: a delete is no load unit's assertion
 
@@ -43,8 +44,10 @@ async def delete_node(
     expected_version: int | None = None,
 ) -> Removed:
     """Delete one node and its relationships, audited; raises NotFoundError, ConflictError or
-    StillCitedError (then nothing was written)."""
-    async with store.transaction() as tx:
+    StillCitedError (then nothing was written). A managed transaction: a transient failure
+    (a cluster's leader switch, a broken deadlock) runs it again from the lock."""
+
+    async def work(tx: WriteTx) -> Removed:
         rows = await tx.run(cypher_audit.lock_for_delete(label), {"id": node_id})
         if not rows:
             raise NotFoundError(label.value, node_id)
@@ -71,4 +74,6 @@ async def delete_node(
             relationships=removed.relationships,
         )
         await tx.run(cypher_audit.AUDIT_DELETE, params)
-    return removed
+        return removed
+
+    return await store.write_transaction(work)
