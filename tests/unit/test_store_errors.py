@@ -32,3 +32,27 @@ def test_other_database_errors_stay_database_errors() -> None:
     error = _wrap(nx.Neo4jError._hydrate_neo4j(code=code, message="x"), "bolt://h:7687")
     assert type(error) is StoreError
     assert code in error.message
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Neo.ClientError.Cluster.NotALeader",
+        "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+        "Neo.TransientError.Cluster.ReplicationFailure",
+    ],
+)
+def test_cluster_transients_say_nothing_was_written(code: str) -> None:
+    """A leader switch mid-load: the CLI exits 3 (StoreUnavailable) and says to run it again;
+    these were plain database errors (exit 1) before."""
+    error = _wrap(nx.Neo4jError._hydrate_neo4j(code=code, message="x"), "neo4j://h:7687")
+    assert isinstance(error, StoreUnavailable)
+    assert "nothing was written; run it again" in error.message
+
+
+def test_out_of_transaction_memory_keeps_its_advice() -> None:
+    """Transient for the driver, but running it again would fail the same way."""
+    code = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+    error = _wrap(nx.Neo4jError._hydrate_neo4j(code=code, message="x"), "bolt://h:7687")
+    assert not isinstance(error, StoreUnavailable)
+    assert "transaction memory" in error.message
