@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from graph import cliargs
 from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
 from graph.dbserver.commands import add_db_commands, run_db_command
-from graph.errors import InputError, PartnergraphError, Problem, StoreUnavailable
+from graph.errors import InputError, PartnergraphError, Problem, SettingsError, StoreUnavailable
 from graph.export.command import add_export_command, run_export
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
@@ -39,8 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     p_load = sub.add_parser("load", help="validate and load seed directories or ROR dumps")
     p_load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p_load.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
-    p_load.add_argument("--origin", help="name the load unit of a single file (default: its name)")
-    p_load.add_argument("--batch-size", type=int, default=5000)
+    p_load.add_argument(
+        "--origin",
+        type=cliargs.text("--origin"),
+        help="name the load unit of a single file (default: its name)",
+    )
+    p_load.add_argument(
+        "--batch-size",
+        type=cliargs.batch_size,
+        default=5000,
+        help=f"rows per write (1 to {cliargs.MAX_BATCH:,}; default 5,000)",
+    )
     p_load.add_argument(
         "--skip-unmatched",
         action="store_true",
@@ -54,18 +64,30 @@ def _parser() -> argparse.ArgumentParser:
     p_keys = sub.add_parser("keys", help="API keys: create, list, revoke")
     keys = p_keys.add_subparsers(dest="keys_command", required=True)
     p_create = keys.add_parser("create", help="create a key; it is shown once")
-    p_create.add_argument("name", help="who holds it, e.g. an agency desk")
+    p_create.add_argument(
+        "name", type=cliargs.text("the key's name"), help="who holds it, e.g. an agency desk"
+    )
     p_create.add_argument("--role", choices=[r.value for r in Role], default=Role.EDITOR.value)
     keys.add_parser("list", help="list keys (never the keys themselves)")
     p_revoke = keys.add_parser("revoke", help="revoke a key by id")
-    p_revoke.add_argument("id")
+    p_revoke.add_argument("id", type=cliargs.text("the key id"))
 
     add_export_command(sub)
 
     p_serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
-    p_serve.add_argument("--host")
-    p_serve.add_argument("--port", type=int)
+    p_serve.add_argument("--host", type=cliargs.text("--host", max_length=253))
+    p_serve.add_argument("--port", type=cliargs.port, help="1 to 65535")
     return parser
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments, every value checked; what one option cannot see alone is checked here."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "load" and args.origin is not None and len(args.paths) > 1:
+        # One name for several files would make each file's load replace the previous one's.
+        parser.error("--origin names the load unit of a single PATH; give one PATH with it")
+    return args
 
 
 def _print_report(report: Report) -> None:
@@ -194,7 +216,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     # The driver logs a dying connection on its own; the CLI says what went wrong instead.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     logging.getLogger("neo4j").propagate = False
@@ -217,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, settings)
         if args.command == "match":
             return run_match(args, settings)
-    except InputError as exc:
+    except (InputError, SettingsError) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_INVALID
     except StoreUnavailable as exc:
