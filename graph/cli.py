@@ -190,6 +190,22 @@ def log_config() -> dict[str, Any]:
     return config
 
 
+def banner(host: str, port: int) -> str:
+    """Where to go: the explorer first, since that is what most people open."""
+    # A server on every interface is reached, from this machine, through loopback.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    return "\n".join(
+        [
+            f"partnergraph is serving on {base}",
+            f"  explorer:  {base}/",
+            f"  GraphiQL:  {base}/graphiql",
+            f"  GraphQL:   {base}/graphql (POST; GraphiQL in a browser)",
+            f"  exports:   {base}/export/<format>   health: {base}/health, {base}/ready",
+        ]
+    )
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -199,7 +215,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings, target_for(settings))
     host = args.host or settings.api_host
     port = args.port or settings.api_port
-    print(f"serving GraphQL at http://{host}:{port}/graphql", flush=True)
+    print(banner(host, port), flush=True)
     # httptools with a deadline on headers (uvicorn has none); past limit_concurrency uvicorn
     # answers 503 itself (plain text), a backstop behind the app's per-client cap.
     uvicorn.run(
