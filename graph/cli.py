@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from graph import cliargs
 from graph.auth import KeyStore, Role, keys_file
@@ -21,6 +18,7 @@ from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
 from graph.ingest.progress import ProgressLine
 from graph.ingest.write import load
+from graph.logs import configure as configure_logging
 from graph.match.cli import add_match_command, run_match
 from graph.parsed import Parsed
 from graph.settings import Settings, load_settings
@@ -176,20 +174,6 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's, and our own `partnergraph.*` lines at info beside its access log (without
-    it they reached stderr only from warning up, and bare)."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["partnergraph"] = {
-        "handlers": ["default"],
-        "level": "INFO",
-        "propagate": False,
-    }
-    return config
-
-
 def banner(host: str, port: int) -> str:
     """Where to go: the explorer first, since that is what most people open."""
     # A server on every interface is reached, from this machine, through loopback.
@@ -224,7 +208,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         loop="uvloop",
         http=with_header_deadline(settings.header_timeout_s, settings.max_header_bytes),
-        log_config=log_config(),
+        log_config=None,  # configured once, in main (graph/logs.py)
         log_level="info",
         limit_concurrency=settings.max_connections,
     )
@@ -233,9 +217,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    # The driver logs a dying connection on its own; the CLI says what went wrong instead.
-    logging.getLogger("neo4j").addHandler(logging.NullHandler())
-    logging.getLogger("neo4j").propagate = False
+    configure_logging()
     try:
         settings = load_settings()
         if args.command == "db":
