@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from graph.cli import banner
 from graph.dbserver import ServerInfo
