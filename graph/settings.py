@@ -38,10 +38,16 @@ class Settings(BaseSettings):
         env_prefix="PARTNERGRAPH_", extra="forbid", frozen=True, validate_by_name=True
     )
 
-    neo4j_uri: str | None = Field(default=None, validation_alias=_env("NEO4J_URI"))
-    neo4j_user: str = Field(default="neo4j", validation_alias=_env("NEO4J_USER"))
+    neo4j_uri: str | None = Field(
+        default=None,
+        pattern=r"^(neo4j|bolt)(\+s|\+ssc)?://\S+$",
+        validation_alias=_env("NEO4J_URI"),
+    )
+    neo4j_user: str = Field(default="neo4j", min_length=1, validation_alias=_env("NEO4J_USER"))
     neo4j_password: SecretStr | None = Field(default=None, validation_alias=_env("NEO4J_PASSWORD"))
-    neo4j_database: str = Field(default="neo4j", validation_alias=_env("NEO4J_DATABASE"))
+    neo4j_database: str = Field(
+        default="neo4j", min_length=1, validation_alias=_env("NEO4J_DATABASE")
+    )
     # Every call to Neo4j is bounded: nothing may hang a request or a load forever.
     neo4j_timeout_s: float = Field(default=30.0, gt=0, validation_alias=_env("NEO4J_TIMEOUT"))
 

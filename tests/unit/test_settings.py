@@ -104,6 +104,8 @@ BAD = {
     "PARTNERGRAPH_MAX_DEPTH": ("0", "greater than or equal to 1"),
     "PARTNERGRAPH_REQUIRE_KEY": ("maybe", "valid boolean"),
     "NEO4J_TIMEOUT": ("-1", "greater than 0"),
+    "NEO4J_URI": ("http://db.example:7474", "pattern"),
+    "NEO4J_USER": ("", "at least 1 character"),
     "PARTNERGRAPH_NEO4J_HEAP": ("lots", "pattern"),
 }
 
