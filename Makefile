@@ -9,28 +9,42 @@ TEST_PORT ?= 17687
 TEST_ENV := PARTNERGRAPH_HOME=.partnergraph/test PARTNERGRAPH_BOLT_PORT=$(TEST_PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install browser run test fuzz bench loadtest check format db-start db-stop db-status clean
+.PHONY: install install-runtime browser run test fuzz bench loadtest check format db-start db-stop db-status clean
 
-# pip prints one line per package it collects and installs, so a first install shows progress.
-$(VENV)/.installed: pyproject.toml
-	@echo "installing partnergraph and its dependencies into $(VENV) (a minute on a fresh machine)"
+# uv installs exactly what uv.lock pins (`uv lock` after changing pyproject.toml's
+# dependencies; CI fails with --locked when the lock is stale). uv itself comes from PyPI into
+# the venv, at a pinned version; --inexact leaves pip and uv in place.
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --inexact
+
+$(UV):
+	@echo "creating $(VENV) and installing uv $(UV_VERSION)"
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	@# The full log is kept (and shown when pip fails); setuptools' notes about editable
-	@# installs are for packagers, not for someone running the product.
-	@set -o pipefail; $(VENV)/bin/pip install --progress-bar off -e '.[dev]' 2>&1 \
-	  | tee $(VENV)/install.log | { grep --line-buffered -E '^(Collecting|Successfully installed)' || true; } \
-	  || { tail -n 40 $(VENV)/install.log; echo "pip failed: full log in $(VENV)/install.log"; exit 1; }
+	$(VENV)/bin/pip install -q --progress-bar off 'uv==$(UV_VERSION)'
+
+# `make run` needs the runtime only; tests and checks add the dev group (pytest, playwright,
+# schemathesis, ruff, mypy, ...).
+$(VENV)/.runtime: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --no-dev
 	touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(SYNC)
+	touch $(VENV)/.runtime $@
 
 # GraphiQL, React and cytoscape.js for the pages, from the npm registry (pinned and checked in
 # graph/web/assets.py; kept in graph/web/vendor/, not in git): nothing is fetched at run time.
 ASSETS := graph/web/vendor/manifest.json
 
-$(ASSETS): graph/web/assets.py $(VENV)/.installed
+$(ASSETS): graph/web/assets.py | $(VENV)/.runtime
 	$(VENV)/bin/python -m graph.web.assets
 	touch $@
 
+# The runtime: what `make run` and the db targets need.
+install-runtime: $(VENV)/.runtime $(ASSETS)
+
+# Runtime and dev tools: what tests, checks and benchmarks need.
 install: $(VENV)/.installed $(ASSETS)
 
 # The browser tests (tests/browser) drive Debian's Chromium; installed here when absent and
@@ -46,7 +60,7 @@ browser:
 	  fi; \
 	fi
 
-run: install
+run: install-runtime
 	@if [ -z "$$NEO4J_URI" ]; then $(PG) db start; else echo "using the Neo4j at $$NEO4J_URI"; fi
 	$(PG) load seeds/
 	$(PG) serve
@@ -89,13 +103,13 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-db-start: install
+db-start: install-runtime
 	$(PG) db start
 
-db-stop: install
+db-stop: install-runtime
 	$(PG) db stop
 
-db-status: install
+db-status: install-runtime
 	$(PG) db status
 
 clean:

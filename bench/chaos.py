@@ -7,7 +7,7 @@ import os
 import signal
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2 as httpx
 
 from bench.loadmix import Outcome, Run, Sample
 from graph.dbserver import LocalServer

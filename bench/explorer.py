@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2 as httpx
 
 from bench import datasets, report, servers
 from bench.report import Figure, Results

@@ -18,7 +18,7 @@ from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2 as httpx
 import orjson
 
 PREFIX = "lt-"  # every record the load writes has an id starting with it

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-import httpx
+import httpx2 as httpx
 import orjson
 import strawberry
 from neo4j import RoutingControl

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from bench import datasets, loadbench, profile, queries, report, servers, throughput
 from bench.report import Figure, Results

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from graph.dbserver import LocalServer
 from graph.dbserver.memory import recommended_heap

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from graph import cliargs
 from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
 from graph.dbserver.commands import add_db_commands, run_db_command
-from graph.errors import InputError, PartnergraphError, Problem, StoreUnavailable
+from graph.errors import InputError, PartnergraphError, Problem, SettingsError, StoreUnavailable
 from graph.export.command import add_export_command, run_export
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
 from graph.ingest.progress import ProgressLine
 from graph.ingest.write import load
+from graph.logs import configure as configure_logging
 from graph.match.cli import add_match_command, run_match
 from graph.parsed import Parsed
 from graph.settings import Settings, load_settings
@@ -39,8 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     p_load = sub.add_parser("load", help="validate and load seed directories or ROR dumps")
     p_load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p_load.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
-    p_load.add_argument("--origin", help="name the load unit of a single file (default: its name)")
-    p_load.add_argument("--batch-size", type=int, default=5000)
+    p_load.add_argument(
+        "--origin",
+        type=cliargs.text("--origin"),
+        help="name the load unit of a single file (default: its name)",
+    )
+    p_load.add_argument(
+        "--batch-size",
+        type=cliargs.batch_size,
+        default=5000,
+        help=f"rows per write (1 to {cliargs.MAX_BATCH:,}; default 5,000)",
+    )
     p_load.add_argument(
         "--skip-unmatched",
         action="store_true",
@@ -54,18 +62,30 @@ def _parser() -> argparse.ArgumentParser:
     p_keys = sub.add_parser("keys", help="API keys: create, list, revoke")
     keys = p_keys.add_subparsers(dest="keys_command", required=True)
     p_create = keys.add_parser("create", help="create a key; it is shown once")
-    p_create.add_argument("name", help="who holds it, e.g. an agency desk")
+    p_create.add_argument(
+        "name", type=cliargs.text("the key's name"), help="who holds it, e.g. an agency desk"
+    )
     p_create.add_argument("--role", choices=[r.value for r in Role], default=Role.EDITOR.value)
     keys.add_parser("list", help="list keys (never the keys themselves)")
     p_revoke = keys.add_parser("revoke", help="revoke a key by id")
-    p_revoke.add_argument("id")
+    p_revoke.add_argument("id", type=cliargs.text("the key id"))
 
     add_export_command(sub)
 
     p_serve = sub.add_parser("serve", help="serve GraphQL over HTTP")
-    p_serve.add_argument("--host")
-    p_serve.add_argument("--port", type=int)
+    p_serve.add_argument("--host", type=cliargs.text("--host", max_length=253))
+    p_serve.add_argument("--port", type=cliargs.port, help="1 to 65535")
     return parser
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments, every value checked; what one option cannot see alone is checked here."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "load" and args.origin is not None and len(args.paths) > 1:
+        # One name for several files would make each file's load replace the previous one's.
+        parser.error("--origin names the load unit of a single PATH; give one PATH with it")
+    return args
 
 
 def _print_report(report: Report) -> None:
@@ -154,18 +174,20 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's, and our own `partnergraph.*` lines at info beside its access log (without
-    it they reached stderr only from warning up, and bare)."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["partnergraph"] = {
-        "handlers": ["default"],
-        "level": "INFO",
-        "propagate": False,
-    }
-    return config
+def banner(host: str, port: int) -> str:
+    """Where to go: the explorer first, since that is what most people open."""
+    # A server on every interface is reached, from this machine, through loopback.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    return "\n".join(
+        [
+            f"partnergraph is serving on {base}",
+            f"  explorer:  {base}/",
+            f"  GraphiQL:  {base}/graphiql",
+            f"  GraphQL:   {base}/graphql (POST; GraphiQL in a browser)",
+            f"  exports:   {base}/export/<format>   health: {base}/health, {base}/ready",
+        ]
+    )
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -177,7 +199,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings, target_for(settings))
     host = args.host or settings.api_host
     port = args.port or settings.api_port
-    print(f"serving GraphQL at http://{host}:{port}/graphql", flush=True)
+    print(banner(host, port), flush=True)
     # httptools with a deadline on headers (uvicorn has none); past limit_concurrency uvicorn
     # answers 503 itself (plain text), a backstop behind the app's per-client cap.
     uvicorn.run(
@@ -186,7 +208,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=port,
         loop="uvloop",
         http=with_header_deadline(settings.header_timeout_s, settings.max_header_bytes),
-        log_config=log_config(),
+        log_config=None,  # configured once, in main (graph/logs.py)
         log_level="info",
         limit_concurrency=settings.max_connections,
     )
@@ -194,10 +216,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    # The driver logs a dying connection on its own; the CLI says what went wrong instead.
-    logging.getLogger("neo4j").addHandler(logging.NullHandler())
-    logging.getLogger("neo4j").propagate = False
+    args = _parse(argv)
+    configure_logging()
     try:
         settings = load_settings()
         if args.command == "db":
@@ -217,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, settings)
         if args.command == "match":
             return run_match(args, settings)
-    except InputError as exc:
+    except (InputError, SettingsError) as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_INVALID
     except StoreUnavailable as exc:

@@ -3,7 +3,8 @@ what was wrong, where, and what to do.
 
 PartnergraphError
  ├── ConfigError              CONFIG: settings or local tooling (java, mvn) missing or wrong
- │    └── AssetsMissing       ASSETS_MISSING: the browser assets are not installed as pinned
+ │    ├── AssetsMissing       ASSETS_MISSING: the browser assets are not installed as pinned
+ │    └── SettingsError       INVALID_SETTING: an environment variable's value is wrong
  ├── ServerError              SERVER: the local Neo4j could not be started, stopped or reached
  │    └── PortBusyError       PORT_BUSY
  ├── StoreError               STORE: anything the Neo4j driver raised, wrapped at graph.store
@@ -49,6 +50,20 @@ class ConfigError(PartnergraphError):
 
 class AssetsMissing(ConfigError):
     code = "ASSETS_MISSING"
+
+
+class SettingsError(ConfigError):
+    """Settings that cannot be used (graph/settings.py): each problem names the variable, its
+    value and what is expected. The CLI exits 2, as for invalid input."""
+
+    code = "INVALID_SETTING"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        text = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(
+            f"{len(self.problems)} setting(s) cannot be used; nothing was run:\n{text}"
+        )
 
 
 class ServerError(PartnergraphError):

@@ -26,17 +26,27 @@ from pydantic import (
 
 # Stable ids: lower-case slugs, readable in diffs and safe in URLs and global ids.
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$"
-_ZERO_WIDTH_AND_BIDI = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# What no reader should get: zero-width and bidi controls, C0/C1 control characters (tab,
+# newline and the other whitespace become spaces instead), lone surrogates and Unicode's
+# noncharacters (U+FFFE ...). XML exports cannot carry most of them; JSON and CSV carried them.
+_NONCHARACTERS = "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    f"{_NONCHARACTERS}]"
+)
 
 
 def clean_text(value: str) -> str:
-    """NFC, no zero-width or bidi control characters, single spaces: what a reader sees."""
+    """NFC, no control, zero-width or bidi characters, single spaces: what a reader sees."""
     # Most text is plain printable ASCII, already clean: skip the Unicode work (a third of
     # the time a large load spends validating).
     if value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
         return value
     value = unicodedata.normalize("NFC", value)
-    value = _ZERO_WIDTH_AND_BIDI.sub("", value)
+    value = _INVISIBLE.sub("", value)
     return " ".join(value.split())
 
 
@@ -524,7 +534,7 @@ class Project(Model):
 class Bundle(Model):
     """Everything one load unit asserts (a seed ecosystem, a ROR dump, a CSV file)."""
 
-    origin: Annotated[str, Field(min_length=1, max_length=200)]
+    origin: Annotated[Text, Field(max_length=200)]
     # Where two origins disagree on a value, the lower priority number wins: curated seeds (10)
     # over analysts' CSV (20) over registries (50). Names, topics and citations are unioned.
     priority: Annotated[int, Field(ge=0, le=1000)] = 50

@@ -8,7 +8,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,9 @@ import orjson
 
 from graph.errors import Problem
 
+# Decompressed, the whole file; then one line of JSON lines (ROR's largest record is 117 KiB).
 MAX_BYTES = 2 * 1024**3
+MAX_LINE_BYTES = 8 * 1024**2
 _NON_SPACE = re.compile(r"\S")
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -66,7 +68,9 @@ def read_records(path: Path) -> Generator[Raw | Problem, None, None]:
                     return
                 if member.file_size > MAX_BYTES:
                     yield Problem(
-                        label, f"{member.file_size:,} bytes, over the {MAX_BYTES:,} limit"
+                        label,
+                        f"{member.file_size:,} bytes once decompressed, over the {MAX_BYTES:,} "
+                        "limit: split it",
                     )
                     return
                 stream = stack.enter_context(archive.open(member))
@@ -107,46 +111,103 @@ def _pick_member(archive: zipfile.ZipFile, label: str) -> zipfile.ZipInfo | Prob
     )
 
 
+class _Lines:
+    """A decompressing stream read a bounded line at a time, counting what it decompressed:
+    neither one line nor the whole file may grow past its limit in memory (a 3 MB gzip can
+    hold a 3 GB line)."""
+
+    def __init__(self, stream: IO[bytes] | io.BufferedIOBase) -> None:
+        self.stream = stream
+        self.total = 0
+        self.lineno = 0
+
+    def next(self) -> bytes:
+        """The next line (b"" at the end); one longer than MAX_LINE_BYTES comes back cut at
+        MAX_LINE_BYTES + 1 bytes, which `too_long` tells."""
+        line = self.stream.readline(MAX_LINE_BYTES + 1)
+        self.total += len(line)
+        self.lineno += bool(line)
+        return line
+
+    @staticmethod
+    def too_long(line: bytes) -> bool:
+        return len(line) > MAX_LINE_BYTES
+
+    @property
+    def over(self) -> bool:
+        return self.total > MAX_BYTES
+
+    def rest(self) -> bytes:
+        """Everything left, up to one byte past MAX_BYTES in all (then `over` is true)."""
+        data = self.stream.read(max(MAX_BYTES - self.total + 1, 0))
+        self.total += len(data)
+        return data
+
+
+def _over(label: str, line: int | None = None) -> Problem:
+    return Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it", line=line)
+
+
+def _long_line(label: str, line: int) -> Problem:
+    return Problem(
+        label,
+        f"line {line} is longer than {MAX_LINE_BYTES:,} bytes (a ROR record takes a few "
+        "kilobytes): not ROR records as JSON lines",
+        line=line,
+    )
+
+
 def _decode(stream: IO[bytes] | io.BufferedIOBase, label: str) -> Iterator[Raw | Problem]:
-    lineno = 0
-    line = b""
-    for line in stream:
-        lineno += 1
-        if lineno == 1:
+    lines = _Lines(stream)
+    while line := lines.next():
+        if lines.lineno == 1:
             line = line.removeprefix(_BOM)
+        if lines.over:
+            yield _over(label, lines.lineno)
+            return
         if line.strip():
             break
+        if lines.too_long(line):  # a line of nothing but spaces, megabytes long
+            yield _long_line(label, lines.lineno)
+            return
     else:
         yield Problem(label, "the file is empty or blank: expected ROR records")
         return
     head = line.lstrip()
     if head.startswith(b"["):
-        yield from _decode_array(line + stream.read(MAX_BYTES), label, lineno - 1)
+        # An array may be one line (minified): its items, not its lines, are the records.
+        data = line + lines.rest()
+        if lines.over:
+            yield _over(label)
+            return
+        yield from _decode_array(data, label, lines.lineno - 1)
     elif head.rstrip() == b"{":
         # One pretty-printed record, as in ROR's own ror-records repository.
-        yield from _decode_single(line + stream.read(MAX_BYTES), label, lineno)
+        data = line + lines.rest()
+        if lines.over:
+            yield _over(label)
+            return
+        yield from _decode_single(data, label, lines.lineno)
     elif head.startswith(b"{"):
-        yield from _decode_lines(_chain(line, stream), label, lineno)
+        yield from _decode_lines(line, lines, label)
     else:
         yield Problem(
             label,
             f"not JSON lines or a JSON array of ROR records: starts with {head[:40]!r}",
-            line=lineno,
+            line=lines.lineno,
         )
 
 
-def _chain(first: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
-
-
-def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[Raw | Problem]:
-    total = 0
+def _decode_lines(first: bytes, lines: _Lines, label: str) -> Iterator[Raw | Problem]:
     records = 0
-    for line in lines:
-        total += len(line)
-        if total > MAX_BYTES:
-            yield Problem(label, f"over {MAX_BYTES:,} bytes once decompressed: split it")
+    line = first
+    while line:
+        lineno = lines.lineno
+        if lines.too_long(line):
+            yield _long_line(label, lineno)
+            return
+        if lines.over:
+            yield _over(label, lineno)
             return
         if line.strip():
             try:
@@ -159,7 +220,7 @@ def _decode_lines(lines: Iterable[bytes], label: str, lineno: int) -> Iterator[R
                     yield Raw(label, lineno, False, data)
                 else:
                     yield Problem(label, f"expected a JSON object, got {json_type(data)}", lineno)
-        lineno += 1
+        line = lines.next()
     if records == 0:
         yield Problem(label, "the file holds no ROR records")
 

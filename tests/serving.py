@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 from graph.dbserver import ServerInfo
 from tests.neo4j_test import ROOT, free_port

@@ -292,7 +292,17 @@ async def retract(
             **_api_write(info),
         )
     except NotFoundError as exc:
-        return NotFound(id=strawberry.ID(global_id), message=exc.message)
+        rows = await info.context.store.read(cypher_load.node_origins(label), {"id": key})
+        if not rows:
+            return NotFound(id=strawberry.ID(global_id), message=exc.message)
+        # It exists, asserted only by loads (a seed, a ROR dump): there is nothing of the API's
+        # to withdraw, and "no such record" would be false.
+        by = ", ".join(rows[0]["origins"] or []) or "no load unit"
+        message = (
+            f"the API asserted nothing about {type_name} {key!r} (it is asserted by {by}): "
+            "nothing to retract; nothing was written"
+        )
+        return NotFound(id=strawberry.ID(global_id), message=message)
     except ConflictError as exc:
         return Conflict(
             id=strawberry.ID(global_id),

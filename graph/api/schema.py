@@ -96,6 +96,10 @@ async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
 
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+# A word is a term and a prefix, which Lucene rewrites to up to 16 terms (more become one
+# filter): 48 words are at most 816 clauses, under Lucene's 1,024 (500 words failed in Neo4j
+# with TooManyClauses). The longest name in the ROR dump has 30 words.
+MAX_SEARCH_WORDS = 48
 
 
 def lucene_query(text: str) -> str:
@@ -104,6 +108,11 @@ def lucene_query(text: str) -> str:
     words = [_LUCENE_SPECIAL.sub(r"\\\1", w.lower()) for w in text.split()]
     if not words:
         raise UserError("search text is empty")
+    if len(words) > MAX_SEARCH_WORDS:
+        raise UserError(
+            f"search text has {len(words)} words; at most {MAX_SEARCH_WORDS}: search for "
+            "the few that matter"
+        )
     return " ".join(f"({w} OR {w}*)" for w in words)
 
 

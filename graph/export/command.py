@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graph import cliargs
 from graph.connect import target_for
+from graph.cypher.export import MAX_DEPTH
 from graph.export.filters import selection
 from graph.export.formats import CSV_PARTS, FORMATS, Format, Output, output
 from graph.export.rows import GraphRows
@@ -31,12 +33,18 @@ def add_export_command(sub: Any) -> None:
         ("topic", "topics, e.g. ai-healthcare"),
     ):
         p.add_argument(f"--{name}", action="append", help=what)
-    p.add_argument("--around", help="an organisation's key: export its neighbourhood only")
-    p.add_argument("--depth", type=int, help="hops around --around (1-4, default 1)")
+    p.add_argument(
+        "--around",
+        type=cliargs.text("--around"),
+        help="an organisation's key: export its neighbourhood only",
+    )
+    p.add_argument(
+        "--depth", type=cliargs.whole(1, MAX_DEPTH), help="hops around --around (1-4, default 1)"
+    )
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=cliargs.output_dir_or_file,
         help="the file to write ('-': stdout); for csv a directory for nodes.csv and edges.csv "
         "(default: partnergraph.<format>, or the directory partnergraph-csv)",
     )

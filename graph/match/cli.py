@@ -7,9 +7,9 @@ import asyncio
 import csv
 import io
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
+from graph import cliargs
 from graph.errors import InputError, Problem
 from graph.match.cache import IndexCache
 from graph.match.index import NameIndex
@@ -21,10 +21,21 @@ COLUMNS = ("match_id", "match_ror", "match_name", "match_confidence", "match_rea
 
 def add_match_command(sub: Any) -> None:
     p = sub.add_parser("match", help="match a CSV's free-text affiliations to organisations")
-    p.add_argument("file", type=Path, metavar="FILE.csv")
-    p.add_argument("--column", required=True, help="the column holding the affiliations")
-    p.add_argument("--country-column", help="a column holding ISO country codes, if any")
-    p.add_argument("--out", type=Path, help="where to write (default: standard output)")
+    p.add_argument("file", type=cliargs.existing_file, metavar="FILE.csv")
+    p.add_argument(
+        "--column",
+        required=True,
+        type=cliargs.text("--column"),
+        help="the column holding the affiliations",
+    )
+    p.add_argument(
+        "--country-column",
+        type=cliargs.text("--country-column"),
+        help="a column holding ISO country codes, if any",
+    )
+    p.add_argument(
+        "--out", type=cliargs.output_file, help="where to write (default: standard output)"
+    )
 
 
 def _reason(candidate: Candidate) -> str:

@@ -55,7 +55,7 @@ def test_checked_in_schema_matches_the_code() -> None:
 
 def test_app_starts_without_neo4j_and_says_it_is_not_ready() -> None:
     target = Target(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x")
-    app = create_app(Settings(NEO4J_TIMEOUT=3), target)
+    app = create_app(Settings(neo4j_timeout_s=3), target)
     with TestClient(app) as test_client:
         assert test_client.get("/health").status_code == 200
         ready = test_client.get("/ready")

@@ -30,7 +30,7 @@ PEOPLE = "{ people(first: 5) { edges { node { name email phone } } } }"
 
 
 def _settings(home: Path, **extra: Any) -> Settings:
-    return Settings(PARTNERGRAPH_HOME=home, **extra)
+    return Settings(home=home, **extra)
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_contact_details_are_hidden_from_anonymous_readers(client: TestClient, h
 
 
 def test_reads_can_require_a_key(neo4j_server: ServerInfo, home: Path, seeded: Store) -> None:
-    app = create_app(_settings(home, PARTNERGRAPH_REQUIRE_KEY=True), target_of(neo4j_server))
+    app = create_app(_settings(home, require_key_for_reads=True), target_of(neo4j_server))
     with TestClient(app) as client:
         assert _post(client, "{ stats { nodes } }").status_code == 401
         _, key = _key(home, Role.READER)
@@ -104,7 +104,7 @@ def test_reads_can_require_a_key(neo4j_server: ServerInfo, home: Path, seeded: S
 def test_requests_over_the_rate_get_429_with_retry_after(
     neo4j_server: ServerInfo, home: Path, seeded: Store
 ) -> None:
-    settings = _settings(home, PARTNERGRAPH_RATE=0.5, PARTNERGRAPH_RATE_BURST=2)
+    settings = _settings(home, rate_per_second=0.5, rate_burst=2)
     with TestClient(create_app(settings, target_of(neo4j_server))) as client:
         statuses = [_post(client, "{ __typename }").status_code for _ in range(3)]
         assert statuses == [200, 200, 429]

@@ -19,7 +19,7 @@ from tests.api.asgi import GENEROUS_S, NOWHERE, Collect, post_scope, stalled
 async def test_a_stalled_graphql_body_gets_408_and_closes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    app = create_app(Settings(PARTNERGRAPH_BODY_TIMEOUT=0.2), NOWHERE)
+    app = create_app(Settings(body_timeout_s=0.2), NOWHERE)
     send = Collect()
     with caplog.at_level(logging.DEBUG):
         await asyncio.wait_for(app(post_scope(), stalled(b'{"que'), send), GENEROUS_S)

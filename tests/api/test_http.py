@@ -289,7 +289,7 @@ def test_unexpected_errors_are_masked_and_logged(
 @pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
 def test_neo4j_unreachable_gets_503_with_retry_after(accept: str) -> None:
     target = Target(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x")
-    with TestClient(create_app(Settings(NEO4J_TIMEOUT=1), target)) as client:
+    with TestClient(create_app(Settings(neo4j_timeout_s=1), target)) as client:
         response = post(client, {"query": "{ stats { nodes } }"}, accept)
         assert response.status_code == 503
         assert response.headers["retry-after"] == "5"
@@ -328,7 +328,7 @@ def test_the_debug_header_adds_round_trips_and_timings(client: TestClient) -> No
 
 
 def test_cors_answers_only_the_configured_origins(neo4j_server: ServerInfo) -> None:
-    settings = Settings(PARTNERGRAPH_CORS_ORIGINS=["https://partners.example"])
+    settings = Settings(cors_origins=["https://partners.example"])
     with TestClient(create_app(settings, target_of(neo4j_server))) as client:
         preflight = client.options(
             "/graphql",

@@ -111,7 +111,7 @@ CASES = list(_cases())
 @pytest.fixture(scope="module")
 def admin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
     home: Path = tmp_path_factory.mktemp("home")
-    settings = Settings(PARTNERGRAPH_HOME=home, PARTNERGRAPH_RATE=1e6)
+    settings = Settings(home=home, rate_per_second=1e6)
     _, key = KeyStore(keys_file(settings)).create("injector", Role.ADMIN)
     return settings, key
 

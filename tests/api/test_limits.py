@@ -289,7 +289,7 @@ def client(neo4j_server: ServerInfo) -> Iterator[TestClient]:
 def no_neo4j() -> Iterator[TestClient]:
     """The app pointed at a port nothing listens on: any Cypher would end in a 503."""
     target = Target(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x")
-    with TestClient(create_app(Settings(NEO4J_TIMEOUT=1), target)) as test_client:
+    with TestClient(create_app(Settings(neo4j_timeout_s=1), target)) as test_client:
         yield test_client
 
 
@@ -380,7 +380,7 @@ def test_limits_hold_with_neo4j_unreachable_so_no_cypher_ran(no_neo4j: TestClien
 
 
 def test_configured_limits_apply(neo4j_server: ServerInfo) -> None:
-    settings = Settings(PARTNERGRAPH_MAX_DEPTH=2, PARTNERGRAPH_MAX_ALIASES=0)
+    settings = Settings(max_depth=2, max_aliases=0)
     with TestClient(create_app(settings, target_of(neo4j_server))) as client:
         assert post(client, "{ stats { nodes } }").status_code == 200
         assert post(client, "{ organisations { totalCount } }").status_code == 200
@@ -592,7 +592,7 @@ def test_variables_nested_deeper_than_a_literal_may_are_refused(no_neo4j: TestCl
 
 def test_variables_count_toward_the_cost() -> None:
     query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
-    small = Settings(PARTNERGRAPH_MAX_COST=5, NEO4J_TIMEOUT=1)
+    small = Settings(max_cost=5, neo4j_timeout_s=1)
     target = Target(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x")
     with TestClient(create_app(small, target)) as client:
         over = post(client, query, ids=[f"Organisation:o{i}" for i in range(6)])

@@ -81,7 +81,7 @@ async def test_generated_queries_cause_no_server_error(
     await load(parse_path(ROOT / "seeds"), store)
     # An admin key, so that generated mutations (delete too) run, not just their refusal; no rate
     # limit.
-    app_settings = Settings(PARTNERGRAPH_HOME=tmp_path, PARTNERGRAPH_RATE=1e6)
+    app_settings = Settings(home=tmp_path, rate_per_second=1e6)
     _, key = KeyStore(keys_file(app_settings)).create("schemathesis", Role.ADMIN)
     headers = {"Authorization": f"Bearer {key}"}
     app = create_app(app_settings, target_of(neo4j_server))

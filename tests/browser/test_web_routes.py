@@ -10,7 +10,7 @@ import re
 import tarfile
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import pytest
 
 from graph.api.app import create_app

@@ -19,7 +19,7 @@ def test_neo4j_down_gives_503_and_the_api_recovers_without_a_restart(
 ) -> None:
     info = own_server.start()
     target = Target(uri=info.uri, user=info.user, password=info.password)
-    settings = Settings(PARTNERGRAPH_HOME=tmp_path / "home", NEO4J_TIMEOUT=5)
+    settings = Settings(home=tmp_path / "home", neo4j_timeout_s=5)
     with TestClient(create_app(settings, target)) as client:
         assert client.post("/graphql", json=QUERY).status_code == 200
         assert client.get("/ready").status_code == 200

@@ -60,7 +60,7 @@ async def test_neo4j_killed_mid_mutation_leaves_no_partial_write(
 ) -> None:
     info = await asyncio.to_thread(own_server.start)
     target = Target(uri=info.uri, user=info.user, password=info.password)
-    settings = Settings(PARTNERGRAPH_HOME=tmp_path / "home", NEO4J_TIMEOUT=90)
+    settings = Settings(home=tmp_path / "home", neo4j_timeout_s=90)
     _, key = KeyStore(keys_file(settings)).create("steward", Role.ADMIN)
     headers = {"Authorization": f"Bearer {key}"}
 

@@ -163,7 +163,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def test_db_start_with_neo4j_uri_starts_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = Settings(NEO4J_URI="bolt://db.example:7687", PARTNERGRAPH_HOME=tmp_path)
+    settings = Settings(neo4j_uri="bolt://db.example:7687", home=tmp_path)
     assert run_db_command(parse(["db", "start"]), settings) == 0
     assert "nothing started" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
@@ -172,7 +172,7 @@ def test_db_start_with_neo4j_uri_starts_nothing(
 def test_db_status_and_stop_of_a_fresh_home(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = Settings(PARTNERGRAPH_HOME=tmp_path)
+    settings = Settings(home=tmp_path)
     assert run_db_command(parse(["db", "status"]), settings) == 1
     assert capsys.readouterr().out.startswith("stopped")
     assert run_db_command(parse(["db", "stop"]), settings) == 0

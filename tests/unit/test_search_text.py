@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.api.schema import lucene_query
+from graph.api.schema import MAX_SEARCH_WORDS, lucene_query
 from graph.errors import UserError
 
 
@@ -27,3 +27,9 @@ def test_operators_and_special_characters_are_neutralised(text: str, expected: s
 def test_empty_text_is_a_user_error() -> None:
     with pytest.raises(UserError, match="empty"):
         lucene_query("   ")
+
+
+def test_too_many_words_is_a_user_error_that_says_the_limit() -> None:
+    lucene_query(" ".join(["tartu"] * MAX_SEARCH_WORDS))
+    with pytest.raises(UserError, match=f"has 500 words; at most {MAX_SEARCH_WORDS}"):
+        lucene_query(" ".join(["tartu"] * 500))
