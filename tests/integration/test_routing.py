@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import replace
 
-import httpx
+import httpx2 as httpx
 import pytest
 from neo4j import GraphDatabase
 from neo4j.api import BookmarkManager
