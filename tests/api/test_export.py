@@ -32,6 +32,7 @@ from graph.settings import Settings
 from graph.store import Store
 from loaders.csvfile import parse_csv
 from loaders.sources import parse_path
+from tests.api.bulk import many_organisations
 from tests.api.conftest import Run
 from tests.integration.cli import ROOT
 from tests.neo4j_test import target_of
@@ -514,29 +515,9 @@ async def test_dates_are_written_in_iso_8601_in_every_format(
     assert agreement["signed"] == "2024-06-04"
 
 
-async def _many(store: Store, count: int) -> None:
-    bundle = Bundle.model_validate(
-        {
-            "origin": "many",
-            "sources": [{"id": "src", "title": "A source"}],
-            "organisations": [
-                {
-                    "id": f"org-{i:05d}",
-                    "kind": "company",
-                    "names": [{"value": f"Company {i} of a long and descriptive name"}],
-                    "location": {"country": "KR"},
-                    "sources": [{"source": "src"}],
-                }
-                for i in range(count)
-            ],
-        }
-    )
-    await load([Parsed(bundle)], store, batch_size=2000)
-
-
 async def test_a_large_export_streams_in_bounded_chunks(store: Store) -> None:
     count = 4000
-    await _many(store, count)
+    await many_organisations(store, count)
     view = store.view()
     chunks: list[bytes] = []
     trips_at_first_chunk = None
@@ -572,7 +553,7 @@ async def test_an_export_left_after_its_first_chunk_stops_reading_neo4j(
 ) -> None:
     # Small batches, so that the 4,000 rows cannot all be read ahead while one chunk is taken.
     monkeypatch.setattr(rows_module, "BATCH", 20)
-    await _many(store, 4000)
+    await many_organisations(store, 4000)
     chunks = output("graphml").write(GraphRows(store.view(), selection()))
     await anext(chunks)
     await asyncio.sleep(0.3)  # the threads read and write ahead until they wait for room
