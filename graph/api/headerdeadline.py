@@ -49,6 +49,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
     _headers_done = False
     _header_bytes = 0  # fed to the parser since the current request's headers began
     _parsed_bytes = 0  # the current request's line and headers as parsed (complete ones)
+    _begun_here = False  # the current request began in the chunk being fed
     _draining = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -61,17 +62,18 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             super().data_received(data)
             return
-        counted = not self._headers_done
-        if counted:
+        self._begun_here = False
+        if not self._headers_done:
             self._header_bytes += len(data)
         super().data_received(data)
         if self._draining or not self._request_begun or self._headers_done:
             return
         # A request's headers are unfinished at the end of this chunk. The parser holds an
-        # unfinished line whole, so what was fed counts, not what was parsed. A chunk fed as
-        # the end of a previous request's body that also began this one counts whole: the
-        # parser does not say where in it the next request began, and the chunk bounds it.
-        if not counted:
+        # unfinished line whole, so what was fed counts, not what was parsed. A request that
+        # began in this chunk counts the chunk whole: the parser does not say where in it the
+        # request began (after the end of another, on a kept-alive connection), and the chunk
+        # bounds it.
+        if self._begun_here:
             self._header_bytes = len(data)
         if self._header_bytes > self.max_header_bytes:
             self._too_large()
@@ -88,7 +90,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         if self._draining:
             return
         super().on_message_begin()
-        self._request_begun = True
+        self._request_begun = self._begun_here = True
         self._headers_done = False
         self._parsed_bytes = 0
         if self._header_timer is None:  # a kept-alive connection's next request
