@@ -58,7 +58,6 @@ def export_route(context: Callable[[Request], Context], slots: ExportSlots) -> R
     """The route; the gate in front has authenticated and rate-limited the request."""
 
     async def endpoint(request: Request) -> Response:
-        ctx = context(request)
         query = request.query_params
         unknown = sorted(set(query) - PARAMETERS)
         if unknown:
@@ -69,7 +68,7 @@ def export_route(context: Callable[[Request], Context], slots: ExportSlots) -> R
         try:
             out = output(request.path_params["format"], query.get("file"))
             rows = GraphRows(
-                ctx.store,
+                context(request).store,
                 selection(
                     country=query.getlist("country"),
                     kind=query.getlist("kind"),

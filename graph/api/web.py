@@ -118,6 +118,25 @@ def serve_file(request: Request, root: Path, cache: str) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
+def addresses(host: str, port: int) -> str:
+    """What `partnergraph serve` prints at start-up: where each thing is, the explorer first
+    (what most people open), for a browser on this machine when the server listens on all."""
+    everywhere = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}  # noqa: S104
+    shown = everywhere.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    base = f"http://{shown}:{port}"
+    return "\n".join(
+        (
+            f"explorer   {base}/",
+            f"GraphiQL   {base}/graphiql",
+            f"GraphQL    {base}/graphql  (POST, or GET ?query=)",
+            f"exports    {base}/export/csv (graphml, gexf, jsonld)",
+            f"health     {base}/health  and  {base}/ready",
+        )
+    )
+
+
 def routes(vendor: Path = assets.VENDOR) -> list[BaseRoute]:
     explorer = explorer_page()
     graphiql = graphiql_page(vendor)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from graph.api.app import create_app
-from graph.api.web import EXAMPLES, example_tabs, graphiql_page
+from graph.api.web import EXAMPLES, addresses, example_tabs, graphiql_page
 from graph.errors import AssetsMissing
 from graph.settings import Settings
 from graph.store import Target
@@ -84,6 +84,19 @@ async def test_vendor_files_are_served_gzipped_and_cached(client: httpx.AsyncCli
         url, headers={"If-None-Match": zipped.headers["etag"], "Accept-Encoding": "gzip"}
     )
     assert again.status_code == 304
+
+
+async def test_the_start_up_addresses_are_all_served(client: httpx.AsyncClient) -> None:
+    text = addresses("0.0.0.0", 8000)  # noqa: S104 (a value shown, nothing bound)
+    assert text.splitlines()[0] == "explorer   http://127.0.0.1:8000/"
+    urls = re.findall(r"http://127\.0\.0\.1:8000(/\S*)", text)
+    assert urls == ["/", "/graphiql", "/graphql", "/export/csv", "/health", "/ready"]
+    for path in urls:
+        response = await client.get(path)
+        # Answered by its route (/ready: 503 here, with no Neo4j; /export and /graphql: 4xx
+        # for a request without parameters), never an unknown path.
+        assert response.status_code != 404, path
+    assert "http://[::1]:9000/graphiql" in addresses("::", 9000)
 
 
 @pytest.mark.parametrize(
