@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     )
     max_client_requests: int = Field(default=64, ge=1)
     max_connections: int = Field(default=1000, ge=1)
+    # A response whose client reads nothing for this long is dropped (graph/api/headerdeadline.py).
+    send_timeout_s: float = Field(
+        default=30.0, gt=0, validation_alias=_env("PARTNERGRAPH_SEND_TIMEOUT")
+    )
+    # Exports at once, in all and per client address (graph/api/exportslots.py): in all below
+    # the sync driver's pool of 100 connections, so that an export never waits for one.
+    max_exports: int = Field(default=8, ge=1, le=64)
+    max_client_exports: int = Field(default=2, ge=1)
 
     # Query limits (graph/api/limits.py): abusive queries are refused before any Cypher runs.
     max_depth: int = Field(default=10, ge=1)

@@ -17,14 +17,17 @@ from starlette.routing import Route
 from graph.api.bodydeadline import BodyDeadline
 from graph.api.context import Context
 from graph.api.export_http import export_route
+from graph.api.exportslots import ExportSlots
+from graph.api.gate import Gate, principal_of
+from graph.api.headerdeadline import SEND_TIMEOUT
 from graph.api.http import DEBUG_HEADER, GraphQLEndpoint
 from graph.api.limits import Limits
 from graph.api.perclient import PerClientLimit
-from graph.api.ratelimit import RateLimiter, retry_after
+from graph.api.ratelimit import RateLimiter
 from graph.api.schema import build_schema
 from graph.api.web import routes as web_routes
 from graph.auth import KeyStore, keys_file
-from graph.errors import Refusal, StoreError, StoreUnavailable
+from graph.errors import StoreError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import Store, Target
 
@@ -47,7 +50,7 @@ def create_app(settings: Settings, target: Target) -> Starlette:
     stores = _Stores()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, float]]:
         # The API starts even when Neo4j is down: /ready says so, and the driver reconnects by
         # itself when Neo4j comes back, without a restart.
         stores.store = await Store.open(target, timeout_s=settings.neo4j_timeout_s, verify=False)
@@ -57,7 +60,8 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         except StoreError as exc:
             log.warning("starting without Neo4j: %s", exc.message)
         try:
-            yield
+            # For the protocol (graph/api/headerdeadline.py): the server reads it there.
+            yield {SEND_TIMEOUT: settings.send_timeout_s}
         finally:
             await stores.store.close()
             stores.store = None
@@ -66,34 +70,8 @@ def create_app(settings: Settings, target: Target) -> Starlette:
     limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
 
     def context(request: Request) -> Context:
-        """Who asks, decided before any Cypher runs; then their share of the rate."""
-        principal = keys.authenticate(api_key(request))
-        if principal is None:
-            raise Refusal(
-                401,
-                "UNAUTHENTICATED",
-                "this API key is unknown or revoked: ask an admin for a key "
-                "(`partnergraph keys create`)",
-                {"WWW-Authenticate": "Bearer"},
-            )
-        if principal.role is None and settings.require_key_for_reads:
-            raise Refusal(
-                401,
-                "UNAUTHENTICATED",
-                "this server needs an API key for reading: send `Authorization: Bearer <key>`",
-                {"WWW-Authenticate": "Bearer"},
-            )
-        client = request.client.host if request.client else "unknown"
-        bucket = f"key:{principal.key_id}" if principal.key_id else f"ip:{client}"
-        wait = limiter.take(bucket)
-        if wait > 0:
-            raise Refusal(
-                429,
-                "RATE_LIMITED",
-                f"too many requests: retry in {retry_after(wait)} s",
-                {"Retry-After": retry_after(wait)},
-            )
-        return Context(store=stores.get().view(), request=request, principal=principal)
+        """The store and who asks (decided by the gate, before the body was read)."""
+        return Context(store=stores.get().view(), request=request, principal=principal_of(request))
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -106,6 +84,8 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         return JSONResponse({"status": "ready"})
 
     # Outermost first: a client over its share is refused before its body is even awaited.
+    # The gate is innermost, so that CORS answers preflights (which carry no key) and adds its
+    # headers to the gate's refusals.
     middleware = [
         Middleware(PerClientLimit, max_in_flight=settings.max_client_requests),
         Middleware(BodyDeadline, timeout_s=settings.body_timeout_s),
@@ -122,21 +102,15 @@ def create_app(settings: Settings, target: Target) -> Starlette:
                 expose_headers=["Retry-After"],
             )
         )
+    middleware.append(
+        Middleware(Gate, keys=keys, limiter=limiter, require_key=settings.require_key_for_reads)
+    )
     graphql = GraphQLEndpoint(build_schema(), Limits.from_settings(settings), context)
     routes = [
         Route("/health", health),
         Route("/ready", ready),
         Route("/graphql", graphql.endpoint, methods=["GET", "POST"]),
         *web_routes(),
-        export_route(context),
+        export_route(context, ExportSlots(settings.max_exports, settings.max_client_exports)),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-
-
-def api_key(request: Request) -> str | None:
-    """`Authorization: Bearer <key>`, or `X-API-Key: <key>`."""
-    auth = request.headers.get("authorization", "")
-    scheme, _, token = auth.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or None

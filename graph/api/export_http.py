@@ -2,20 +2,23 @@
 
 `?country=EE,KR&kind=university&type=Organisation&topic=ai-healthcare&around=<org>&depth=2`;
 CSV gives a zip of nodes.csv and edges.csv, or one of them with `file=nodes|edges`. Who may ask
-(keys, the rate limit) is decided by the app's own request check, as for /graphql; what is
-exported is what anonymous readers may see. Bad values are refused (422) before a byte is sent.
+(keys, the rate limit) is decided by the gate (graph/api/gate.py), as for /graphql; what is
+exported is what anonymous readers may see. Bad values are refused (422) before a byte is sent;
+past the caps on exports running at once (graph/api/exportslots.py), 429 or 503.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from graph.api.context import Context
+from graph.api.exportslots import ExportSlots
 from graph.api.http import RETRY_AFTER_S
 from graph.errors import InputError, Refusal, StoreUnavailable
 from graph.export.filters import selection
@@ -35,14 +38,26 @@ def _error(code: str, message: str, **extensions: Any) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code, **extensions}}
 
 
-def export_route(context: Callable[[Request], Context]) -> Route:
-    """The route; `context` authenticates and rate-limits (raising Refusal) as for GraphQL."""
+class _Held(StreamingResponse):
+    """A streamed export that gives its slot back however its sending ends: the last byte, the
+    client gone (the stream cancelled), an error."""
+
+    def __init__(self, chunks: AsyncGenerator[bytes, None], release: Callable[[], None], **kw: Any):
+        super().__init__(chunks, **kw)
+        self.chunks, self.release = chunks, release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
+            await self.chunks.aclose()  # stops the export's threads if they still run
+
+
+def export_route(context: Callable[[Request], Context], slots: ExportSlots) -> Route:
+    """The route; the gate in front has authenticated and rate-limited the request."""
 
     async def endpoint(request: Request) -> Response:
-        try:
-            ctx = context(request)
-        except Refusal as refusal:
-            return _errors(refusal.status, [_error(refusal.code, refusal.message)], refusal.headers)
         query = request.query_params
         unknown = sorted(set(query) - PARAMETERS)
         if unknown:
@@ -53,7 +68,7 @@ def export_route(context: Callable[[Request], Context]) -> Route:
         try:
             out = output(request.path_params["format"], query.get("file"))
             rows = GraphRows(
-                ctx.store,
+                context(request).store,
                 selection(
                     country=query.getlist("country"),
                     kind=query.getlist("kind"),
@@ -70,9 +85,17 @@ def export_route(context: Callable[[Request], Context]) -> Route:
         except StoreUnavailable as exc:
             headers = {"Retry-After": str(RETRY_AFTER_S)}
             return _errors(503, [_error("STORE_UNAVAILABLE", exc.message)], headers)
+        client = request.client.host if request.client else "unknown"
+        try:
+            slots.take(client)
+        except Refusal as refusal:
+            return _errors(refusal.status, [_error(refusal.code, refusal.message)], refusal.headers)
         disposition = f'attachment; filename="{out.filename}"'
-        return StreamingResponse(
-            out.write(rows), media_type=out.media_type, headers={"Content-Disposition": disposition}
+        return _Held(
+            out.write(rows),
+            lambda: slots.give_back(client),
+            media_type=out.media_type,
+            headers={"Content-Disposition": disposition},
         )
 
     return Route("/export/{format}", endpoint, methods=["GET"])

@@ -85,8 +85,13 @@ def _inside(root: Path, relative: str) -> Path | None:
     """The file `relative` names under `root`, or None (absent, a folder, or outside root)."""
     if not relative or "\\" in relative or relative.startswith("/"):
         return None
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root.resolve()) or not path.is_file():
+    try:
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root.resolve()) or not path.is_file():
+            return None
+    except (ValueError, OSError):
+        # A NUL in the name (ValueError), a name longer than the file system allows
+        # (ENAMETOOLONG): no such file. Before, each was a 500 and a 60-line traceback.
         return None
     return path
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ RECORD = {
     "names": [{"value": "A New Agency"}],
     "location": {"country": "EE"},
 }
+JSON_TYPE = {"Content-Type": "application/json"}
 PEOPLE = "{ people(first: 5) { edges { node { name email phone } } } }"
 
 
@@ -99,6 +102,51 @@ def test_reads_can_require_a_key(neo4j_server: ServerInfo, home: Path, seeded: S
         assert _post(client, "{ stats { nodes } }").status_code == 401
         _, key = _key(home, Role.READER)
         assert _post(client, "{ stats { nodes } }", key).status_code == 200
+
+
+def test_a_key_only_server_tells_anonymous_callers_nothing_of_the_schema(
+    neo4j_server: ServerInfo, home: Path, seeded: Store
+) -> None:
+    """Before: `{ organisation { nam } }` was answered "Cannot query field 'organisation' on type
+    'Query'. Did you mean 'organisations'?", the schema told to a caller without a key."""
+    app = create_app(_settings(home, PARTNERGRAPH_REQUIRE_KEY=True), target_of(neo4j_server))
+    with TestClient(app) as client:
+        for response in (
+            _post(client, "{ organisation { nam } }"),
+            client.post("/graphql", content=b"not even JSON", headers=JSON_TYPE),
+            client.get("/graphql", params={"query": "{ __schema { types { name } } }"}),
+            client.get("/export/csv", params={"kind": "nope"}),
+        ):
+            assert response.status_code == 401, response.text
+            assert response.headers["www-authenticate"] == "Bearer"
+            (error,) = response.json()["errors"]
+            assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+            assert "organisation" not in response.text
+            assert "Did you mean" not in response.text
+        # GraphiQL's page itself is no secret; what it asks next is gated like any request.
+        page = client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert "graphiql" in page.text.lower()
+
+
+def test_invalid_documents_count_against_the_rate(
+    neo4j_server: ServerInfo, home: Path, seeded: Store
+) -> None:
+    """Before: the rate was taken after parsing and validation, so requests that failed either
+    were never counted (200 invalid documents in 2 s from one address were all answered)."""
+    burst = 10
+    settings = _settings(home, PARTNERGRAPH_RATE=1, PARTNERGRAPH_RATE_BURST=burst)
+    with TestClient(create_app(settings, target_of(neo4j_server))) as client:
+        started = time.monotonic()
+        statuses = [
+            _post(client, query).status_code
+            for query in ("{ nope", "{ organisation { nam } }", "{ __typename }") * 10
+        ]
+        elapsed = time.monotonic() - started
+    answered = [s for s in statuses if s != 429]
+    assert 429 in statuses
+    # The burst, and what the rate refilled while the requests were sent.
+    assert len(answered) <= burst + math.ceil(elapsed * 1)
 
 
 def test_requests_over_the_rate_get_429_with_retry_after(

@@ -22,7 +22,7 @@ from graph.api.app import create_app
 from graph.dbserver import ServerInfo
 from graph.export import rows as rows_module
 from graph.export.chunks import CHUNK_BYTES
-from graph.export.filters import selection
+from graph.export.filters import KINDS, SHOWN_PER_FIELD, selection
 from graph.export.formats import output
 from graph.export.rows import GraphRows
 from graph.ingest.write import load
@@ -32,6 +32,7 @@ from graph.settings import Settings
 from graph.store import Store
 from loaders.csvfile import parse_csv
 from loaders.sources import parse_path
+from tests.api.bulk import many_organisations
 from tests.api.conftest import Run
 from tests.integration.cli import ROOT
 from tests.neo4j_test import target_of
@@ -272,6 +273,30 @@ async def test_every_bad_value_is_reported_at_once(seeded: Store, http: httpx.As
     assert [e["extensions"]["field"] for e in response.json()["errors"]] == ["country", "kind"]
 
 
+async def test_an_error_reply_reports_each_bad_value_once_and_is_capped(
+    seeded: Store, http: httpx.AsyncClient
+) -> None:
+    """Before: `kind=a,a,...` (15,000 values, a 30 KB URL) was answered an 8.4 MB 422."""
+    response = await http.get("/export/csv", params={"kind": ",".join(["a"] * 15_000)})
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["message"].startswith("unknown kind 'a'")
+    # Distinct bad values: the first few, then how many more, in a reply of a few KB.
+    many = ",".join(f"bad{i}" for i in range(5_000))
+    response = await http.get("/export/csv", params={"kind": many, "topic": "Not A Topic"})
+    assert response.status_code == 422
+    assert len(response.content) < 5_000
+    errors = response.json()["errors"]
+    kinds = [e["message"] for e in errors if e["extensions"]["field"] == "kind"]
+    assert kinds[:SHOWN_PER_FIELD] == [
+        f"unknown kind 'bad{i}'; one of: {', '.join(sorted(KINDS))}" for i in range(SHOWN_PER_FIELD)
+    ]
+    assert kinds[SHOWN_PER_FIELD:] == [
+        f"... and {5_000 - SHOWN_PER_FIELD} more bad `kind` value(s)"
+    ]
+    assert [e["extensions"]["field"] for e in errors].count("topic") == 1
+
+
 async def test_unknown_format_and_parameter_get_422(seeded: Store, http: httpx.AsyncClient) -> None:
     response = await http.get("/export/xlsx")
     assert response.status_code == 422
@@ -490,29 +515,9 @@ async def test_dates_are_written_in_iso_8601_in_every_format(
     assert agreement["signed"] == "2024-06-04"
 
 
-async def _many(store: Store, count: int) -> None:
-    bundle = Bundle.model_validate(
-        {
-            "origin": "many",
-            "sources": [{"id": "src", "title": "A source"}],
-            "organisations": [
-                {
-                    "id": f"org-{i:05d}",
-                    "kind": "company",
-                    "names": [{"value": f"Company {i} of a long and descriptive name"}],
-                    "location": {"country": "KR"},
-                    "sources": [{"source": "src"}],
-                }
-                for i in range(count)
-            ],
-        }
-    )
-    await load([Parsed(bundle)], store, batch_size=2000)
-
-
 async def test_a_large_export_streams_in_bounded_chunks(store: Store) -> None:
     count = 4000
-    await _many(store, count)
+    await many_organisations(store, count)
     view = store.view()
     chunks: list[bytes] = []
     trips_at_first_chunk = None
@@ -548,7 +553,7 @@ async def test_an_export_left_after_its_first_chunk_stops_reading_neo4j(
 ) -> None:
     # Small batches, so that the 4,000 rows cannot all be read ahead while one chunk is taken.
     monkeypatch.setattr(rows_module, "BATCH", 20)
-    await _many(store, 4000)
+    await many_organisations(store, 4000)
     chunks = output("graphml").write(GraphRows(store.view(), selection()))
     await anext(chunks)
     await asyncio.sleep(0.3)  # the threads read and write ahead until they wait for room

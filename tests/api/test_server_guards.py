@@ -199,3 +199,62 @@ def test_oversized_headers_get_431_and_the_connection_is_closed(
             status, _, answer = parse(read_to_close(sock))
             assert status == 200, answer
     assert "Traceback" not in log.read_text()
+
+
+def test_oversized_headers_in_one_write_get_431(neo4j_server: ServerInfo, tmp_path: Path) -> None:
+    """Before: a 120 KB header sent in one write was answered 200 (the parser finished the
+    headers before the bytes fed were counted), and a kept-alive connection's next request
+    was not counted in its first chunk."""
+    log = tmp_path / "serve.log"
+    settings = {"PARTNERGRAPH_MAX_HEADER_BYTES": "4096", "PARTNERGRAPH_HEADER_TIMEOUT": "60"}
+    with serve(neo4j_server, log, **settings) as port:
+        big = b"X-Big: " + b"a" * 120_000 + b"\r\n"
+        with connect(port) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big + b"\r\n")
+            status, headers, body = parse(read_to_close(sock))
+        assert status == 431
+        assert headers["connection"] == "close"
+        assert orjson.loads(body)["errors"][0]["extensions"] == {
+            "code": "REQUEST_HEADERS_TOO_LARGE"
+        }
+        # Many headers, each small, that add up past the cap.
+        many = b"".join(b"X-H%d: %s\r\n" % (i, b"b" * 100) for i in range(60))
+        with connect(port) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + b"\r\n")
+            assert parse(read_to_close(sock))[0] == 431
+        # A kept-alive connection: the next request's first chunk, an unfinished header line
+        # over the cap, is refused at once (not 408 after the header deadline of 60 s).
+        with connect(port) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert parse(read_until(sock, b'"ok"}'))[0] == 200
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"c" * 6000)
+            assert parse(read_to_close(sock))[0] == 431
+        # And pipelined: a request, then one whose headers are over the cap, in one write.
+        with connect(port) as sock:
+            sock.sendall(
+                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                + b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + big
+                + b"\r\n"
+            )
+            answers = read_to_close(sock)
+        assert answers.startswith(b"HTTP/1.1 200")
+        assert answers.count(b"HTTP/1.1 ") == 1  # the second request never ran
+        # Pipelined, the second unfinished: its part of the write counts.
+        with connect(port) as sock:
+            sock.sendall(
+                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                + b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "
+                + b"e" * 6000
+            )
+            answers = read_to_close(sock)
+        assert answers.startswith(b"HTTP/1.1 200")
+        assert answers.count(b"HTTP/1.1 ") == 1
+        # Headers under the cap, on a kept-alive connection: answered as before.
+        with connect(port) as sock:
+            for _ in range(3):
+                sock.sendall(
+                    b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Ok: " + b"d" * 3000 + b"\r\n\r\n"
+                )
+                assert parse(read_until(sock, b'"ok"}'))[0] == 200
+    assert "Traceback" not in log.read_text()

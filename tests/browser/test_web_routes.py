@@ -98,6 +98,11 @@ async def test_vendor_files_are_served_gzipped_and_cached(client: httpx.AsyncCli
         "/vendor/manifest.json",
         "/vendor/react-18.3.1/react.production.min.js.gz",
         "/vendor/../assets.py",
+        # Were 500s with a traceback each: a NUL in the name, a name too long for the disk.
+        "/static/app.js%00.png",
+        "/vendor/react-18.3.1/%00",
+        "/static/" + "a" * 300 + ".js",
+        "/vendor/" + "b" * 300 + "/x.js",
     ],
 )
 async def test_nothing_outside_the_served_files(client: httpx.AsyncClient, path: str) -> None:
