@@ -135,7 +135,7 @@ def test_invalid_documents_count_against_the_rate(
     """Before: the rate was taken after parsing and validation, so requests that failed either
     were never counted (200 invalid documents in 2 s from one address were all answered)."""
     burst = 10
-    settings = _settings(home, PARTNERGRAPH_RATE=1, PARTNERGRAPH_RATE_BURST=burst)
+    settings = _settings(home, rate_per_second=1, rate_burst=burst)
     with TestClient(create_app(settings, target_of(neo4j_server))) as client:
         started = time.monotonic()
         statuses = [
