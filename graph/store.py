@@ -15,6 +15,8 @@ import neo4j
 from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 
+from graph.cypher import Label
+from graph.cypher import resolve as cypher_resolve
 from graph.cypher import schema as cypher_schema
 from graph.errors import (
     AuthFailed,
@@ -387,4 +389,6 @@ class Store:
         """Constraints and indexes; idempotent (IF NOT EXISTS), then wait until they are online."""
         for statement in (*cypher_schema.OBSOLETE_SCHEMA, *cypher_schema.SCHEMA):
             await self.write(statement)
+        for label in Label:
+            await self.run_batched(cypher_resolve.backfill(label))
         await self.write(cypher_schema.AWAIT_INDEXES)

@@ -20,6 +20,7 @@ from graph.errors import ConflictError, NotFoundError, Problem
 from graph.ingest.byname import resolve_names
 from graph.ingest.claims import Dumps, claim_origin, claim_record, merge_claims
 from graph.ingest.gcpause import gc_paused
+from graph.ingest.lookup import candidates, origin_nodes
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import Claim, RelRow, bundle_rows
 from graph.model import Bundle
@@ -80,6 +81,8 @@ class Plan:
     upserts: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     deletes: dict[Label, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: list[Problem] = field(default_factory=list)
+    # Nodes whose relationships the load may rewrite (graph.cypher.resolve.strip_rels).
+    touched: dict[Label, set[str]] = field(default_factory=dict)
     report: Report = field(default_factory=lambda: Report([]))
 
 
@@ -103,9 +106,7 @@ def _resolve_organisations(plan: Plan, index: OrgIndex) -> None:
             if claim.label is not Label.ORGANISATION:
                 continue
             org = records[claim.id]
-            # Name keys cost Unicode folding: computed once, for resolving, registering and the
-            # node's merged properties.
-            keys = claim.name_keys = org_name_keys(org)
+            keys = claim.name_keys if claim.name_keys is not None else org_name_keys(org)
             node = index.resolve(org, keys)
             if node is None:
                 if org.id in index.by_alias:
@@ -246,8 +247,15 @@ async def _plan_nodes(
     for label, node_id in plan.new_claims:
         touched[label].add(node_id)
     for origin in sorted(origins):
-        for row in await read(cypher_load.ORIGIN_NODES, {"origin": origin}):
-            touched[Label(row["label"])].add(row["id"])
+        for label, node_id in await origin_nodes(origin, read):
+            touched[label].add(node_id)
+    # Every relationship a unit asserts touches one of these nodes (its record's own node, or
+    # a link's ends): stripping the load's origins from their relationships strips them all.
+    plan.touched = {label: set(ids) for label, ids in touched.items()}
+    for unit in plan.units:
+        for rel in unit.rels:
+            plan.touched.setdefault(rel.start_label, set()).add(rel.start)
+            plan.touched.setdefault(rel.end_label, set()).add(rel.end)
 
     # One order for every load (labels, then ids): two loads locking the same nodes cannot
     # each hold what the other waits for.
@@ -343,8 +351,15 @@ async def prepare(
             unit.claims.append(claim)
             unit.rels.extend(rels)
 
+    records = {(u.origin, o.id): o for u in plan.units for o in u.parsed.bundle.organisations}
+    for unit in plan.units:
+        for claim in unit.claims:
+            if claim.label is Label.ORGANISATION:
+                # Name keys cost Unicode folding: computed once, for looking up, resolving,
+                # registering and the node's merged properties.
+                claim.name_keys = org_name_keys(records[(unit.origin, claim.id)])
     index = OrgIndex()
-    index.add_rows(await read(cypher_load.ORG_KEYS, None))
+    index.add_rows(await candidates(plan.units, read))
     # Before entity resolution: the names are matched against the graph and the load as given.
     problems, plan.report.unmatched = await resolve_names(
         plan.units, read, index, skip=skip_unmatched

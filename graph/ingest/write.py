@@ -19,6 +19,7 @@ from typing import Any, LiteralString, Protocol, TypeVar, cast
 from graph.cypher import Label
 from graph.cypher import audit as cypher_audit
 from graph.cypher import load as cypher_load
+from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, StoreBusy
 from graph.ingest.audit import Audit
 from graph.ingest.claims import to_neo4j
@@ -123,11 +124,13 @@ async def _load(
         if progress:
             nodes = sum(len(ids) for ids in plan.nodes.values())
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
+        touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
         for unit in plan.units:
-            await tx.run(
-                cypher_load.STRIP_RELS,
-                {"origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
-            )
+            for label, ids in touched.items():
+                await tx.run(
+                    cypher_resolve.strip_rels(label),
+                    {"ids": ids, "origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
+                )
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
         # current one: the two overlap on two cores, in the same one transaction.
         async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
@@ -137,8 +140,9 @@ async def _load(
                     plan.report.relationships += int(result[0]["written"]) if result else 0
                 if progress and write.phase != "deletes":
                     progress(write.phase, len(write.params["rows"]))
-        deleted = await tx.run(cypher_load.DELETE_UNASSERTED_RELS, None)
-        plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
+        for label, ids in touched.items():
+            deleted = await tx.run(cypher_resolve.delete_unasserted_rels(label), {"ids": ids})
+            plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
         if audit is not None:
             await tx.run(cypher_audit.AUDIT_WRITE, audit.params(plan.report.versions))
     return plan
