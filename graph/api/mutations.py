@@ -343,7 +343,11 @@ async def link(
             )
         )
     action = "link" if source is not None else "unlink"
-    units: list[Parsed | Links] = [Links(origin, API_PRIORITY, rels), *_source_units(sources)]
+    ends = ((TYPES[start_type].label, start_key), (TYPES[end_type].label, end_key))
+    units: list[Parsed | Links] = [
+        Links(origin, API_PRIORITY, rels, ends),
+        *_source_units(sources),
+    ]
     try:
         audit = audit_of(info, action, start, origin)
         await load(units, info.context.store, audit=audit, **_api_write(info))

@@ -18,6 +18,7 @@ from graph.cypher import Label
 from graph.cypher import audit as cypher_audit
 from graph.errors import ConflictError, NotFoundError, StillCitedError
 from graph.ingest.audit import Audit
+from graph.match.cache import written as matcher_written
 from graph.store import Store
 
 DELETE_ORIGIN = "api:delete"  # the audit entry's origin: a delete is no load unit's assertion
@@ -71,4 +72,6 @@ async def delete_node(
             relationships=removed.relationships,
         )
         await tx.run(cypher_audit.AUDIT_DELETE, params)
+    if label is Label.ORGANISATION:
+        matcher_written(store, {node_id})
     return removed

@@ -51,6 +51,7 @@ async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
             for label, ref in ((rel.start_label, rel.start), (rel.end_label, rel.end)):
                 if label is Label.ORGANISATION:
                     ids.add(ref)
+        ids.update(ref for label, ref in unit.ends if label is Label.ORGANISATION)
     keys.update(needle(ALIAS, i) for i in ids)
     rows: dict[str, Row] = {}
     for query, values in (
@@ -72,3 +73,23 @@ async def origin_nodes(origin: str, read: Reader) -> list[tuple[Label, str]]:
         rows = await read(cypher_resolve.nodes_of_origin(label), {"needle": needle(ORIGIN, origin)})
         out.extend((label, row["id"]) for row in rows)
     return out
+
+
+async def references(units: Sequence[Unit], read: Reader, known: set[str]) -> list[Row]:
+    """The graph's organisations the load's relationships name that `known` lacks (the ids
+    matching put in place of names, after the first look-up)."""
+    ids = {
+        ref
+        for unit in units
+        for rel in unit.rels
+        for label, ref in ((rel.start_label, rel.start), (rel.end_label, rel.end))
+        if label is Label.ORGANISATION and ref not in known
+    }
+    rows: dict[str, Row] = {}
+    for query, values in (
+        (cypher_resolve.ORGS_BY_ID, ids),
+        (cypher_resolve.ORGS_BY_KEY, {needle(ALIAS, i) for i in ids}),
+    ):
+        for row in await _sought(read, query, values):
+            rows.setdefault(row["id"], row)
+    return [rows[i] for i in sorted(rows)]

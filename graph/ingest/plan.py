@@ -20,7 +20,7 @@ from graph.errors import ConflictError, NotFoundError, Problem
 from graph.ingest.byname import resolve_names
 from graph.ingest.claims import Dumps, claim_origin, claim_record, merge_claims
 from graph.ingest.gcpause import gc_paused
-from graph.ingest.lookup import candidates, origin_nodes
+from graph.ingest.lookup import candidates, origin_nodes, references
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import Claim, RelRow, bundle_rows
 from graph.model import Bundle
@@ -53,6 +53,9 @@ class Links:
     origin: str
     priority: int
     rels: list[RelRow]
+    # The nodes this origin's relationships join (a link's two ends): a unit retracting its
+    # links has no rows left to say whose relationships to strip.
+    ends: tuple[tuple[Label, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -61,6 +64,7 @@ class Unit:
     claims: list[Claim] = field(default_factory=list)
     rels: list[RelRow] = field(default_factory=list)
     org_ids: dict[str, str] = field(default_factory=dict)  # record id -> node id
+    ends: list[tuple[Label, str]] = field(default_factory=list)  # Links.ends, resolved
 
     @property
     def origin(self) -> str:
@@ -90,7 +94,7 @@ def _unit(given: Parsed | Links) -> Unit:
     if isinstance(given, Parsed):
         return Unit(given)
     bundle = Bundle(origin=given.origin, priority=given.priority)
-    return Unit(Parsed(bundle), rels=list(given.rels))
+    return Unit(Parsed(bundle), rels=list(given.rels), ends=list(given.ends))
 
 
 def _problem(unit: Unit, collection: str, record: str, field_name: str, msg: str) -> Problem:
@@ -157,6 +161,10 @@ async def _check_references(plan: Plan, read: Reader, index: OrgIndex) -> None:
         existing.update((wanted_label, row["id"]) for row in rows)
 
     for unit in plan.units:
+        unit.ends = [
+            (label, index.by_alias.get(ref, ref) if label is Label.ORGANISATION else ref)
+            for label, ref in unit.ends
+        ]
         kept: list[RelRow] = []
         for rel in unit.rels:
             ok = True
@@ -256,6 +264,8 @@ async def _plan_nodes(
         for rel in unit.rels:
             plan.touched.setdefault(rel.start_label, set()).add(rel.start)
             plan.touched.setdefault(rel.end_label, set()).add(rel.end)
+        for label, ref in unit.ends:
+            plan.touched.setdefault(label, set()).add(ref)
 
     # One order for every load (labels, then ids): two loads locking the same nodes cannot
     # each hold what the other waits for.
@@ -365,6 +375,7 @@ async def prepare(
         plan.units, read, index, skip=skip_unmatched
     )
     plan.problems += problems
+    index.add_rows(await references(plan.units, read, set(index.by_alias)))
     _resolve_organisations(plan, index)
     await _check_references(plan, read, index)
     await _check_citations(plan, read)

@@ -34,6 +34,7 @@ from graph.ingest.plan import (
     prepare,
 )
 from graph.ingest.rows import provenance_entry, provenance_prefix
+from graph.match.cache import written as matcher_written
 from graph.model import Citation
 from graph.parsed import Parsed
 from graph.store import Store
@@ -101,6 +102,8 @@ async def load(
                 if attempt == DEADLOCK_RETRIES:
                     raise
                 await asyncio.sleep(0.05 * (attempt + 1))
+    # The matcher's index replaces these organisations' entries (a delta, not a rebuild).
+    matcher_written(store, plan.touched.get(Label.ORGANISATION, set()))
     return _finish(plan, started, dry_run=False)
 
 

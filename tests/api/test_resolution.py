@@ -1,4 +1,4 @@
-"""Entity resolution by index look-ups: the plans Neo4j chooses, and writers racing on one record."""
+"""Entity resolution by index look-ups: the plans Neo4j chooses; writers racing on one record."""
 
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ import strawberry
 from graph.cypher import Label
 from graph.cypher import resolve as cypher_resolve
 from graph.cypher.resolve import ALIAS, NAME, ORIGIN, needle
+from graph.ingest.plan import plan_load
 from graph.store import Store
+from loaders.sources import parse_path
 from tests.api.mutating import execute
+from tests.neo4j_test import ROOT
 
+MSS = "ministry-of-smes-and-startups"
 # Operators that read every node of a label (or of the graph): what resolution must not do.
 SCANS = {
     "NodeByLabelScan",
@@ -45,7 +49,7 @@ async def _plan(store: Store, query: LiteralString, params: dict[str, Any]) -> s
             "NodeUniqueIndexSeek",
         ),
         (cypher_resolve.ORGS_BY_WIKIDATA, {"values": ["Q13972"]}, "NodeIndexSeek"),
-        (cypher_resolve.ORGS_BY_ID, {"values": ["ministry-of-smes-and-startups"]}, "NodeUniqueIndexSeek"),
+        (cypher_resolve.ORGS_BY_ID, {"values": [MSS]}, "NodeUniqueIndexSeek"),
         (
             cypher_resolve.ORGS_BY_KEY,
             {"values": [needle(NAME, "KR|ministry of smes and startups")]},
@@ -53,7 +57,7 @@ async def _plan(store: Store, query: LiteralString, params: dict[str, Any]) -> s
         ),
         (
             cypher_resolve.ORG_BY_ALIAS,
-            {"id": "ministry-of-smes-and-startups", "needle": needle(ALIAS, "ministry-of-smes-and-startups")},
+            {"id": MSS, "needle": needle(ALIAS, MSS)},
             "NodeIndexContainsScan",
         ),
         (
@@ -63,7 +67,7 @@ async def _plan(store: Store, query: LiteralString, params: dict[str, Any]) -> s
         ),
         (
             cypher_resolve.strip_rels(Label.ORGANISATION),
-            {"ids": ["ministry-of-smes-and-startups"], "origin": "o", "prefix": "p"},
+            {"ids": [MSS], "origin": "o", "prefix": "p"},
             "NodeUniqueIndexSeek",
         ),
         (
@@ -82,12 +86,12 @@ async def test_resolution_reads_seek_an_index_and_scan_nothing(
 
 
 async def test_every_node_written_carries_its_lookup_keys(seeded: Store) -> None:
-    rows = await seeded.read(cypher_resolve.ORGS_BY_ID, {"values": ["ministry-of-smes-and-startups"]})
-    assert rows, "the seed graph has tartu-uni"
+    rows = await seeded.read(cypher_resolve.ORGS_BY_ID, {"values": [MSS]})
+    assert rows, "the seed graph has it"
     keys = await seeded.read(
         cypher_resolve.ORGS_BY_KEY, {"values": [needle(NAME, k) for k in rows[0]["nameKeys"]]}
     )
-    assert "ministry-of-smes-and-startups" in {r["id"] for r in keys}
+    assert MSS in {r["id"] for r in keys}
     # A key is matched whole: a prefix of an id is no alias of it.
     assert not await seeded.read(
         cypher_resolve.ORGS_BY_KEY, {"values": [needle(ALIAS, "ministry-of-smes")]}
@@ -118,3 +122,20 @@ async def test_writers_racing_on_one_version_get_one_success_and_conflicts(
     assert kinds == ["Conflict"] * (WRITERS - 1) + ["Upserted"]
     conflicts = [a["upsertOrganisation"] for a in answers]
     assert {c["actualVersion"] for c in conflicts if "actualVersion" in c} == {version + 1}
+
+
+async def test_a_reload_of_the_seeds_reads_the_graph_only_through_indexes(seeded: Store) -> None:
+    """Every query planning a load runs (resolution, origins, claims, references) seeks an
+    index; reading every organisation's keys, as resolution did before, fails this."""
+    seen: dict[str, Any] = {}
+
+    async def recording(query: LiteralString, params: Any = None) -> list[dict[str, Any]]:
+        seen.setdefault(query, (query, dict(params or {})))
+        return await seeded.read(query, params)
+
+    plan = await plan_load(parse_path(ROOT / "seeds"), recording)
+    assert not plan.problems
+    assert len(seen) >= 5
+    for query, params in seen.values():
+        operators = await _plan(seeded, query, params)
+        assert not {op.split("(")[0] for op in operators} & SCANS, (query, sorted(operators))
