@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.names import Label, checked_label
 from graph.cypher.resolve import lookup_indexes
 
@@ -57,6 +58,7 @@ def _schema() -> tuple[LiteralString, ...]:
         )
     # Entity resolution's look-ups by key and by origin (graph.cypher.resolve).
     statements.extend(lookup_indexes())
+    statements.append(INCOMPLETE_LOAD)
     return tuple(statements)
 
 
