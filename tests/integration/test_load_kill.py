@@ -25,8 +25,8 @@ from loaders.sources import parse_path
 from tests.integration.cli import start_cli
 from tests.integration.graphdata import fingerprint
 
-ORGS = 1500
-BATCH = "20"  # small batches: the load runs hundreds of transactions, one killed among them
+ORGS = 400
+BATCH = "10"  # small batches: the load runs hundreds of transactions, one killed among them
 WRITTEN = "MATCH (n:Organisation) RETURN count(n) AS count"
 
 
@@ -44,7 +44,7 @@ async def _wait_mid_load(store: Store, process: asyncio.subprocess.Process) -> N
     while time.monotonic() < deadline:
         assert process.returncode is None, "the load ended before it could be killed"
         marks = await store.read(cypher_loadmark.INCOMPLETE)
-        if marks and (await store.read(WRITTEN))[0]["count"] > 100:
+        if marks and (await store.read(WRITTEN))[0]["count"] > 30:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the load never got going")
