@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"rows per write (1 to {cliargs.MAX_BATCH:,}; default 5,000)",
     )
     p_load.add_argument(
+        "--batched",
+        action="store_true",
+        help="one transaction per batch, the unit marked incomplete until the last (the default "
+        "above 20,000 records)",
+    )
+    p_load.add_argument(
         "--skip-unmatched",
         action="store_true",
         help="load the CSV rows whose organisation names all matched; leave out and list the "
@@ -145,6 +151,7 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
             batch_size=args.batch_size,
             progress=progress,
             skip_unmatched=args.skip_unmatched,
+            batched=args.batched or None,
         )
         progress.close()
     finally:

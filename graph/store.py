@@ -20,6 +20,8 @@ from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 from neo4j.api import BookmarkManager
 
+from graph.cypher import Label
+from graph.cypher import resolve as cypher_resolve
 from graph.cypher import schema as cypher_schema
 from graph.errors import (
     AuthFailed,
@@ -124,8 +126,10 @@ def _translate(exc: Exception, uri: str) -> StoreError:
             )
         if exc.is_retryable():
             # A leader switch (NotALeader), a read-only follower, a transient cluster state:
-            # the transaction was rolled back whole; managed writes were already retried.
-            return StoreUnavailable(
+            # the transaction was rolled back whole. Busy, as for a deadlock: the loads and
+            # API writes run again a few times (graph/ingest/write.py); managed writes were
+            # already retried by the driver.
+            return StoreBusy(
                 f"Neo4j could not complete this transaction for a passing reason ({code}): "
                 "nothing was written; run it again"
             )
@@ -443,4 +447,6 @@ class Store:
         """Constraints and indexes; idempotent (IF NOT EXISTS), then wait until they are online."""
         for statement in (*cypher_schema.OBSOLETE_SCHEMA, *cypher_schema.SCHEMA):
             await self.write(statement)
+        for label in Label:
+            await self.run_batched(cypher_resolve.backfill(label))
         await self.write(cypher_schema.AWAIT_INDEXES)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
-import neo4j
 import pycountry
 import strawberry
 from graphql import GraphQLResolveInfo
@@ -16,27 +14,16 @@ from graph.api.context import Context
 from graph.cypher import match as cypher_match
 from graph.errors import UserError
 from graph.match import Candidate, NameIndex, match
-from graph.match.cache import IndexCache
+from graph.match.cache import index_cache
 from graph.store import Store
 
 Info = strawberry.Info[Context, None]
 MAX_AFFILIATION = 2000  # characters; a real affiliation is a line, not a page
 
-# One index per app: the app's Store views share its driver, so the driver keys the cache, and
-# the cache goes with the driver (tests open several apps in one process).
-_CACHES: weakref.WeakKeyDictionary[neo4j.AsyncDriver, IndexCache] = weakref.WeakKeyDictionary()
-
-
-def index_cache(store: Store) -> IndexCache:
-    cache = _CACHES.get(store.driver)
-    if cache is None:
-        cache = _CACHES[store.driver] = IndexCache()
-    return cache
-
 
 async def current_index(store: Store) -> NameIndex:
-    """The app's index of the graph's organisations, rebuilt when the graph changed."""
-    return await index_cache(store).get(store.read)
+    """The app's index of the graph's organisations, kept current (graph.match.cache)."""
+    return await index_cache(store).get(store)
 
 
 @strawberry.type(description="Why a candidate was proposed: which text matched what.")

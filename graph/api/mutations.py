@@ -37,6 +37,8 @@ from graph.cypher import Label, RelType
 from graph.cypher import audit as cypher_audit
 from graph.cypher import load as cypher_load
 from graph.cypher import read as cypher_read
+from graph.cypher import resolve as cypher_resolve
+from graph.cypher.resolve import ALIAS, needle
 from graph.errors import ConflictError, InputError, NotFoundError
 from graph.ingest.plan import Links
 from graph.ingest.rows import RelRow, rel_row
@@ -263,7 +265,9 @@ async def upsert(
     label = TYPES[type_name].label
     node_id = item_id
     if label is Label.ORGANISATION:
-        rows = await info.context.store.read(cypher_load.ORG_BY_ALIAS, {"id": item_id})
+        rows = await info.context.store.read(
+            cypher_resolve.ORG_BY_ALIAS, {"id": item_id, "needle": needle(ALIAS, item_id)}
+        )
         node_id = rows[0]["id"] if rows else item_id
     return Upserted(
         id=strawberry.ID(f"{type_name}:{node_id}"),
@@ -349,7 +353,11 @@ async def link(
             )
         )
     action = "link" if source is not None else "unlink"
-    units: list[Parsed | Links] = [Links(origin, API_PRIORITY, rels), *_source_units(sources)]
+    ends = ((TYPES[start_type].label, start_key), (TYPES[end_type].label, end_key))
+    units: list[Parsed | Links] = [
+        Links(origin, API_PRIORITY, rels, ends),
+        *_source_units(sources),
+    ]
     try:
         audit = audit_of(info, action, start, origin)
         await load(units, info.context.store, audit=audit, **_api_write(info))

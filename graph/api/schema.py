@@ -31,6 +31,7 @@ from graph.api.mutations import AuditEntry, Mutation, audit_log
 from graph.api.paging import MAX_PAGE, Page, encode_cursor
 from graph.api.questions import Questions, split_id
 from graph.api.specs import TYPES
+from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import read as cypher_read
 from graph.cypher import schema as cypher_schema
 from graph.errors import UserError
@@ -146,6 +147,10 @@ def _identifier(scheme: IdentifierScheme, value: str) -> str | None:
 class GraphStats:
     nodes: int
     relationships: int
+    incomplete_loads: list[str] = strawberry.field(
+        description="Load units whose batched load did not finish (killed mid-way): the graph "
+        "holds part of them until `partnergraph load` of the same files finishes them."
+    )
 
 
 Page4 = tuple[int | None, str | None, int | None, str | None]
@@ -331,7 +336,12 @@ class Query(Questions, MatchQuery):
     @strawberry.field(description="Counts of nodes and relationships in the graph.")
     async def stats(self, info: Info) -> GraphStats:
         rows = await info.context.store.read(cypher_schema.STATS)
-        return GraphStats(nodes=rows[0]["nodes"], relationships=rows[0]["relationships"])
+        marks = await info.context.store.read(cypher_loadmark.INCOMPLETE)
+        return GraphStats(
+            nodes=rows[0]["nodes"],
+            relationships=rows[0]["relationships"],
+            incomplete_loads=[m["origin"] for m in marks],
+        )
 
 
 # Modules whose object types hold compiled Cypher maps. Every other type (the roots, mutation

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import LiteralString
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.resolve import lookup_value
 
 
 def merge_nodes(label: Label) -> LiteralString:
     """Upsert a batch of nodes; `props` is the node's full, merged property map."""
     name = checked_label(label)
-    return "UNWIND $rows AS row MERGE (n:" + name + " {id: row.id}) SET n = row.props"
+    return (
+        "UNWIND $rows AS row MERGE (n:" + name + " {id: row.id}) SET n = row.props "
+        "SET n.lookup = " + lookup_value(label)
+    )
 
 
 def delete_nodes(label: Label) -> LiteralString:
@@ -60,35 +64,6 @@ def existing_ids(label: Label) -> LiteralString:
     """Which of `$ids` already name a node of this label (references outside the load)."""
     name = checked_label(label)
     return "UNWIND $ids AS ref MATCH (n:" + name + " {id: ref}) RETURN ref, n.id AS id"
-
-
-# Every node an origin asserted before this load (ids only: the claims are fetched per label).
-ORIGIN_NODES: LiteralString = (
-    "MATCH (n) WHERE $origin IN n.origins RETURN n.id AS id, labels(n)[0] AS label"
-)
-STRIP_RELS: LiteralString = (
-    "MATCH ()-[r]->() WHERE $origin IN r.origins "
-    "SET r.origins = [o IN r.origins WHERE o <> $origin], "
-    "r.provenance = [p IN r.provenance WHERE NOT p STARTS WITH $prefix] "
-    # Keep the ids of sources some remaining citation still names (entries are compact JSON).
-    "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
-    "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
-)
-DELETE_UNASSERTED_RELS: LiteralString = (
-    "MATCH ()-[r]->() WHERE r.origins = [] DELETE r RETURN count(r) AS deleted"
-)
-# Entity resolution reads every organisation's keys once and matches in memory: list-valued
-# name keys have no index in Neo4j 5, and one scan beats a scan per incoming name.
-ORG_KEYS: LiteralString = (
-    "MATCH (n:Organisation) RETURN n.id AS id, n.ror AS ror, n.wikidata AS wikidata, "
-    "n.nameKeys AS nameKeys, n.status AS status, n.ids AS ids"
-)
-
-
-ORG_BY_ALIAS: LiteralString = (
-    "MATCH (n:Organisation) WHERE n.id = $id OR $id IN n.ids RETURN n.id AS id "
-    "ORDER BY n.id = $id DESC LIMIT 1"
-)
 
 
 def node_origins(label: Label) -> LiteralString:

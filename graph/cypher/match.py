@@ -20,6 +20,28 @@ ORGANISATIONS: LiteralString = (
     "[(n)-[:" + _SUCCEEDED_BY + "]->(s:" + _ORG + ") | s.id] AS successors, "
     "[(n)-[:" + _CHILD_OF + "]->(p:" + _ORG + ") | p.id] AS parents"
 )
+ORGANISATION_COLUMNS = (
+    "id",
+    "name",
+    "names",
+    "nameTypes",
+    "nameLangs",
+    "ror",
+    "country",
+    "city",
+    "status",
+    "successors",
+    "parents",
+)
+# The same rows for some organisations (a write's delta), by id.
+ORGANISATIONS_BY_ID: LiteralString = (
+    "UNWIND $ids AS id MATCH (n:" + _ORG + " {id: id}) "
+    "RETURN n.id AS id, n.name AS name, n.names AS names, n.nameTypes AS nameTypes, "
+    "n.nameLangs AS nameLangs, n.ror AS ror, n.country AS country, n.city AS city, "
+    "n.status AS status, "
+    "[(n)-[:" + _SUCCEEDED_BY + "]->(s:" + _ORG + ") | s.id] AS successors, "
+    "[(n)-[:" + _CHILD_OF + "]->(p:" + _ORG + ") | p.id] AS parents"
+)
 
 # What changes when organisations, their names or their hierarchy change: the count, the sum
 # of versions (a rewrite of a node's asserted facts raises its version) and the counts of the

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.names import Label, checked_label
+from graph.cypher.resolve import lookup_indexes
 
 PING: LiteralString = "RETURN 1 AS ok"
 AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
@@ -54,6 +56,9 @@ def _schema() -> tuple[LiteralString, ...]:
             "CREATE INDEX " + sort_label.lower() + "_" + prop + " IF NOT EXISTS "
             "FOR (n:" + sort_label + ") ON (n." + prop + ")"
         )
+    # Entity resolution's look-ups by key and by origin (graph.cypher.resolve).
+    statements.extend(lookup_indexes())
+    statements.append(INCOMPLETE_LOAD)
     return tuple(statements)
 
 

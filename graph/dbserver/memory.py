@@ -19,16 +19,17 @@ def physical_memory() -> int:
 
 
 def recommended_heap(total: int | None = None) -> str:
-    """40% of the machine's memory, in whole GiB, between 2g and 31g.
+    """40% of the machine's memory, in whole GiB, between 2g and 31g (9g on this 24 GB machine).
 
-    A load is one transaction so that it is all-or-nothing, and Neo4j keeps a transaction's
-    changes on the heap, up to `dbms.memory.transaction.total.max` (70% of it by default).
-    Measured on the synthetic ecosystem (4.2 rows written per organisation): SHOW TRANSACTIONS
-    gives 22.7 kB per organisation, linear from 5k to 100k, but the limit counts more at the
-    peak (100k failed at a 3.5 GiB limit): budget ~40 kB. So 2g fails before 60k organisations;
-    40% of 16 GB (6g) holds ~110k; of 23.5 GB (9g) ~160k; of 64 GB (25g) ~450k. The page cache
-    is fixed and small (256m), so the heap is the server's main use of memory; the rest stays
-    with the OS and the Python process, which holds ~28 kB per organisation while it loads.
+    Loads of more than 20,000 records go in one transaction per batch (graph/ingest/write.py),
+    so their heap no longer grows with the load; loads below that, and every API write, are one
+    transaction, measured at ~40 kB of heap per synthetic organisation at the peak (20,000 ~
+    0.8 GB, under the 70% `dbms.memory.transaction.total.max` of the 2g floor). The heap is kept
+    at 40% rather than cut to 4g because the API's reads and the export's long reads use it too,
+    and the machine is shared with the Python processes (the loader holds ~28 kB per record of
+    a load it plans). On a bigger machine the same 40% applies up to 31g; the page cache is fixed
+    and small (256m): a graph bigger than that is read from the OS's file cache. A batched
+    load's heap use is measured by bench/scaleload.py (its --heap defaults to 4g).
     """
     total = physical_memory() if total is None else total
     gib = int(total) * 2 // 5 // GIB

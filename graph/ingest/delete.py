@@ -19,6 +19,7 @@ from graph.cypher import Label
 from graph.cypher import audit as cypher_audit
 from graph.errors import ConflictError, NotFoundError, StillCitedError
 from graph.ingest.audit import Audit
+from graph.match.cache import written as matcher_written
 from graph.store import Store, WriteTx
 
 DELETE_ORIGIN = "api:delete"  # the audit entry's origin: a delete is no load unit's assertion
@@ -76,4 +77,7 @@ async def delete_node(
         await tx.run(cypher_audit.AUDIT_DELETE, params)
         return removed
 
-    return await store.write_transaction(work)
+    removed = await store.write_transaction(work)
+    if label is Label.ORGANISATION:
+        matcher_written(store, {node_id})
+    return removed

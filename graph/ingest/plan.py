@@ -20,6 +20,7 @@ from graph.errors import ConflictError, NotFoundError, Problem
 from graph.ingest.byname import resolve_names
 from graph.ingest.claims import Dumps, claim_origin, claim_record, merge_claims
 from graph.ingest.gcpause import gc_paused
+from graph.ingest.lookup import candidates, origin_nodes, references
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import Claim, RelRow, bundle_rows
 from graph.model import Bundle
@@ -52,6 +53,9 @@ class Links:
     origin: str
     priority: int
     rels: list[RelRow]
+    # The nodes this origin's relationships join (a link's two ends): a unit retracting its
+    # links has no rows left to say whose relationships to strip.
+    ends: tuple[tuple[Label, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -60,6 +64,7 @@ class Unit:
     claims: list[Claim] = field(default_factory=list)
     rels: list[RelRow] = field(default_factory=list)
     org_ids: dict[str, str] = field(default_factory=dict)  # record id -> node id
+    ends: list[tuple[Label, str]] = field(default_factory=list)  # Links.ends, resolved
 
     @property
     def origin(self) -> str:
@@ -80,6 +85,8 @@ class Plan:
     upserts: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     deletes: dict[Label, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: list[Problem] = field(default_factory=list)
+    # Nodes whose relationships the load may rewrite (graph.cypher.resolve.strip_rels).
+    touched: dict[Label, set[str]] = field(default_factory=dict)
     report: Report = field(default_factory=lambda: Report([]))
 
 
@@ -87,7 +94,7 @@ def _unit(given: Parsed | Links) -> Unit:
     if isinstance(given, Parsed):
         return Unit(given)
     bundle = Bundle(origin=given.origin, priority=given.priority)
-    return Unit(Parsed(bundle), rels=list(given.rels))
+    return Unit(Parsed(bundle), rels=list(given.rels), ends=list(given.ends))
 
 
 def _problem(unit: Unit, collection: str, record: str, field_name: str, msg: str) -> Problem:
@@ -103,9 +110,7 @@ def _resolve_organisations(plan: Plan, index: OrgIndex) -> None:
             if claim.label is not Label.ORGANISATION:
                 continue
             org = records[claim.id]
-            # Name keys cost Unicode folding: computed once, for resolving, registering and the
-            # node's merged properties.
-            keys = claim.name_keys = org_name_keys(org)
+            keys = claim.name_keys if claim.name_keys is not None else org_name_keys(org)
             node = index.resolve(org, keys)
             if node is None:
                 if org.id in index.by_alias:
@@ -156,6 +161,10 @@ async def _check_references(plan: Plan, read: Reader, index: OrgIndex) -> None:
         existing.update((wanted_label, row["id"]) for row in rows)
 
     for unit in plan.units:
+        unit.ends = [
+            (label, index.by_alias.get(ref, ref) if label is Label.ORGANISATION else ref)
+            for label, ref in unit.ends
+        ]
         kept: list[RelRow] = []
         for rel in unit.rels:
             ok = True
@@ -246,8 +255,17 @@ async def _plan_nodes(
     for label, node_id in plan.new_claims:
         touched[label].add(node_id)
     for origin in sorted(origins):
-        for row in await read(cypher_load.ORIGIN_NODES, {"origin": origin}):
-            touched[Label(row["label"])].add(row["id"])
+        for label, node_id in await origin_nodes(origin, read):
+            touched[label].add(node_id)
+    # Every relationship a unit asserts touches one of these nodes (its record's own node, or
+    # a link's ends): stripping the load's origins from their relationships strips them all.
+    plan.touched = {label: set(ids) for label, ids in touched.items()}
+    for unit in plan.units:
+        for rel in unit.rels:
+            plan.touched.setdefault(rel.start_label, set()).add(rel.start)
+            plan.touched.setdefault(rel.end_label, set()).add(rel.end)
+        for label, ref in unit.ends:
+            plan.touched.setdefault(label, set()).add(ref)
 
     # One order for every load (labels, then ids): two loads locking the same nodes cannot
     # each hold what the other waits for.
@@ -343,13 +361,21 @@ async def prepare(
             unit.claims.append(claim)
             unit.rels.extend(rels)
 
+    records = {(u.origin, o.id): o for u in plan.units for o in u.parsed.bundle.organisations}
+    for unit in plan.units:
+        for claim in unit.claims:
+            if claim.label is Label.ORGANISATION:
+                # Name keys cost Unicode folding: computed once, for looking up, resolving,
+                # registering and the node's merged properties.
+                claim.name_keys = org_name_keys(records[(unit.origin, claim.id)])
     index = OrgIndex()
-    index.add_rows(await read(cypher_load.ORG_KEYS, None))
+    index.add_rows(await candidates(plan.units, read))
     # Before entity resolution: the names are matched against the graph and the load as given.
     problems, plan.report.unmatched = await resolve_names(
         plan.units, read, index, skip=skip_unmatched
     )
     plan.problems += problems
+    index.add_rows(await references(plan.units, read, set(index.by_alias)))
     _resolve_organisations(plan, index)
     await _check_references(plan, read, index)
     await _check_citations(plan, read)

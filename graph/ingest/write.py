@@ -19,6 +19,8 @@ from typing import Any, LiteralString, Protocol, TypeVar, cast
 from graph.cypher import Label
 from graph.cypher import audit as cypher_audit
 from graph.cypher import load as cypher_load
+from graph.cypher import loadmark as cypher_loadmark
+from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, StoreBusy
 from graph.ingest.audit import Audit
 from graph.ingest.claims import to_neo4j
@@ -33,9 +35,10 @@ from graph.ingest.plan import (
     prepare,
 )
 from graph.ingest.rows import provenance_entry, provenance_prefix
+from graph.match.cache import written as matcher_written
 from graph.model import Citation
 from graph.parsed import Parsed
-from graph.store import Store
+from graph.store import Row, Store
 
 
 class Progress(Protocol):
@@ -44,6 +47,10 @@ class Progress(Protocol):
 
 
 LOAD_TIMEOUT_S = 1800.0
+# Records above which a load (not an API write) is written batch by batch: one transaction
+# holds ~40 kB of Neo4j heap per organisation (graph/dbserver/memory.py), so a few tens of
+# thousands stay cheap in one, and more go in batches.
+BATCHED_ABOVE = 20_000
 DEADLOCK_RETRIES = 3
 
 
@@ -60,8 +67,13 @@ async def load(
     timeout_s: float = LOAD_TIMEOUT_S,
     pause_gc: bool = True,
     skip_unmatched: bool = False,
+    batched: bool | None = None,
 ) -> Report:
     """Load every unit or nothing; raises InputError listing every problem found.
+
+    `batched` (None: for loads of more than BATCHED_ABOVE records, never the API's writes)
+    writes in one transaction per batch, so Neo4j's heap holds one batch, not the load; the
+    units are marked incomplete in the graph until the last batch commits (`_load_batched`).
 
     `expected_versions` (record id -> version) makes the load fail with ConflictError when a
     node changed meanwhile, `must_exist` with NotFoundError when a node is absent (a retraction
@@ -82,6 +94,12 @@ async def load(
                 raise InputError(plan.problems)
             plan.report.relationships = sum(_rel_count(u) for u in plan.units)
             return _finish(plan, started, dry_run=True)
+        if batched is None:
+            batched = audit is None and not expected_versions and _size(units) > BATCHED_ABOVE
+        if batched:
+            plan = await _load_batched(units, store, batch_size, progress, skip_unmatched)
+            matcher_written(store, plan.touched.get(Label.ORGANISATION, set()))
+            return _finish(plan, started, dry_run=False)
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
                 plan = await _load(
@@ -100,6 +118,8 @@ async def load(
                 if attempt == DEADLOCK_RETRIES:
                     raise
                 await asyncio.sleep(0.05 * (attempt + 1))
+    # The matcher's index replaces these organisations' entries (a delta, not a rebuild).
+    matcher_written(store, plan.touched.get(Label.ORGANISATION, set()))
     return _finish(plan, started, dry_run=False)
 
 
@@ -123,25 +143,110 @@ async def _load(
         if progress:
             nodes = sum(len(ids) for ids in plan.nodes.values())
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
+        touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
         for unit in plan.units:
-            await tx.run(
-                cypher_load.STRIP_RELS,
-                {"origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
-            )
+            for label, ids in touched.items():
+                await tx.run(
+                    cypher_resolve.strip_rels(label),
+                    {"ids": ids, "origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
+                )
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
         # current one: the two overlap on two cores, in the same one transaction.
         async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
             async for write in writes:
+                if write.phase == "unchanged":
+                    if progress:
+                        progress("nodes", write.params["count"])
+                    continue
                 result = await tx.run(write.query, write.params)
                 if write.phase == "relationships":
                     plan.report.relationships += int(result[0]["written"]) if result else 0
                 if progress and write.phase != "deletes":
                     progress(write.phase, len(write.params["rows"]))
-        deleted = await tx.run(cypher_load.DELETE_UNASSERTED_RELS, None)
-        plan.report.deleted_relationships = int(deleted[0]["deleted"]) if deleted else 0
+        for label, ids in touched.items():
+            deleted = await tx.run(cypher_resolve.delete_unasserted_rels(label), {"ids": ids})
+            plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
         if audit is not None:
             await tx.run(cypher_audit.AUDIT_WRITE, audit.params(plan.report.versions))
     return plan
+
+
+async def _load_batched(
+    units: Sequence[Parsed | Links],
+    store: Store,
+    batch_size: int,
+    progress: Progress | None,
+    skip_unmatched: bool,
+) -> Plan:
+    """A big load, one transaction per batch, marked incomplete until its last batch commits.
+
+    Every check runs first, on reads only: bad input still writes nothing. Then the units are
+    marked (graph.cypher.loadmark), written batch by batch, and unmarked with the last batch.
+    Killed between (the loader or Neo4j), the graph holds a mix of old and new for these units,
+    and says so: `stats`, GraphQL's `stats` and the explorer list them as incomplete. Loading
+    them again finishes the load: each step converges from any partial state (a node's row is
+    built from the claims of the other origins plus this load's, its version goes up only when
+    its claims change; the units' relationships are stripped and asserted again, and those no
+    origin asserts any more are deleted at the end).
+    """
+    plan = await prepare(units, store.read, None, (), skip_unmatched=skip_unmatched)
+    if plan.problems:
+        raise InputError(plan.problems)
+    if progress:
+        nodes = sum(len(ids) for ids in plan.nodes.values())
+        progress.start(nodes + sum(_rel_count(u) for u in plan.units))
+    origins = sorted(plan.origins)
+    await _batch(store, cypher_loadmark.MARK, {"origins": origins})
+    touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
+    for unit in plan.units:
+        for label, ids in touched.items():
+            for chunk in batches(ids, batch_size):
+                params = {"ids": chunk, "origin": unit.origin}
+                params["prefix"] = provenance_prefix(unit.origin)
+                await _batch(store, cypher_resolve.strip_rels(label), params)
+    async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
+        async for write in writes:
+            if write.phase == "unchanged":
+                if progress:
+                    progress("nodes", write.params["count"])
+                continue
+            result = await _batch(store, write.query, write.params)
+            if write.phase == "relationships":
+                plan.report.relationships += int(result[0]["written"]) if result else 0
+            if progress and write.phase != "deletes":
+                progress(write.phase, len(write.params["rows"]))
+    for label, ids in touched.items():
+        for chunk in batches(ids, batch_size):
+            query = cypher_resolve.delete_unasserted_rels(label)
+            deleted = await _batch(store, query, {"ids": chunk})
+            plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
+    await _batch(store, cypher_loadmark.UNMARK, {"origins": origins})
+    return plan
+
+
+async def _batch(store: Store, query: LiteralString, params: dict[str, Any]) -> list[Row]:
+    """One batch in a transaction of its own; a deadlock Neo4j broke is retried (the batch
+    rolled back whole, and every batch can run again)."""
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            async with store.transaction() as tx:
+                return await tx.run(query, params)
+        except StoreBusy:
+            if attempt == DEADLOCK_RETRIES:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _size(units: Sequence[Parsed | Links]) -> int:
+    """Records (or links) a load brings."""
+    total = 0
+    for unit in units:
+        if isinstance(unit, Links):
+            total += len(unit.rels)
+        else:
+            total += sum(len(v) for v in vars(unit.bundle).values() if isinstance(v, list))
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +262,23 @@ def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
     """
     for label, rows in node_batches(plan, batch_size):
         plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
-        yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": rows})
+        # A node whose claims did not change has the properties they give already (they are
+        # written together, in one SET): a reload of an unchanged dump rewrites none.
+        changed = [row for row in rows if _changed(plan, label, row)]
+        if changed:
+            yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": changed})
+        if len(changed) < len(rows):
+            yield _Write("unchanged", "", {"count": len(rows) - len(changed)})
     for label, ids in plan.deletes.items():
         yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids})
     for unit in plan.units:
         for query, params in rel_batches(unit, batch_size):
             yield _Write("relationships", query, params)
+
+
+def _changed(plan: Plan, label: Label, row: dict[str, Any]) -> bool:
+    old = plan.old.get((label, row["id"]))
+    return old is None or row["props"]["version"] != old[1]
 
 
 _T = TypeVar("_T")

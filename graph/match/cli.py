@@ -92,7 +92,7 @@ def match_csv(
 
 
 async def _run(args: argparse.Namespace, store: Any) -> int:
-    index = await IndexCache().get(store.read)
+    index = await IndexCache().get(store)
     try:
         text = args.file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

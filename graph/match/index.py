@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from graph.match.normalise import Key, acronym_key, fold, folded_key, key
 from graph.match.record import OrgRecord
@@ -50,30 +51,69 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self.records)
 
-    def _add(self, record: OrgRecord) -> None:
-        self.records[record.id] = record
-        self.parents.setdefault(record.id, set()).update(record.parents)
-        if record.city:
-            self.city_keys[record.id] = key(record.city)
-            self.vocab.update(fold(record.city).split())
+    def _entries(self, record: OrgRecord) -> list[tuple[bool, Key | str, Entry]]:
+        """(is an acronym, key, entry) for every name of the record, each key once."""
+        out: list[tuple[bool, Key | str, Entry]] = []
         seen: set[tuple[Key | str, bool]] = set()
         for name in record.names:
             folded = fold(name.value)
-            self.vocab.update(folded.split())
             if name.kind == "acronym" or _LOOKS_ACRONYM.fullmatch(name.value):
                 short = acronym_key(name.value)
                 if len(short) >= 2 and (short, True) not in seen:
                     seen.add((short, True))
-                    self.acronyms[short].append(Entry(record.id, name.value, "acronym"))
+                    out.append((True, short, Entry(record.id, name.value, "acronym")))
                 if name.kind == "acronym":
                     continue
             name_key = folded_key(folded)[:MAX_WORDS]
             if not name_key or (name_key, False) in seen:
                 continue
             seen.add((name_key, False))
-            self.phrases[name_key].append(Entry(record.id, name.value, name.kind))
-            for i in range(1, len(name_key) + 1):
-                self.prefixes.add(name_key[:i])
+            out.append((False, name_key, Entry(record.id, name.value, name.kind)))
+        return out
+
+    def _add(self, record: OrgRecord) -> None:
+        self.records[record.id] = record
+        self.parents.setdefault(record.id, set()).update(record.parents)
+        if record.city:
+            self.city_keys[record.id] = key(record.city)
+            self.vocab.update(fold(record.city).split())
+        for name in record.names:
+            self.vocab.update(fold(name.value).split())
+        for is_acronym, entry_key, entry in self._entries(record):
+            if is_acronym:
+                self.acronyms.setdefault(str(entry_key), []).append(entry)
+                continue
+            phrase = tuple(entry_key)
+            self.phrases.setdefault(phrase, []).append(entry)
+            for i in range(1, len(phrase) + 1):
+                self.prefixes.add(phrase[:i])
+
+    def _remove(self, record_id: str) -> None:
+        record = self.records.pop(record_id, None)
+        if record is None:
+            return
+        self.parents.pop(record_id, None)
+        self.city_keys.pop(record_id, None)
+        for is_acronym, entry_key, _ in self._entries(record):
+            table: dict[Any, list[Entry]] = self.acronyms if is_acronym else self.phrases
+            kept = [e for e in table.get(entry_key, ()) if e.record != record_id]
+            if kept:
+                table[entry_key] = kept
+            else:
+                table.pop(entry_key, None)
+        # Prefixes and words stay: a stale one costs the matcher a look-up that finds nothing.
+
+    def update(self, records: Iterable[OrgRecord], removed: Iterable[str] = ()) -> None:
+        """Replace some organisations' entries (a write's delta): the others stay untouched.
+
+        Not thread-safe against a concurrent `match`: the cache applies deltas on the event
+        loop, between requests (a write changes a few entries, microseconds each).
+        """
+        for record_id in removed:
+            self._remove(record_id)
+        for record in records:
+            self._remove(record.id)
+            self._add(record)
 
     def known(self, word: str) -> bool:
         """Whether a folded word occurs in some name (to unglue "PennsylvaniaPhiladelphia")."""

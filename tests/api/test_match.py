@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from typing import Any
 
 import pytest
 import strawberry
 
-from graph.api.match import current_index, index_cache
+from graph.api.match import current_index
 from graph.ingest.write import load
 from graph.match import NameIndex
+from graph.match import cache as cache_module
+from graph.match.cache import IndexCache, index_cache
 from graph.match.cli import match_csv
-from graph.match.record import from_organisation
+from graph.match.record import from_organisation, from_row
 from graph.store import Store
 from loaders.ror import parse_ror
 from loaders.sources import parse_path
 from tests.api.conftest import Run, runner
+from tests.api.mutating import execute
 from tests.neo4j_test import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "ror"
@@ -73,18 +78,21 @@ async def test_a_bad_country_is_refused(gql: Run) -> None:
         await gql(QUERY, a="University of Tartu", c="Estonia")
 
 
-async def test_the_index_is_rebuilt_when_the_graph_changes(
+async def test_a_write_updates_the_index_without_rebuilding_it(
     schema: strawberry.Schema, store: Store
 ) -> None:
     run = runner(schema, store)
     await load(parse_path(FIXTURES / "v1.jsonl"), store)
     data, _ = await run(QUERY, a="Example University of Technology, Tallinn, Estonia")
     assert _chosen(data) == []
-    builds = index_cache(store).builds
+    cache = index_cache(store)
+    builds, deltas = cache.builds, cache.deltas
     await load(parse_path(FIXTURES / "v2.jsonl"), store)
+    assert cache.pending, "the load told the index what it changed"
     data, _ = await run(QUERY, a="Example University of Technology, Tallinn, Estonia")
     assert _chosen(data) == ["ror-0aaaaaa42"]
-    assert index_cache(store).builds == builds + 1
+    # The write's own organisations were re-read and replaced; nothing was rebuilt.
+    assert (cache.builds, cache.deltas) == (builds, deltas + 1)
 
 
 async def test_ror_fixture_records_through_graphql(schema: strawberry.Schema, store: Store) -> None:
@@ -155,3 +163,44 @@ async def test_the_csv_command_writes_the_columns(store: Store) -> None:
     assert first[2:5] == ["ror-0aaaaaa42", "0aaaaaa42", "Example University of Technology"]
     assert "name 'Example University of Technology'" in first[6] or "name" in first[6]
     assert second[:5] == ["2", "Nowhere Bakery", "", "", ""]
+
+
+UPSERT_NAME = """mutation {
+  upsertOrganisation(
+    record: {id: "tartu-biobank-lab", kind: "research_institute",
+             names: [{value: "Estonian Biobank Genome Laboratory", lang: "en"}],
+             location: {country: "EE", city: "Tartu"}}
+    source: {source: "desk-note-2026-11", title: "Agency desk note"}
+  ) { __typename } }"""
+
+
+async def test_an_api_write_is_matched_next_without_a_rebuild(
+    schema: strawberry.Schema, seeded: Store, gql: Run
+) -> None:
+    await gql(QUERY, a="University of Tartu")  # the index is built
+    cache = index_cache(seeded)
+    builds = cache.builds
+    answer = await execute(schema, seeded, UPSERT_NAME)
+    assert answer["upsertOrganisation"]["__typename"] == "Upserted"
+    data, _ = await gql(QUERY, a="Estonian Biobank Genome Laboratory, Tartu, Estonia")
+    assert _chosen(data) == ["tartu-biobank-lab"]
+    assert cache.builds == builds
+
+
+async def test_the_index_is_built_off_the_event_loop(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop_thread = threading.get_ident()
+    threads: set[int] = set()
+    original = from_row
+
+    def recording(row: Any) -> Any:
+        threads.add(threading.get_ident())
+        return original(row)
+
+    monkeypatch.setattr(cache_module, "from_row", recording)
+    index = await IndexCache(recheck_s=60).get(seeded)
+    assert len(index) > 10
+    # Every organisation was decoded (and indexed) in a worker thread, none on the loop.
+    assert threads
+    assert loop_thread not in threads

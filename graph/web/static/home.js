@@ -3,7 +3,7 @@ import { gql } from "./api.js";
 import { empty, h, nodeLink, pageUrl, pretty, section } from "./dom.js";
 
 const HOME = `query Home {
-  stats { nodes relationships }
+  stats { nodes relationships incompleteLoads }
   organisations(first: 100, orderBy: {field: NAME}) {
     totalCount
     edges { node { id name country kind names { value lang } } }
@@ -21,7 +21,10 @@ export async function renderHome(main) {
     byCountry.get(key).push(node);
   }
   const groups = [...byCountry.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const incomplete = data.stats.incompleteLoads;
   main.replaceChildren(
+    ...(incomplete.length ? [h("p", { class: "warning", role: "alert" },
+      `Incomplete load: ${incomplete.join(", ")}. The graph holds part of it until it is loaded again.`)] : []),
     h("p", { class: "lead" }, `${data.stats.nodes} records and ${data.stats.relationships} relationships, each with its sources. `,
       "Search above, or pick an organisation."),
     h("div", { class: "grid two" },

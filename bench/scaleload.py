@@ -1,0 +1,195 @@
+"""Big batched loads: rows/s against bare batched UNWIND, batch rate over the load, reload, memory.
+
+    python -m bench.scaleload --orgs 100000 --bolt-port 17716 [--heap 4g] [--batch-size 5000]
+
+Starts a Neo4j of its own (home .partnergraph/bench-scale, the heap given), generates the
+synthetic ecosystem (bench/synthetic.py), and in one run, side by side:
+  1. the bare baseline: the pipeline's own node and relationship batches (captured from its
+     plan), one auto-commit transaction each, through the driver alone, into an empty graph;
+  2. the pipeline: `load(..., batched=True)` into an empty graph; each batch's time recorded
+     (the first tenth's rate against the last tenth's);
+  3. a reload of the same, unchanged dump;
+  4. single writes: `upsertOrganisation` through the GraphQL executor on the loaded graph, p50.
+Neo4j's heap use is sampled every second (JMX); the loader's peak RSS is the process's maximum.
+Figures print as JSON and go to bench/results/scaleload-<orgs>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import time
+from pathlib import Path
+from typing import Any, LiteralString
+
+from bench import datasets
+from bench.servers import LIB_DIR, MARKER, ROOT
+from bench.synthetic import generate
+from graph.api.context import Context
+from graph.api.schema import build_schema
+from graph.auth import Principal, Role
+from graph.dbserver import LocalServer
+from graph.ingest.write import load
+from graph.store import Store, Target
+
+HOME = ROOT / ".partnergraph" / "bench-scale"
+RESULTS = ROOT / "bench" / "results"
+HEAP_USED: LiteralString = (
+    "CALL dbms.queryJmx('java.lang:type=Memory') YIELD attributes "
+    "RETURN attributes.HeapMemoryUsage.value.properties.used AS used"
+)
+WRITES = 40
+UPSERT = """mutation($id: String!, $name: String!) {
+  upsertOrganisation(
+    record: {id: $id, kind: "company", names: [{value: $name, lang: "en"}],
+             location: {country: "EE"}}
+    source: {source: "bench-note", title: "Benchmark note"}
+  ) { __typename } }"""
+EDITOR = Principal(name="bench", role=Role.EDITOR, key_id="bench")
+
+
+class Batches:
+    """The pipeline's progress hook: when each batch finished."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[float, int]] = []
+
+    def start(self, total: int) -> None:
+        self.times = [(time.perf_counter(), 0)]
+
+    def __call__(self, phase: str, rows: int) -> None:
+        self.times.append((time.perf_counter(), rows))
+
+    def tenth_rates(self) -> tuple[float, float]:
+        spans = [
+            (rows, t - self.times[i][0])
+            for i, (t, rows) in enumerate(self.times[1:])
+            if rows and t > self.times[i][0]
+        ]
+        tenth = max(len(spans) // 10, 1)
+
+        def rate(part: list[tuple[int, float]]) -> float:
+            return sum(r for r, _ in part) / sum(s for _, s in part)
+
+        return rate(spans[:tenth]), rate(spans[-tenth:])
+
+
+class HeapSampler:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.peak = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            rows = await self.store.read(HEAP_USED)
+            self.peak = max(self.peak, int(rows[0]["used"]))
+            await asyncio.sleep(1.0)
+
+    def __enter__(self) -> HeapSampler:
+        self._task = asyncio.ensure_future(self._run())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def run(store: Store, orgs: int, batch_size: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"orgs": orgs, "batch_size": batch_size}
+    started = time.perf_counter()
+    data = generate(orgs)
+    units = datasets.validate(data)
+    out["generate_validate_s"] = time.perf_counter() - started
+    out["records"] = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+    out["rss_after_generate_mb"] = _rss_mb()
+
+    await datasets.wipe(store)
+    capture = await datasets.capture_writes(units, store, batch_size)
+    out["rows"] = capture.rows
+    with HeapSampler(store) as heap:
+        started = time.perf_counter()
+        await datasets.write_bare(store, capture.writes, per_batch=True)
+        out["bare_s"] = time.perf_counter() - started
+    out["bare_heap_peak_mb"] = heap.peak / 2**20
+    del capture
+
+    await datasets.wipe(store)
+    batches = Batches()
+    with HeapSampler(store) as heap:
+        started = time.perf_counter()
+        report = await load(units, store, batch_size=batch_size, progress=batches, batched=True)
+        out["load_s"] = time.perf_counter() - started
+    out["load_heap_peak_mb"] = heap.peak / 2**20
+    out["relationships"] = report.relationships
+    first, last = batches.tenth_rates()
+    out["first_tenth_rows_per_s"], out["last_tenth_rows_per_s"] = first, last
+    out["last_over_first"] = last / first
+    out["loader_rows_per_s"] = out["rows"] / out["load_s"]
+    out["bare_rows_per_s"] = out["rows"] / out["bare_s"]
+    out["loader_over_bare"] = out["bare_s"] / out["load_s"]
+
+    with HeapSampler(store) as heap:
+        started = time.perf_counter()
+        await load(units, store, batch_size=batch_size, batched=True)
+        out["reload_s"] = time.perf_counter() - started
+    out["reload_heap_peak_mb"] = heap.peak / 2**20
+    out["reload_over_load"] = out["reload_s"] / out["load_s"]
+
+    schema = build_schema()
+    times: list[float] = []
+    for i in range(WRITES):
+        view = store.view()
+        started = time.perf_counter()
+        result = await schema.execute(
+            UPSERT,
+            variable_values={"id": f"bench-write-{i}", "name": f"Benchmark Write Company {i}"},
+            context_value=Context(store=view, principal=EDITOR),
+        )
+        times.append(time.perf_counter() - started)
+        assert not result.errors, result.errors
+    out["single_write_p50_ms"] = statistics.median(times) * 1000
+    out["single_write_p90_ms"] = statistics.quantiles(times, n=10)[-1] * 1000
+    out["loader_peak_rss_mb"] = _rss_mb()
+    return out
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    server = LocalServer(HOME, args.bolt_port, args.heap, None, LIB_DIR)
+    info = server.start()
+    try:
+        (server.home / MARKER).write_text("created by bench.scaleload\n", encoding="utf-8")
+        store = await Store.open(Target(info.uri, info.user, info.password), timeout_s=3600)
+        try:
+            await store.setup_schema()
+            figures = await run(store, args.orgs, args.batch_size)
+        finally:
+            await store.close()
+    finally:
+        server.stop()
+    figures["heap"] = args.heap
+    return figures
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orgs", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--bolt-port", type=int, default=17716)
+    parser.add_argument("--heap", default="4g")
+    args = parser.parse_args()
+    text = json.dumps(asyncio.run(main(args)), indent=2)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    Path(RESULTS / f"scaleload-{args.orgs}.json").write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,112 @@
+"""Entity resolution's look-ups: every node's lookup keys in one text-indexed string, seeks by key.
+
+Neo4j 5 indexes no list element (`$x IN n.ids` scans every node), so each node carries
+`lookup`, one string of its keys between separators: `o <origin>` for every origin asserting it,
+and for organisations `n <CC|name key>` and `a <id or alias>`. A text index (trigram) per label
+answers `n.lookup CONTAINS $needle` with an index scan whose cost follows the matches, not the
+graph; a needle is one whole key between separators, so `a X1` never matches `a X12`.
+RORs, Wikidata ids and ids have their own range and unique indexes and are sought directly.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.cypher.names import Label, checked_label
+
+SEP = "\u001e"  # ASCII record separator: in no id, origin or folded name
+ORIGIN, NAME, ALIAS = "o", "n", "a"
+
+_ORG = checked_label(Label.ORGANISATION)
+_ORG_FIELDS: LiteralString = (
+    "RETURN DISTINCT n.id AS id, n.ror AS ror, n.wikidata AS wikidata, "
+    "n.nameKeys AS nameKeys, n.status AS status, n.ids AS ids"
+)
+
+
+def needle(kind: str, value: str) -> str:
+    """The text one key takes in `lookup`, separators included."""
+    return f"{SEP}{kind} {value}{SEP}"
+
+
+def lookup_value(label: Label) -> LiteralString:
+    """The Cypher expression of node `n`'s `lookup` string, from the properties just set."""
+    checked_label(label)
+    keys: LiteralString = "[o IN coalesce(n.origins, []) | 'o ' + o]"
+    if label is Label.ORGANISATION:
+        keys += (
+            " + [k IN coalesce(n.nameKeys, []) | 'n ' + k]"
+            " + [a IN coalesce(n.ids, []) + [n.id] | 'a ' + a]"
+        )
+    return "reduce(s = '\\u001e', k IN " + keys + " | s + k + '\\u001e')"
+
+
+def lookup_indexes() -> tuple[LiteralString, ...]:
+    """One text index per label on `lookup` (trigram-based, answers CONTAINS)."""
+    out: list[LiteralString] = []
+    for label in Label:
+        name = checked_label(label)
+        out.append(
+            "CREATE TEXT INDEX " + name.lower() + "_lookup IF NOT EXISTS "
+            "FOR (n:" + name + ") ON (n.lookup)"
+        )
+    return tuple(out)
+
+
+def backfill(label: Label) -> LiteralString:
+    """`lookup` for nodes written before it existed (a graph made by an earlier version)."""
+    name = checked_label(label)
+    return (
+        "MATCH (n:" + name + ") WHERE n.lookup IS NULL "
+        "CALL (n) { SET n.lookup = " + lookup_value(label) + " } IN TRANSACTIONS OF 10000 ROWS"
+    )
+
+
+def nodes_of_origin(label: Label) -> LiteralString:
+    """The nodes of one label an origin asserts (`$needle`: its `o` key)."""
+    name = checked_label(label)
+    return "MATCH (n:" + name + ") WHERE n.lookup CONTAINS $needle RETURN n.id AS id"
+
+
+# The candidates of a batch of incoming organisations, each list sought by its own index.
+ORGS_BY_ROR: LiteralString = "UNWIND $values AS v MATCH (n:" + _ORG + " {ror: v}) " + _ORG_FIELDS
+ORGS_BY_WIKIDATA: LiteralString = (
+    "UNWIND $values AS v MATCH (n:" + _ORG + " {wikidata: v}) " + _ORG_FIELDS
+)
+ORGS_BY_ID: LiteralString = "UNWIND $values AS v MATCH (n:" + _ORG + " {id: v}) " + _ORG_FIELDS
+ORGS_BY_KEY: LiteralString = (
+    "UNWIND $values AS v MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS v " + _ORG_FIELDS
+)
+# The organisation an id or alias names: its own node first.
+ORG_BY_ALIAS: LiteralString = (
+    "MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS $needle RETURN n.id AS id "
+    "ORDER BY n.id = $id DESC, n.id LIMIT 1"
+)
+
+
+def strip_rels(label: Label) -> LiteralString:
+    """Take an origin off the relationships of some nodes (every relationship an origin asserts
+    touches a node it asserts: a record's own node, or a link's two ends)."""
+    name = checked_label(label)
+    return (
+        "UNWIND $ids AS id MATCH (n:" + name + " {id: id})-[r]-() "
+        # Small graphs' statistics make the planner scan the whole id index and join: one
+        # seek per id is what stays cheap at a million nodes.
+        "USING INDEX n:" + name + "(id) WHERE $origin IN r.origins "
+        "WITH DISTINCT r "
+        "SET r.origins = [o IN r.origins WHERE o <> $origin], "
+        "r.provenance = [p IN r.provenance WHERE NOT p STARTS WITH $prefix] "
+        # Keep the ids of sources some remaining citation still names (entries are compact JSON).
+        "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
+        "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
+    )
+
+
+def delete_unasserted_rels(label: Label) -> LiteralString:
+    """Delete the relationships of some nodes that no origin asserts any more."""
+    name = checked_label(label)
+    return (
+        "UNWIND $ids AS id MATCH (n:" + name + " {id: id})-[r]-() "
+        "USING INDEX n:" + name + "(id) WHERE r.origins = [] "
+        "WITH DISTINCT r DELETE r RETURN count(r) AS deleted"
+    )

@@ -1,0 +1,95 @@
+"""Entity resolution's reads: the graph's organisations a load may resolve to, by index seeks.
+
+Only the nodes that share a ROR id, Wikidata id, id, alias or name key with an incoming record
+(or that a relationship names) are read, in batches: a load's cost follows the load, not the
+graph (graph.cypher.resolve says how each key is indexed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, LiteralString
+
+from graph.cypher import Label
+from graph.cypher import resolve as cypher_resolve
+from graph.cypher.resolve import ALIAS, NAME, ORIGIN, needle
+from graph.store import Row
+
+if TYPE_CHECKING:
+    from graph.ingest.plan import Reader, Unit
+
+# Values per look-up query: big enough to amortise a round trip, small enough to keep one
+# query's parameters and result well under a megabyte or two.
+LOOKUP_BATCH = 5000
+
+
+async def _sought(read: Reader, query: LiteralString, values: Iterable[str]) -> list[Row]:
+    wanted = sorted(set(values))
+    rows: list[Row] = []
+    for i in range(0, len(wanted), LOOKUP_BATCH):
+        rows += await read(query, {"values": wanted[i : i + LOOKUP_BATCH]})
+    return rows
+
+
+async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
+    """The graph's organisations any incoming organisation or organisation reference may be."""
+    rors: set[str] = set()
+    wikidata: set[str] = set()
+    ids: set[str] = set()
+    keys: set[str] = set()
+    for unit in units:
+        for claim in unit.claims:
+            if claim.label is Label.ORGANISATION:
+                keys.update(needle(NAME, k) for k in claim.name_keys or ())
+                ids.add(claim.id)
+        for org in unit.parsed.bundle.organisations:
+            if org.identifiers.ror:
+                rors.add(org.identifiers.ror)
+            if org.identifiers.wikidata:
+                wikidata.add(org.identifiers.wikidata)
+        for rel in unit.rels:
+            for label, ref in ((rel.start_label, rel.start), (rel.end_label, rel.end)):
+                if label is Label.ORGANISATION:
+                    ids.add(ref)
+        ids.update(ref for label, ref in unit.ends if label is Label.ORGANISATION)
+    keys.update(needle(ALIAS, i) for i in ids)
+    rows: dict[str, Row] = {}
+    for query, values in (
+        (cypher_resolve.ORGS_BY_ROR, rors),
+        (cypher_resolve.ORGS_BY_WIKIDATA, wikidata),
+        (cypher_resolve.ORGS_BY_ID, ids),
+        (cypher_resolve.ORGS_BY_KEY, keys),
+    ):
+        for row in await _sought(read, query, values):
+            rows.setdefault(row["id"], row)
+    # In id order: where two nodes share an alias, the first one added keeps it, as a scan did.
+    return [rows[i] for i in sorted(rows)]
+
+
+async def origin_nodes(origin: str, read: Reader) -> list[tuple[Label, str]]:
+    """Every node the origin asserted before this load."""
+    out: list[tuple[Label, str]] = []
+    for label in Label:
+        rows = await read(cypher_resolve.nodes_of_origin(label), {"needle": needle(ORIGIN, origin)})
+        out.extend((label, row["id"]) for row in rows)
+    return out
+
+
+async def references(units: Sequence[Unit], read: Reader, known: set[str]) -> list[Row]:
+    """The graph's organisations the load's relationships name that `known` lacks (the ids
+    matching put in place of names, after the first look-up)."""
+    ids = {
+        ref
+        for unit in units
+        for rel in unit.rels
+        for label, ref in ((rel.start_label, rel.start), (rel.end_label, rel.end))
+        if label is Label.ORGANISATION and ref not in known
+    }
+    rows: dict[str, Row] = {}
+    for query, values in (
+        (cypher_resolve.ORGS_BY_ID, ids),
+        (cypher_resolve.ORGS_BY_KEY, {needle(ALIAS, i) for i in ids}),
+    ):
+        for row in await _sought(read, query, values):
+            rows.setdefault(row["id"], row)
+    return [rows[i] for i in sorted(rows)]
