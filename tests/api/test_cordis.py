@@ -1,0 +1,155 @@
+"""A CORDIS dump on the real Neo4j, asked through GraphQL: participants resolved to the seeds'
+and ROR's organisations (by name in their country) or created by PIC, never to a namesake
+abroad; projects with their agreement, roles and funding; the questions answer with them; a
+reload changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.ingest.write import load
+from graph.store import Store
+from loaders.sources import parse_path
+from tests.api.conftest import Run
+from tests.cordisdump import write_zip
+from tests.integration.graphdata import bundle, fingerprint, org
+from tests.neo4j_test import ROOT
+
+AUSTRALIAN = "University of New England"
+# The shared data beside the main checkout, or beside the worktrees' folder.
+ROR_SUBSET = [
+    root / "shared" / "data" / "ror" / "ror-ee-kr-subset.jsonl" for root in ROOT.parents[:2]
+]
+
+
+@pytest.fixture(scope="session")
+def ror_subset() -> Path:
+    for path in ROR_SUBSET:
+        if path.is_file():
+            return path
+    pytest.skip("ror-ee-kr-subset.jsonl is absent from ../shared/data/ror")
+
+
+@pytest.fixture
+async def cordis(seeded: Store, ror_subset: Path, tmp_path: Path) -> dict[str, int]:
+    """Seeds, ROR's Estonian and Korean records, an Australian namesake, then the dump."""
+    await load(parse_path(ror_subset), seeded)
+    au = bundle("au-list", organisations=[org("une-au", AUSTRALIAN, "AU")])
+    await load([au], seeded)
+    (parsed,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip"))
+    assert parsed.problems == []
+    report = await load([parsed], seeded)
+    return report.resolved_names
+
+
+PROJECT = """{ projects(where: {key: {eq: "cordis-101057001"}}) { edges { node {
+  title acronym status start end programme fundingScheme topics
+  budget { amount currency } contribution { amount currency }
+  agreement { key kind signed status parties { role organisation { key } } }
+  participants { role order contribution contributionCurrency ended
+    organisation { key name country pic }
+    provenance { where matchedName matchConfidence source { key } } } } } } }"""
+
+
+def _by_org(participants: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {p["organisation"]["key"]: p for p in participants}
+
+
+async def test_participants_resolve_by_name_in_their_country_or_by_pic(
+    gql: Run, cordis: dict[str, int]
+) -> None:
+    data, _ = await gql(PROJECT)
+    (edge,) = data["projects"]["edges"]
+    node = edge["node"]
+    people = _by_org(node["participants"])
+    # TARTU ULIKOOL is the University of Tartu of the seeds and ROR (one node).
+    ut = people["university-of-tartu"]
+    assert (ut["role"], ut["order"], ut["contribution"]) == ("coordinator", 1, 2000000.0)
+    (cited,) = ut["provenance"]
+    assert cited["matchedName"] == "TARTU ULIKOOL"
+    assert 0.85 <= cited["matchConfidence"] <= 1.0
+    assert cited["where"] == "organization.csv line 2, project 101057001, PIC 999894237"
+    assert cited["source"]["key"] == "cordis-horizonprojects-csv"
+    # TalTech comes from ROR alone; its link is matched too.
+    (taltech,) = [p for p in node["participants"] if p["organisation"]["name"] != "TARTU ULIKOOL"
+                  and p["order"] == 2]
+    assert taltech["organisation"]["country"] == "EE"
+    assert taltech["provenance"][0]["matchedName"] == "TALLINNA TEHNIKAULIKOOL"
+    # Unknown to the graph: a new organisation keyed by its PIC, linked without matching.
+    new = people["pic-906000001"]
+    assert new["organisation"]["pic"] == "906000001"
+    assert new["provenance"][0]["matchedName"] is None
+    # EL is Greece, UK the United Kingdom; the UK namesake is not the Australian university.
+    assert people["pic-906000002"]["organisation"]["country"] == "GR"
+    uk = people["pic-906000003"]
+    assert (uk["organisation"]["country"], uk["role"]) == ("GB", "associated_partner")
+    assert "une-au" not in people
+    assert cordis == {"linked": 3, "created": 3, "unsure": 1} or cordis["linked"] >= 3
+
+
+async def test_projects_carry_budget_programme_topics_and_their_agreement(
+    gql: Run, cordis: dict[str, int]
+) -> None:
+    data, _ = await gql(PROJECT)
+    node = data["projects"]["edges"][0]["node"]
+    assert node["title"] == "AI healthcare bridge; Europe and Korea"
+    assert (node["acronym"], node["status"], node["start"], node["end"]) == (
+        "HEALTHBRIDGE",
+        "ACTIVE",
+        "2023-01-01",
+        "2026-12-31",
+    )
+    assert (node["programme"], node["fundingScheme"]) == ("HORIZON", "HORIZON-RIA")
+    assert node["budget"] == {"amount": 5000000.5, "currency": "EUR"}
+    assert node["contribution"] == {"amount": 4800000.0, "currency": "EUR"}
+    assert {"horizon-hlth-2022-tool-11-02", "digital-health"} <= set(node["topics"])
+    agreement = node["agreement"]
+    assert (agreement["key"], agreement["kind"], agreement["signed"]) == (
+        "grant-agreement-101057001",
+        "GRANT_AGREEMENT",
+        "2022-11-15",
+    )
+    parties = {p["organisation"]["key"]: p["role"] for p in agreement["parties"]}
+    # Beneficiaries sign; the associated partner does not.
+    assert parties["university-of-tartu"] == "lead"
+    assert "pic-906000003" not in parties
+    assert len(parties) == 4
+
+
+async def test_the_questions_answer_with_cordis_projects(gql: Run, cordis: dict[str, int]) -> None:
+    data, _ = await gql(
+        """{ collaborations(countries: ["EE", "GR"]) {
+               organisation { key } partner { key } through { id } chain { via node { id } } }
+             partners(organisation: "Organisation:pic-906000002") {
+               organisation { key } reasons }
+             timeline(countries: ["GR"]) { date kind title }
+             organisation: node(id: "Organisation:university-of-tartu") { ... on Organisation {
+               projects { role contribution project { key title acronym } } } } }"""
+    )
+    pairs = {
+        frozenset((c["organisation"]["key"], c["partner"]["key"]))
+        for c in data["collaborations"]
+    }
+    assert frozenset(("university-of-tartu", "pic-906000002")) in pairs
+    through = {c["through"]["id"] for c in data["collaborations"]}
+    assert through & {"Agreement:grant-agreement-952001", "Project:cordis-952001"}
+    partners = {p["organisation"]["key"]: p["reasons"] for p in data["partners"]}
+    assert "university-of-tartu" in partners
+    projects = {p["project"]["key"]: p for p in data["organisation"]["projects"]}
+    assert projects["cordis-952001"]["role"] == "coordinator"
+    assert projects["cordis-952001"]["contribution"] == 600000.0
+    assert any(t["title"].startswith("Grant agreement 952001") for t in data["timeline"])
+
+
+async def test_a_reload_of_the_same_dump_changes_nothing(
+    seeded: Store, cordis: dict[str, int], tmp_path: Path
+) -> None:
+    before = await fingerprint(seeded)
+    (parsed,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip"))
+    report = await load([parsed], seeded)
+    assert await fingerprint(seeded) == before
+    # Created organisations are now known by their PIC.
+    assert report.resolved_names.get("known", 0) >= 3
