@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.errors import Problem
+from graph.errors import InputError, Problem
 from graph.model import (
     Agreement,
     Bundle,
@@ -33,7 +33,7 @@ from graph.model import (
     clean_text,
 )
 from graph.parsed import Location, NamedOrganisation, Parsed
-from loaders.cordisfiles import Dump, Row, TableError, open_dump, read_table
+from loaders.cordisfiles import Dump, Row, open_dump, read_table
 from loaders.problems import MAX_PROBLEMS, stopped
 
 CORDIS_PRIORITY = 50  # a registry, as ROR (see Bundle.priority)
@@ -199,6 +199,7 @@ class _Reader:
     skipped: list[Problem] = field(default_factory=list)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # grant -> record data
     project_rows: dict[str, Row] = field(default_factory=dict)
+    refused: dict[str, Row] = field(default_factory=dict)  # projects with a problem, by id
     topics: dict[str, list[str]] = field(default_factory=dict)
     orgs: dict[str, _Org] = field(default_factory=dict)
     names: list[NamedOrganisation] = field(default_factory=list)
@@ -222,8 +223,8 @@ class _Reader:
                     self.problems.append(stopped(row.file, MAX_PROBLEMS, row.line))
                     return
                 yield row
-        except TableError as exc:
-            self.problems.append(exc.problem)
+        except InputError as exc:
+            self.problems += exc.problems
 
     # --- project.csv ---------------------------------------------------------------------
 
@@ -234,6 +235,7 @@ class _Reader:
                 data = self._project(row, grant)
             except _Bad as exc:
                 self.bad(row.problem(str(exc), exc.column, grant or None))
+                self.refused.setdefault(grant, row)
                 continue
             if grant in self.projects:
                 first = self.project_rows[grant].line
@@ -311,6 +313,13 @@ class _Reader:
                             found.append(topic)
 
     def _unknown_project(self, row: Row, grant: str) -> None:
+        if grant in self.refused:
+            # Its project's problem is reported already; skipping, the row goes with it.
+            if self.skip:
+                line = self.refused[grant].line
+                message = f"left out with its project {grant} (project.csv line {line})"
+                self.skipped.append(row.problem(message, "projectID", grant))
+            return
         table = row.file.rsplit("/", 1)[-1]
         message = f"projectID {grant!r} is not a project of project.csv; {table} rows name one"
         self.bad(row.problem(message, "projectID", grant or None))
@@ -436,7 +445,9 @@ def _website_ok(data: dict[str, Any]) -> dict[str, Any]:
 def cordis_source(path: Path) -> Source:
     programme = "Horizon 2020" if "h2020" in path.name.lower() else "Horizon Europe"
     return Source(
-        id=("cordis-" + slug(path.name.removesuffix(".zip")).removeprefix("cordis-"))[:120].strip("-"),
+        id=("cordis-" + slug(path.name.removesuffix(".zip")).removeprefix("cordis-"))[:120].strip(
+            "-"
+        ),
         title=f"CORDIS: EU research projects under {programme} ({path.name})",
         kind="dataset",
         publisher="European Commission, CORDIS",
@@ -453,6 +464,8 @@ def parse_cordis(path: Path, origin: str | None = None, *, skip_bad_rows: bool =
         return Parsed(Bundle(origin=origin), problems=[dump])
     reader = _Reader(dump, cordis_source(path), skip_bad_rows)
     reader.read_projects()
+    if reader.problems and not reader.projects:
+        return Parsed(Bundle(origin=origin), problems=reader.problems)
     reader.read_topics()
     reader.read_participations()
     if reader.problems:

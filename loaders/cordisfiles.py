@@ -16,21 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from graph.errors import Problem
+from graph.errors import InputError, Problem
 
 # The longest real objective is ~10k characters; a line 1 MB long is not a CORDIS row.
 MAX_LINE_CHARS = 1024 * 1024
 # organization.csv of Horizon 2020 is ~150 MB; ten times that is not a CORDIS table.
 MAX_TABLE_BYTES = 2 * 1024**3
 TABLES = ("project.csv", "organization.csv", "euroSciVoc.csv", "topics.csv")
-
-
-class TableError(Exception):
-    """A table that cannot be read on: the Problem says where it stopped."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +109,8 @@ class _Bounded(io.RawIOBase):
         data = self.raw.read(len(buffer))
         self.read_so_far += len(data)
         if self.read_so_far > self.limit:
-            raise TableError(
-                Problem(
-                    self.label, f"over {self.limit:,} bytes once decompressed: not a CORDIS table"
-                )
-            )
+            message = f"over {self.limit:,} bytes once decompressed: not a CORDIS table"
+            raise InputError([Problem(self.label, message)])
         buffer[: len(data)] = data
         return len(data)
 
@@ -136,7 +125,7 @@ def _lines(text: IO[str], label: str, max_line: int) -> Iterator[str]:
         number += 1
         if len(line) > max_line and not line.endswith("\n"):
             message = f"a line over {max_line:,} characters: not a CORDIS table"
-            raise TableError(Problem(label, message, line=number))
+            raise InputError([Problem(label, message, line=number)])
         yield line
 
 
@@ -149,7 +138,8 @@ def read_table(
     max_line: int = MAX_LINE_CHARS,
     max_bytes: int = MAX_TABLE_BYTES,
 ) -> Iterator[Row]:
-    """Every record of one table, with the `wanted` columns by name; raises TableError when the
+    """Every record of one table, with the `wanted` columns by name; raises InputError (one
+    Problem) when the
     table cannot be read on (a missing required column, broken CSV, not UTF-8, too large)."""
     label = dump.label(table)
     member = dump.members[table.lower()]
@@ -161,7 +151,7 @@ def read_table(
             else:
                 raw = stack.enter_context((dump.path / member).open("rb"))
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise TableError(Problem(label, f"cannot read it: {exc}")) from exc
+            raise InputError([Problem(label, f"cannot read it: {exc}")]) from exc
         bounded = io.BufferedReader(_Bounded(raw, label, max_bytes), 1024 * 1024)
         text = io.TextIOWrapper(bounded, encoding="utf-8-sig", newline="")
         reader = csv.reader(
@@ -171,12 +161,12 @@ def read_table(
         try:
             header = next(reader, None)
             if header is None:
-                raise TableError(Problem(label, "empty: a header line is needed", line=1))
+                raise InputError([Problem(label, "empty: a header line is needed", line=1)])
             positions = {name.strip(): i for i, name in enumerate(header)}
             for name in required:
                 if name not in positions:
                     message = f"required column {name!r} is missing from the header"
-                    raise TableError(Problem(label, message, 1, None, name))
+                    raise InputError([Problem(label, message, 1, None, name)])
             columns = {n: positions[n] + 1 for n in wanted if n in positions}
             start = reader.line_num + 1
             for cells in reader:
@@ -190,9 +180,9 @@ def read_table(
                 start = reader.line_num + 1
         except csv.Error as exc:
             message = f"invalid CSV in the record that starts here: {exc}"
-            raise TableError(Problem(label, message, line=start)) from exc
+            raise InputError([Problem(label, message, line=start)]) from exc
         except UnicodeDecodeError as exc:
             message = f"not UTF-8 text near here ({exc.reason})"
-            raise TableError(Problem(label, message, line=reader.line_num + 1)) from exc
+            raise InputError([Problem(label, message, line=reader.line_num + 1)]) from exc
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise TableError(Problem(label, f"cannot read it: {exc}", line=start)) from exc
+            raise InputError([Problem(label, f"cannot read it: {exc}", line=start)]) from exc

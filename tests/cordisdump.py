@@ -9,16 +9,55 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-PROJECT_HEADER = (
-    "id;acronym;status;title;startDate;endDate;totalCost;ecMaxContribution;legalBasis;topics;"
-    "ecSignatureDate;frameworkProgramme;masterCall;subCall;fundingScheme;nature;objective;"
-    "contentUpdateDate;rcn;grantDoi"
-).split(";")
-ORG_HEADER = (
-    "projectID;projectAcronym;organisationID;vatNumber;name;shortName;SME;activityType;street;"
-    "postCode;city;country;nutsCode;geolocation;organizationURL;contactForm;order;role;"
-    "ecContribution;netEcContribution;totalCost;endOfParticipation;active;contentUpdateDate;rcn"
-).split(";")
+PROJECT_HEADER = [
+    "id",
+    "acronym",
+    "status",
+    "title",
+    "startDate",
+    "endDate",
+    "totalCost",
+    "ecMaxContribution",
+    "legalBasis",
+    "topics",
+    "ecSignatureDate",
+    "frameworkProgramme",
+    "masterCall",
+    "subCall",
+    "fundingScheme",
+    "nature",
+    "objective",
+    "contentUpdateDate",
+    "rcn",
+    "grantDoi",
+]
+ORG_HEADER = [
+    "projectID",
+    "projectAcronym",
+    "organisationID",
+    "vatNumber",
+    "name",
+    "shortName",
+    "SME",
+    "activityType",
+    "street",
+    "postCode",
+    "city",
+    "country",
+    "nutsCode",
+    "geolocation",
+    "organizationURL",
+    "contactForm",
+    "order",
+    "role",
+    "ecContribution",
+    "netEcContribution",
+    "totalCost",
+    "endOfParticipation",
+    "active",
+    "contentUpdateDate",
+    "rcn",
+]
 SCIVOC_HEADER = [
     "projectID",
     "euroSciVocCode",
@@ -29,7 +68,7 @@ SCIVOC_HEADER = [
 TOPICS_HEADER = ["projectID", "topic", "title"]
 
 OBJECTIVE = (
-    "Digital health for all; a \"learning\" health system.\n"
+    'Digital health for all; a "learning" health system.\n'
     "The consortium builds federated AI on Estonian and Korean health data;\n"
     "second line of the objective."
 )
@@ -71,24 +110,99 @@ PROJECTS: list[dict[str, str]] = [
 
 # projectID, PIC, name, shortName, activityType, city, country, order, role, ecContribution
 PARTICIPATIONS: list[tuple[str, ...]] = [
-    ("101057001", "999894237", "TARTU ULIKOOL", "UT", "HES", "Tartu", "EE", "1", "coordinator",
-     "2000000"),
-    ("101057001", "999842536", "TALLINNA TEHNIKAULIKOOL", "TalTech", "HES", "Tallinn", "EE", "2",
-     "participant", "1500000"),
-    ("101057001", "906000001", "TERVISETEHNOLOOGIATE ARENDUSKESKUS AS", "TAK", "PRC", "Tartu",
-     "EE", "3", "participant", "800000"),
-    ("101057001", "906000002", "ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON", "NKUA", "HES",
-     "Athina", "EL", "4", "participant", "500000"),
-    ("101057001", "906000003", "UNIVERSITY OF NEW ENGLAND", "", "HES", "London", "UK", "5",
-     "associatedPartner", "0"),
-    ("952001", "999894237", "TARTU ULIKOOL", "UT", "HES", "Tartu", "EE", "1", "coordinator",
-     "600000"),
-    ("952001", "906000002", "ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON", "NKUA", "HES",
-     "Athina", "EL", "2", "participant", "400000"),
+    (
+        "101057001",
+        "999894237",
+        "TARTU ULIKOOL",
+        "UT",
+        "HES",
+        "Tartu",
+        "EE",
+        "1",
+        "coordinator",
+        "2000000",
+    ),
+    (
+        "101057001",
+        "999842536",
+        "TALLINNA TEHNIKAULIKOOL",
+        "TalTech",
+        "HES",
+        "Tallinn",
+        "EE",
+        "2",
+        "participant",
+        "1500000",
+    ),
+    (
+        "101057001",
+        "906000001",
+        "TERVISETEHNOLOOGIATE ARENDUSKESKUS AS",
+        "TAK",
+        "PRC",
+        "Tartu",
+        "EE",
+        "3",
+        "participant",
+        "800000",
+    ),
+    (
+        "101057001",
+        "906000002",
+        "ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON",
+        "NKUA",
+        "HES",
+        "Athina",
+        "EL",
+        "4",
+        "participant",
+        "500000",
+    ),
+    (
+        "101057001",
+        "906000003",
+        "UNIVERSITY OF NEW ENGLAND",
+        "",
+        "HES",
+        "London",
+        "UK",
+        "5",
+        "associatedPartner",
+        "0",
+    ),
+    (
+        "952001",
+        "999894237",
+        "TARTU ULIKOOL",
+        "UT",
+        "HES",
+        "Tartu",
+        "EE",
+        "1",
+        "coordinator",
+        "600000",
+    ),
+    (
+        "952001",
+        "906000002",
+        "ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON",
+        "NKUA",
+        "HES",
+        "Athina",
+        "EL",
+        "2",
+        "participant",
+        "400000",
+    ),
 ]
 SCIVOC: list[list[str]] = [
-    ["101057001", "/29/105/", "/medical and health sciences/health sciences/digital health",
-     "digital health", ""],
+    [
+        "101057001",
+        "/29/105/",
+        "/medical and health sciences/health sciences/digital health",
+        "digital health",
+        "",
+    ],
 ]
 TOPICS: list[list[str]] = [["101057001", "HORIZON-HLTH-2022-TOOL-11-02", "AI in health"]]
 

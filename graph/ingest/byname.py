@@ -211,6 +211,13 @@ async def resolve_names(
     problems: list[Problem] = []
     skipped: list[Problem] = []
     tally = counts if counts is not None else {}
+    counted: set[str] = set()  # fallbacks: each organisation counted once, not each mention
+
+    def count(verdict: str, fallback: str) -> None:
+        if fallback not in counted:
+            counted.add(fallback)
+            tally[verdict] = tally.get(verdict, 0) + 1
+
     for unit in units:
         resolved: dict[str, _Link] = {}
         fallbacks: dict[str, str] = {}  # placeholder -> fallback id
@@ -220,7 +227,7 @@ async def resolve_names(
         for named in unit.parsed.names:
             if named.fallback and named.fallback in orgs.by_alias:
                 fallbacks[named.placeholder] = named.fallback
-                tally["known"] = tally.get("known", 0) + 1
+                count("known", named.fallback)
                 continue
             key = (named.text, named.country, named.fallback is not None)
             if key not in outcomes:
@@ -233,12 +240,11 @@ async def resolve_names(
                 resolved[named.placeholder] = _Link(named.placeholder, named.text, outcome.chosen)
                 if named.fallback:
                     chosen_fallbacks.add(named.fallback)
-                    tally["linked"] = tally.get("linked", 0) + 1
+                    count("linked", named.fallback)
                 continue
             if named.fallback:
                 fallbacks[named.placeholder] = named.fallback
-                verdict = "unsure" if outcome.candidates else "created"
-                tally[verdict] = tally.get(verdict, 0) + 1
+                count("unsure" if outcome.candidates else "created", named.fallback)
                 continue
             failed.add(named.record)
             unmatched.add(named.placeholder)
