@@ -148,6 +148,56 @@ async def test_the_questions_answer_with_cordis_projects(gql: Run, cordis: dict[
     assert any(t["title"].startswith("Grant agreement 952001") for t in data["timeline"])
 
 
+def _page_query(script: str, name: str) -> str:
+    """A page's GraphQL document as the explorer sends it (its fragments inlined)."""
+    text = (ROOT / "graph" / "web" / "static" / script).read_text(encoding="utf-8")
+    document = text.split(f"export const {name} = `", 1)[1].split("`;", 1)[0]
+    api = (ROOT / "graph" / "web" / "static" / "api.js").read_text(encoding="utf-8")
+    cite = api.split("export const CITE = `", 1)[1].split("`;", 1)[0]
+    return document.replace("${CITE}", cite)
+
+
+async def test_the_explorer_organisation_page_shows_projects_with_role_and_funding(
+    gql: Run, cordis: dict[str, int]
+) -> None:
+    query = _page_query("org.js", "ORGANISATION")
+    data, _ = await gql(query, id="Organisation:pic-906000002")
+    node = data["node"]
+    assert (node["name"], node["country"], node["pic"]) == (
+        "ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON",
+        "GR",
+        "906000002",
+    )
+    projects = {p["project"]["acronym"]: p for p in node["projects"]}
+    assert projects["GRIDX"]["role"] == "participant"
+    assert projects["GRIDX"]["contribution"] == 400000.0
+    assert projects["GRIDX"]["contributionCurrency"] == "EUR"
+    assert projects["GRIDX"]["project"]["programme"] == "H2020"
+    assert projects["GRIDX"]["provenance"][0]["source"]["title"].startswith("CORDIS")
+    assert {a["agreement"]["kind"] for a in node["agreements"]} == {"GRANT_AGREEMENT"}
+
+
+async def test_project_facets_count_per_year_programme_and_country(
+    gql: Run, cordis: dict[str, int]
+) -> None:
+    data, _ = await gql(
+        """{ projectFacets(where: {key: {startsWith: "cordis-"}}) {
+               total byYear { value count } byProgramme { value count }
+               byCountry { value count } byStatus { value count } firstStart lastEnd } }"""
+    )
+    facets = data["projectFacets"]
+    assert facets["total"] == 2
+    assert facets["byYear"] == [{"value": "2020", "count": 1}, {"value": "2023", "count": 1}]
+    assert facets["byProgramme"] == [
+        {"value": "H2020", "count": 1},
+        {"value": "HORIZON", "count": 1},
+    ]
+    countries = {b["value"]: b["count"] for b in facets["byCountry"]}
+    # Each project once per country, however many participants it has there.
+    assert countries == {"EE": 2, "GR": 2, "GB": 1}
+    assert (facets["firstStart"], facets["lastEnd"]) == ("2020-03-01", "2026-12-31")
+
+
 async def test_a_reload_of_the_same_dump_changes_nothing(
     seeded: Store, cordis: dict[str, int], tmp_path: Path
 ) -> None:
