@@ -107,8 +107,8 @@ def generate(path: Path, projects: int, seed: int = 7) -> tuple[int, int]:
                 "fundingScheme": rng.choice(SCHEMES),
                 "objective": f'Objective of project {n}.\nIt spans lines; and quotes "x".',
             }
-            text, writer, header = tables["project.csv"]
-            writer.writerow([row.get(h, "") for h in header])
+            _, project_writer, project_header = tables["project.csv"]
+            project_writer.writerow([row.get(h, "") for h in project_header])
             size = max(1, round(rng.expovariate(1 / PARTICIPANTS_PER_PROJECT)))
             members = set(rng.choices(indexes, cum_weights=cumulative, k=size))
             _, org_writer, org_header = tables["organization.csv"]
@@ -131,8 +131,8 @@ def generate(path: Path, projects: int, seed: int = 7) -> tuple[int, int]:
                 participations += 1
             tables["euroSciVoc.csv"][1].writerow([grant, "/1/", rng.choice(FIELDS), "", ""])
             tables["topics.csv"][1].writerow([grant, topic, "A call topic"])
-        for text, _, _ in tables.values():
-            text.close()
+        for handle, _, _ in tables.values():
+            handle.close()
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in tables:
                 archive.write(Path(folder) / name, name)
