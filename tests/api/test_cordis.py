@@ -198,6 +198,42 @@ async def test_project_facets_count_per_year_programme_and_country(
     assert (facets["firstStart"], facets["lastEnd"]) == ("2020-03-01", "2026-12-31")
 
 
+def _readme_query() -> str:
+    """The README's startup question, as printed there."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## EU research projects: CORDIS", 1)[1]
+    return section.split("```graphql\n", 1)[1].split("```", 1)[0]
+
+
+async def test_the_readme_startup_question_answers_from_cordis(
+    gql: Run, cordis: dict[str, int]
+) -> None:
+    data, _ = await gql(_readme_query())
+    found = {e["node"]["name"]: e["node"] for e in data["organisations"]["edges"]}
+    # The dump's three Estonian participants, beside the seeds' digital-health organisations.
+    assert {
+        "University of Tartu",
+        "Tallinn University of Technology",
+        "TERVISETEHNOLOOGIATE ARENDUSKESKUS AS",
+    } <= set(found)
+    assert "Health Founders" in found
+    ut = {p["project"]["acronym"]: p for p in found["University of Tartu"]["projects"]}
+    assert (ut["HEALTHBRIDGE"]["role"], ut["HEALTHBRIDGE"]["contribution"]) == (
+        "coordinator",
+        2000000.0,
+    )
+    partners_abroad = {
+        p["organisation"]["country"] for p in ut["HEALTHBRIDGE"]["project"]["participants"]
+    }
+    assert {"GR", "GB"} <= partners_abroad
+    suggested = {p["organisation"]["name"]: p["reasons"] for p in data["partners"]}
+    assert "University of Tartu" in suggested
+    # The seeds' own digital-health project counts too.
+    years = {b["value"]: b["count"] for b in data["projectFacets"]["byYear"]}
+    assert years["2023"] == 1
+    assert {"value": "HORIZON", "count": 1} in data["projectFacets"]["byProgramme"]
+
+
 async def test_a_reload_of_the_same_dump_changes_nothing(
     seeded: Store, cordis: dict[str, int], tmp_path: Path
 ) -> None:
