@@ -5,18 +5,24 @@ reload changes nothing."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+import httpx
+import networkx as nx
 import pytest
 
+from graph.api.app import create_app
+from graph.dbserver import ServerInfo
 from graph.ingest.write import load
+from graph.settings import Settings
 from graph.store import Store
 from loaders.sources import parse_path
 from tests.api.conftest import Run
 from tests.cordisdump import write_zip
 from tests.integration.graphdata import bundle, fingerprint, org
-from tests.neo4j_test import ROOT
+from tests.neo4j_test import ROOT, target_of
 
 AUSTRALIAN = "University of New England"
 # The shared data beside the main checkout, or beside the worktrees' folder.
@@ -146,6 +152,25 @@ async def test_the_questions_answer_with_cordis_projects(gql: Run, cordis: dict[
     assert projects["cordis-952001"]["role"] == "coordinator"
     assert projects["cordis-952001"]["contribution"] == 600000.0
     assert any(t["title"].startswith("Grant agreement 952001") for t in data["timeline"])
+
+
+async def test_exports_carry_projects_participations_and_matched_links(
+    cordis: dict[str, int], neo4j_server: ServerInfo
+) -> None:
+    app = create_app(Settings(), target_of(neo4j_server))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://export") as http:
+            response = await http.get("/export/graphml", params={"country": "EE,GR"})
+    assert response.status_code == 200, response.text
+    graph = nx.read_graphml(io.BytesIO(response.content))
+    project = graph.nodes["Project:cordis-952001"]
+    assert (project["programme"], project["fundingScheme"]) == ("H2020", "IA")
+    edge = graph.edges["Organisation:pic-906000002", "Project:cordis-952001"]
+    assert (edge["role"], edge["order"], edge["contributionAmount"]) == ("participant", 2, 400000.0)
+    matched = graph.edges["Organisation:university-of-tartu", "Project:cordis-952001"]
+    assert matched["matchedName"] == "TARTU ULIKOOL"
+    assert "matchedName" not in edge or not edge["matchedName"]
 
 
 def _page_query(script: str, name: str) -> str:
