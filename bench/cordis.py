@@ -78,9 +78,17 @@ async def _matching(store: Store, dump: Path) -> dict[str, float]:
     }
 
 
+class _Figures(dict[str, Any]):
+    """The figures so far, each printed as it is measured: a run cut short keeps what it had."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        print(f"{key}: {json.dumps(value)}", flush=True)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     dump: Path = args.dump or args.workdir / f"cordis-bench-{args.projects}.zip"
-    out: dict[str, Any] = {"projects": args.projects, "dump": str(dump)}
+    out: dict[str, Any] = _Figures(projects=args.projects, dump=str(dump))
     if args.dump is None:
         began = time.perf_counter()
         out["projects"], out["participations"] = generate(dump, args.projects)
@@ -113,10 +121,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 report = await load(units, store, batch_size=args.batch_size)
                 loader_s.append(time.perf_counter() - began)
                 out["resolved"] = report.resolved_names
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                out["loader_peak_mb_so_far"] = peak
                 await fresh()
                 began = time.perf_counter()
                 await datasets.write_bare(store, capture.writes)
                 bare_s.append(time.perf_counter() - began)
+                out["runs_so_far"] = {"loader_s": loader_s, "bare_s": bare_s}
             out["loader_s"], out["bare_s"] = loader_s, bare_s
             out["loader_rows_per_s"] = capture.rows / statistics.median(loader_s)
             out["bare_rows_per_s"] = capture.rows / statistics.median(bare_s)
