@@ -26,6 +26,7 @@ from bench import datasets
 from bench.cordisgen import generate
 from bench.servers import DEFAULT_BOLT_PORT, neo4j
 from graph.cypher import match as cypher_match
+from graph.cypher import schema as cypher_schema
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.write import load
 from graph.match.index import NameIndex
@@ -51,9 +52,8 @@ def _peak_kb(pid: int | None) -> int | None:
 
 
 async def _counts(store: Store) -> tuple[int, int]:
-    nodes = await store.read("MATCH (n) RETURN count(n) AS n")
-    rels = await store.read("MATCH ()-[r]->() RETURN count(r) AS n")
-    return int(nodes[0]["n"]), int(rels[0]["n"])
+    (row,) = await store.read(cypher_schema.STATS)
+    return int(row["nodes"]), int(row["relationships"])
 
 
 async def _matching(store: Store, dump: Path) -> dict[str, float]:
