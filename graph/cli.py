@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-unmatched",
         action="store_true",
         help="load the CSV rows whose organisation names all matched; leave out and list the "
-        "others (default: any unmatched name fails the load)",
+        "others (default: any unmatched name fails the load); for a CORDIS dump, leave out "
+        "and list the rows with a problem",
     )
 
     add_match_command(sub)
@@ -98,6 +99,9 @@ def _print_report(report: Report) -> None:
     verb = "would write" if report.dry_run else "loaded"
     nodes = ", ".join(f"{n} {label}" for label, n in sorted(report.nodes.items())) or "no nodes"
     print(f"{verb} {', '.join(report.origins)}: {nodes}; {report.relationships} relationships")
+    if report.resolved_names:
+        tally = ", ".join(f"{n} {k}" for k, n in sorted(report.resolved_names.items()))
+        print(f"  organisations named with a registration code: {tally}")
     if report.merged_organisations:
         print(f"  {report.merged_organisations} organisation(s) merged with ones already known")
     if report.dropped_relations:
@@ -133,7 +137,7 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
     # them cost half the parse (graph/ingest/gcpause.py); the load pauses it itself.
     with gc_paused():
         for path in args.paths:
-            units.extend(parse_path(path, origin=args.origin))
+            units.extend(parse_path(path, origin=args.origin, skip_bad_rows=args.skip_unmatched))
     problems = [p for u in units for p in u.problems]
     if problems:
         raise InputError(problems)

@@ -232,6 +232,8 @@ class Identifiers(Model):
     grid: Annotated[str, Field(pattern=r"^grid\.[0-9]+\.[0-9a-f]+$")] | None = None
     fundref: Annotated[str, Field(pattern=r"^[0-9]+$")] | None = None
     registry_code: Text | None = None
+    # The EU's participant identification code (CORDIS, the Funding & Tenders portal).
+    pic: Annotated[str, Field(pattern=r"^[0-9]{9}$")] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -309,6 +311,7 @@ class AgreementKind(StrEnum):
     AGREEMENT_IN_PRINCIPLE = "agreement_in_principle"
     DATA_SHARING = "data_sharing"
     CONTRACT = "contract"
+    GRANT_AGREEMENT = "grant_agreement"
     OTHER = "other"
 
 
@@ -492,12 +495,20 @@ class ProjectRole(StrEnum):
     TENANT = "tenant"
     FOUNDER = "founder"
     PARTICIPANT = "participant"
+    ASSOCIATED_PARTNER = "associated_partner"
+    THIRD_PARTY = "third_party"
 
 
 class ProjectParticipant(Model):
     organisation: Ref
     role: ProjectRole = ProjectRole.PARTICIPANT
     period: Period | None = None
+    # The participant's place in the consortium's list (CORDIS `order`; 1 is the coordinator).
+    order: Annotated[int, Field(ge=0)] | None = None
+    # What the funder contributes to this participant's costs.
+    contribution: Money | None = None
+    # The participation ended before the project did.
+    ended: bool | None = None
     # The citation of this link, where the record's own sources do not state it.
     sources: list[Citation] = Field(default_factory=list)
 
@@ -506,10 +517,15 @@ class Project(Model):
     id: Id
     kind: ProjectKind
     title: Text
+    acronym: Text | None = None
     description: Text | None = None
     status: ProjectStatus = ProjectStatus.ACTIVE
     period: Period | None = None
     budget: Money | None = None
+    # What the funder contributes at most (CORDIS `ecMaxContribution`); `budget` is the total.
+    contribution: Money | None = None
+    programme: Text | None = None  # e.g. HORIZON, H2020
+    funding_scheme: Text | None = None  # e.g. HORIZON-RIA, ERC-STG
     topics: list[Topic] = Field(default_factory=list)
     participants: list[ProjectParticipant] = Field(default_factory=list)
     agreement: Ref | None = None

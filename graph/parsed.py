@@ -30,6 +30,9 @@ class NamedOrganisation:
     field: str  # the column's name
     record: str  # "<collection>:<id>" of the record holding the reference
     country: str | None = None  # the row's country, a hint for the matcher
+    # The load's own organisation record (e.g. CORDIS's `pic-<PIC>`) that stands in when the
+    # matcher is not sure: linked instead of failing, and left out when the matcher chooses.
+    fallback: str | None = None
 
 
 @dataclass(slots=True)

@@ -7,6 +7,8 @@ from pathlib import Path
 from graph.errors import Problem
 from graph.model import Bundle
 from graph.parsed import Parsed
+from loaders.cordis import parse_cordis
+from loaders.cordisfiles import is_cordis_dump
 from loaders.csvfile import parse_csv
 from loaders.ror import parse_ror
 from loaders.seeds import DATASET_FILE, find_seed_dirs, parse_seed_dir
@@ -23,11 +25,17 @@ def csv_files(directory: Path) -> list[Path]:
     )
 
 
-def parse_path(path: Path, origin: str | None = None) -> list[Parsed]:
+def parse_path(
+    path: Path, origin: str | None = None, *, skip_bad_rows: bool = False
+) -> list[Parsed]:
     """Parse one command-line path into load units; an unusable path becomes a Problem.
 
-    Callers parsing large inputs hold graph.ingest.gcpause.gc_paused around parse and load.
+    `skip_bad_rows`: a CORDIS dump's rows with a problem are left out and listed (warnings)
+    instead of stopping the load. Callers parsing large inputs hold
+    graph.ingest.gcpause.gc_paused around parse and load.
     """
+    if is_cordis_dump(path):
+        return [parse_cordis(path, origin, skip_bad_rows=skip_bad_rows)]
     if path.is_dir():
         units = [parse_seed_dir(d) for d in find_seed_dirs(path)]
         # A directory of CSV files is one unit; a seed directory's stray CSV files are not data.
@@ -50,8 +58,9 @@ def parse_path(path: Path, origin: str | None = None) -> list[Parsed]:
         _unusable(
             path,
             "unknown file type: give a seed directory (with dataset.yaml), a ROR dump "
-            "(.json, .jsonl, .gz, .zip), or analysts' CSV files (a .csv file such as "
-            "organisations.csv, or a directory of them)",
+            "(.json, .jsonl, .gz, .zip), a CORDIS dump (cordis-...projects-csv.zip or its "
+            "folder), or analysts' CSV files (a .csv file such as organisations.csv, or a "
+            "directory of them)",
         )
     ]
 

@@ -26,6 +26,11 @@ QUESTION_FANOUT: dict[tuple[str, str], int] = {
     ("OrganisationFacets", "byDecade"): MANY,
     ("AgreementFacets", "byYear"): MANY,
     ("AgreementFacets", "byKind"): FEW,
+    ("ProjectFacets", "byYear"): MANY,
+    ("ProjectFacets", "byProgramme"): FEW,
+    ("ProjectFacets", "byFundingScheme"): SOME,
+    ("ProjectFacets", "byStatus"): 4,
+    ("ProjectFacets", "byCountry"): 250,
     ("PartnerSuggestion", "sharedTopics"): FEW,
     ("PartnerSuggestion", "reasons"): 5,
 }
@@ -139,3 +144,20 @@ class AgreementFacets:
     by_kind: list[Bucket]
     first_signed: Date | None
     last_signed: Date | None
+
+
+@strawberry.type(
+    description="Counts of projects by start year, programme, funding scheme, status and "
+    "participants' country, and their date range."
+)
+class ProjectFacets:
+    total: int
+    by_year: list[Bucket] = strawberry.field(description="By year of start.")
+    by_programme: list[Bucket]
+    by_funding_scheme: list[Bucket]
+    by_status: list[Bucket]
+    by_country: list[Bucket] = strawberry.field(
+        description="Projects with a participant in the country (one project counts in each)."
+    )
+    first_start: Date | None
+    last_end: Date | None

@@ -316,6 +316,18 @@ class Questions:
         cond = predicate("Agreement", where, "n", c.param, c.var) if where else "true"
         return await _facets(info, c, "Agreement", cond, cq.AGREEMENT_GROUPS, cq.AGREEMENT_EXTREMES)  # type: ignore[return-value]
 
+    @strawberry.field(
+        description="Counts of projects by start year, programme, funding scheme, status and "
+        "participants' country, and their date range."
+    )
+    async def project_facets(
+        self, info: Info, where: i.ProjectWhere | None = None
+    ) -> q.ProjectFacets:
+        c = Compiler(info._raw_info)
+        cond = predicate("Project", where, "n", c.param, c.var) if where else "true"
+        groups, extremes = cq.PROJECT_GROUPS, cq.PROJECT_EXTREMES
+        return await _facets(info, c, "Project", cond, groups, extremes, cq.PROJECT_THROUGH)  # type: ignore[return-value]
+
 
 async def _facets(
     info: Info,
@@ -324,6 +336,7 @@ async def _facets(
     cond: str,
     groups: dict[str, str],
     extremes: dict[str, str],
+    through: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Only the facets asked for are computed; each is one subquery of the one query."""
     asked = {fs[0].name.value for fs in c.collect(f"{type_name}Facets", _nodes(info)).values()}
@@ -333,6 +346,7 @@ async def _facets(
         "total" in asked,
         {name: expr for name, expr in groups.items() if name in asked},
         {name: expr for name, expr in extremes.items() if name in asked},
+        through,
     )
     if query is None:
         return {}

@@ -82,6 +82,7 @@ class IdentifiersInput:
     grid: str | None = None
     fundref: str | None = None
     registry_code: str | None = None
+    pic: str | None = None
 
 
 @strawberry.input(description="How this organisation relates to another one.")
@@ -225,6 +226,9 @@ class ProjectParticipantInput:
     organisation: str = strawberry.field(description=_REF)
     role: ProjectRole | None = strawberry.field(default=None, description="Default: PARTICIPANT.")
     period: PeriodInput | None = None
+    order: int | None = None
+    contribution: MoneyInput | None = None
+    ended: bool | None = None
 
 
 @strawberry.input(description="A project or programme, as in the seed files' `projects`.")
@@ -232,10 +236,14 @@ class ProjectInput:
     id: str
     kind: ProjectKind
     title: str
+    acronym: str | None = None
     description: str | None = None
     status: ProjectStatus | None = strawberry.field(default=None, description="Default: ACTIVE.")
     period: PeriodInput | None = None
     budget: MoneyInput | None = None
+    contribution: MoneyInput | None = None
+    programme: str | None = None
+    funding_scheme: str | None = None
     topics: list[str] | None = strawberry.field(default=None, description=_TOPICS)
     participants: list[ProjectParticipantInput] | None = None
     agreement: str | None = strawberry.field(default=None, description=_REF)

@@ -116,6 +116,7 @@ class Organisation(Node):
     grid: str | None
     fundref: str | None
     registry_code: str | None
+    pic: str | None = strawberry.field(description="The EU's participant identification code.")
     established: int | None
     website: str | None
     email: str | None
@@ -268,11 +269,17 @@ class Project(Node):
     version: int = _version()
     kind: ProjectKind
     title: str
+    acronym: str | None
     description: str | None
     status: ProjectStatus
     start: Date | None
     end: Date | None
-    budget: Money | None
+    budget: Money | None = strawberry.field(description="The total cost.")
+    contribution: Money | None = strawberry.field(
+        description="What the funder contributes at most (CORDIS ecMaxContribution)."
+    )
+    programme: str | None = strawberry.field(description="e.g. HORIZON, H2020.")
+    funding_scheme: str | None = strawberry.field(description="e.g. HORIZON-RIA, ERC-STG.")
     topics: list[str]
     place: Place | None
     provenance: list[Citation]
@@ -289,6 +296,12 @@ class ProjectParticipation:
     role: str
     start: Date | None
     end: Date | None
+    order: int | None = strawberry.field(description="Place in the consortium's list.")
+    contribution: float | None = strawberry.field(
+        description="What the funder contributes to this participant, in contributionCurrency."
+    )
+    contribution_currency: str | None
+    ended: bool | None = strawberry.field(description="It left before the project ended.")
     project: Project
     organisation: Organisation
     provenance: list[Citation]

@@ -226,6 +226,16 @@ AGREEMENT_GROUPS = {
     "byKind": "n.kind",
 }
 AGREEMENT_EXTREMES = {"firstSigned": "min(n.signed)", "lastSigned": "max(n.signed)"}
+PROJECT_GROUPS = {
+    "byYear": "coalesce(toString(n.start.year), 'unknown')",
+    "byProgramme": "coalesce(n.programme, 'unknown')",
+    "byFundingScheme": "coalesce(n.fundingScheme, 'unknown')",
+    "byStatus": "n.status",
+    # A project counts once in each country it has participants in.
+    "byCountry": "coalesce(o.country, 'unknown')",
+}
+PROJECT_THROUGH = {"byCountry": "MATCH (n)<-[:PARTICIPATES_IN]-(o:Organisation)"}
+PROJECT_EXTREMES = {"firstStart": "min(n.start)", "lastEnd": "max(n.end)"}
 
 
 def facets(
@@ -234,17 +244,25 @@ def facets(
     total: bool,
     groups: dict[str, str],
     extremes: dict[str, str],
+    through: dict[str, str] | None = None,
 ) -> str | None:
     """One subquery per facet asked for (`groups` and `extremes` only those), over the nodes
-    `n` meeting `cond`; None when none is asked."""
+    `n` meeting `cond`; None when none is asked. `through`: a facet's pattern from `n` to what
+    it groups by (each `n` counted once per distinct value)."""
     name = checked_label(label)
     parts, returns = [], []
     if total:
         parts.append(f"CALL () {{ MATCH (n:{name}) WHERE {cond} RETURN count(n) AS total }}")
         returns.append("total")
     for facet, expr in groups.items():
+        pattern = (through or {}).get(facet)
+        value = (
+            f"{pattern} WITH DISTINCT n, {expr} AS value WITH value"
+            if pattern
+            else f"WITH {expr} AS value"
+        )
         parts.append(
-            f"CALL () {{ MATCH (n:{name}) WHERE {cond} WITH {expr} AS value, count(*) AS n "
+            f"CALL () {{ MATCH (n:{name}) WHERE {cond} {value}, count(*) AS n "
             f"ORDER BY n DESC, value RETURN collect({{value: value, count: n}}) AS "
             f"{ident(facet)} }}"
         )

@@ -60,6 +60,8 @@ NUMBERS: dict[str, str] = {
     "lat": "double",
     "lng": "double",
     "budgetAmount": "double",
+    "contributionAmount": "double",
+    "order": "int",
     "matchConfidence": "double",
 }
 

@@ -66,17 +66,19 @@ def unmatched_problem(named: NamedOrganisation, outcome: Outcome) -> Problem:
     return Problem(named.file, message, named.line, named.column, named.field, record)
 
 
-async def name_index(units: Sequence[Unit], read: Reader, orgs: OrgIndex) -> NameIndex:
+async def name_index(
+    units: Sequence[Unit], read: Reader, orgs: OrgIndex, exclude: frozenset[str] = frozenset()
+) -> NameIndex:
     """The graph's organisations, and the load's that are not in the graph yet.
 
     `orgs` holds the graph's organisations only (entity resolution has not run): a load's
     record that resolves to a graph node is that node, and indexing it twice would make the
-    two tie.
+    two tie. `exclude`: the load's fallback records, which would otherwise match their own name.
     """
     records: list[OrgRecord] = [
         from_row(row) for row in await read(cypher_match.ORGANISATIONS, None)
     ]
-    known = {r.id for r in records}
+    known = {r.id for r in records} | exclude
     for unit in units:
         for org in unit.parsed.bundle.organisations:
             if org.id not in known and orgs.resolve(org) is None:
@@ -131,6 +133,8 @@ def _clashes(unit: Unit, linked: list[tuple[RelRow, _Link]]) -> list[Problem]:
     problems = []
     for rel, link in linked:
         named = places[(rel.where, link.placeholder)]
+        if named.fallback:
+            continue  # two registrations of one organisation in a row: one link (_dedupe)
         org = f"{link.chosen.record.id} ({link.chosen.record.name!r})"
         if rel.start_label is rel.end_label is Label.ORGANISATION and rel.start == rel.end:
             why = f"matched {org}, the row's own organisation"
@@ -144,36 +148,111 @@ def _clashes(unit: Unit, linked: list[tuple[RelRow, _Link]]) -> list[Problem]:
     return problems
 
 
+def _scheme_nodes(orgs: OrgIndex, names: Sequence[NamedOrganisation]) -> set[str]:
+    """Nodes already known by a fallback id of the same scheme (`pic-...`): they carry another
+    registration code, so a name with an unknown code of that scheme is not them."""
+    prefixes = tuple({n.fallback.split("-", 1)[0] + "-" for n in names if n.fallback})
+    if not prefixes:
+        return set()
+    return {node for alias, node in orgs.by_alias.items() if alias.startswith(prefixes)}
+
+
+def _with_fallback(unit: Unit, fallbacks: dict[str, str], chosen: set[str]) -> None:
+    """Placeholders the matcher was not sure of become their fallback records; fallback records
+    of chosen names are not written (their organisation is the chosen one)."""
+    for rel in unit.rels:
+        for end in ("start", "end"):
+            ref = getattr(rel, end)
+            if getattr(rel, f"{end}_label") is Label.ORGANISATION and ref in fallbacks:
+                setattr(rel, end, fallbacks[ref])
+    used = set(fallbacks.values())
+    unused = {f"organisations:{f}" for f in chosen - used}
+    if unused:
+        unit.claims = [c for c in unit.claims if c.where not in unused]
+        unit.rels = [r for r in unit.rels if r.where not in unused]
+
+
+def _dedupe(unit: Unit) -> None:
+    """One relationship per (record, type, ends, key): two registrations of one organisation
+    resolved to one node give one link."""
+    seen: set[tuple[str, RelType, str, str, str]] = set()
+    kept = []
+    for rel in unit.rels:
+        key = (rel.where, rel.type, rel.start, rel.end, rel.key)
+        if key not in seen:
+            seen.add(key)
+            kept.append(rel)
+    unit.rels = kept
+
+
 async def resolve_names(
-    units: Sequence[Unit], read: Reader, orgs: OrgIndex, *, skip: bool
+    units: Sequence[Unit],
+    read: Reader,
+    orgs: OrgIndex,
+    *,
+    skip: bool,
+    counts: dict[str, int] | None = None,
 ) -> tuple[list[Problem], list[Problem]]:
     """Link every chosen name; (problems that stop the load, names left out with their rows).
 
     With `skip`, a row naming an organisation that did not match is left out of the load
-    (reported in the second list) instead of stopping it.
+    (reported in the second list) instead of stopping it. A name with a `fallback` never fails:
+    its fallback id already known in the graph links to that node ("known"); else a chosen
+    match links ("linked"); else its fallback record is written, as a new organisation
+    ("created", or "unsure" when the matcher had candidates). `counts` gets those tallies.
     """
     if not any(u.parsed.names for u in units):
         return [], []
-    index = await name_index(units, read, orgs)
-    outcomes: dict[tuple[str, str | None], Outcome] = {}
+    names = [n for u in units for n in u.parsed.names]
+    exclude = frozenset(n.fallback for n in names if n.fallback)
+    index = await name_index(units, read, orgs, exclude)
+    other_codes = _scheme_nodes(orgs, names)
+    outcomes: dict[tuple[str, str | None, bool], Outcome] = {}
     problems: list[Problem] = []
     skipped: list[Problem] = []
+    tally = counts if counts is not None else {}
+    counted: set[str] = set()  # fallbacks: each organisation counted once, not each mention
+
+    def count(verdict: str, fallback: str) -> None:
+        if fallback not in counted:
+            counted.add(fallback)
+            tally[verdict] = tally.get(verdict, 0) + 1
+
     for unit in units:
         resolved: dict[str, _Link] = {}
+        fallbacks: dict[str, str] = {}  # placeholder -> fallback id
+        chosen_fallbacks: set[str] = set()
         failed: set[str] = set()  # records
         unmatched: set[str] = set()  # placeholders
         for named in unit.parsed.names:
-            key = (named.text, named.country)
+            if named.fallback and named.fallback in orgs.by_alias:
+                fallbacks[named.placeholder] = named.fallback
+                count("known", named.fallback)
+                continue
+            key = (named.text, named.country, named.fallback is not None)
             if key not in outcomes:
-                outcomes[key] = decide(match(index, named.text, named.country))
+                candidates = match(index, named.text, named.country)
+                if named.fallback:
+                    candidates = [c for c in candidates if c.record.id not in other_codes]
+                outcomes[key] = decide(candidates)
             outcome = outcomes[key]
             if outcome.chosen is not None:
                 resolved[named.placeholder] = _Link(named.placeholder, named.text, outcome.chosen)
+                if named.fallback:
+                    chosen_fallbacks.add(named.fallback)
+                    count("linked", named.fallback)
+                continue
+            if named.fallback:
+                fallbacks[named.placeholder] = named.fallback
+                count("unsure" if outcome.candidates else "created", named.fallback)
                 continue
             failed.add(named.record)
             unmatched.add(named.placeholder)
             (skipped if skip else problems).append(unmatched_problem(named, outcome))
         problems += _clashes(unit, _link(unit, resolved))
+        if fallbacks or chosen_fallbacks:
+            _with_fallback(unit, fallbacks, chosen_fallbacks)
+            _dedupe(unit)
         # Reported here: not again as references to an unknown organisation.
         unit.rels = [
             r for r in unit.rels if not {r.start, r.end, r.props.get("onBehalfOf")} & unmatched

@@ -44,6 +44,8 @@ class Report:
     versions: dict[str, int] = field(default_factory=dict)  # node id -> version after the load
     # Rows left out because an organisation they name did not match (`skip_unmatched`).
     unmatched: list[Problem] = field(default_factory=list)
+    # Organisations named with a fallback (CORDIS participants): known, linked, created, unsure.
+    resolved_names: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +374,7 @@ async def prepare(
     index.add_rows(await candidates(plan.units, read))
     # Before entity resolution: the names are matched against the graph and the load as given.
     problems, plan.report.unmatched = await resolve_names(
-        plan.units, read, index, skip=skip_unmatched
+        plan.units, read, index, skip=skip_unmatched, counts=plan.report.resolved_names
     )
     plan.problems += problems
     index.add_rows(await references(plan.units, read, set(index.by_alias)))

@@ -137,6 +137,7 @@ def organisation_rows(org: Organisation) -> tuple[Claim, list[RelRow]]:
         "grid": ids.grid,
         "fundref": ids.fundref,
         "registryCode": ids.registry_code,
+        "pic": ids.pic,
         "established": org.established,
         "website": str(org.website) if org.website else None,
         "email": org.email,
@@ -313,11 +314,16 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
     props: Props = {
         "kind": project.kind.value,
         "title": project.title,
+        "acronym": project.acronym,
         "description": project.description,
         "status": project.status.value,
         "topics": project.topics,
         "budgetAmount": project.budget.amount if project.budget else None,
         "budgetCurrency": project.budget.currency if project.budget else None,
+        "contributionAmount": project.contribution.amount if project.contribution else None,
+        "contributionCurrency": project.contribution.currency if project.contribution else None,
+        "programme": project.programme,
+        "fundingScheme": project.funding_scheme,
         **_period(project.period),
         **_place(project.place, "place"),
     }
@@ -335,6 +341,10 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
             f"participants[{i}].organisation",
             role=p.role.value,
             **_period(p.period),
+            order=p.order,
+            contributionAmount=p.contribution.amount if p.contribution else None,
+            contributionCurrency=p.contribution.currency if p.contribution else None,
+            ended=p.ended,
         )
         for i, p in enumerate(project.participants)
     ]

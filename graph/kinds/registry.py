@@ -72,6 +72,7 @@ ORGANISATION = Kind(
             "grid",
             "fundref",
             "registryCode",
+            "pic",
             "established",
             "website",
             "email",
@@ -351,10 +352,15 @@ PROJECT = Kind(
     Label.PROJECT,
     fields={
         **_COMMON,
-        **_props("kind", "title", "description", "status", "start", "end", "topics"),
+        **_props("kind", "title", "acronym", "description", "status", "start", "end", "topics"),
+        **_props("programme", "fundingScheme"),
         "place": _PLACE,
         "budget": Embedded(
             {"amount": "budgetAmount", "currency": "budgetCurrency"}, optional_on="budgetAmount"
+        ),
+        "contribution": Embedded(
+            {"amount": "contributionAmount", "currency": "contributionCurrency"},
+            optional_on="contributionAmount",
         ),
     },
     relationships={
@@ -389,10 +395,14 @@ PROJECT = Kind(
         "id",
         "kind",
         "title",
+        "acronym",
         "description",
         "status",
         "period",
         "budget",
+        "contribution",
+        "programme",
+        "funding_scheme",
         "topics",
         "participants",
         "agreement",
@@ -448,6 +458,11 @@ EDGES: dict[str, EdgeSpec] = {
             "role": Prop("role"),
             "start": Prop("start"),
             "end": Prop("end"),
+            "order": Prop("order"),
+            # Flat on the edge (edges hold props only): the amount and its currency.
+            "contribution": Prop("contributionAmount"),
+            "contributionCurrency": Prop("contributionCurrency"),
+            "ended": Prop("ended"),
             "provenance": Provenance(),
         }
     ),

@@ -9,7 +9,7 @@ export const ORGANISATION = `query Organisation($id: ID!) {
   node(id: $id) { __typename id
     ... on Organisation {
       name kind status country city region established website email description topics sectors
-      ror wikidata isni grid fundref registryCode
+      ror wikidata isni grid fundref registryCode pic
       names { value lang types }
       provenance { ...cite }
       people { title start end person { id name } provenance { ...cite } }
@@ -18,7 +18,8 @@ export const ORGANISATION = `query Organisation($id: ID!) {
           parties { role organisation { id name country } }
           signatories { title person { id name } onBehalfOf { id name } provenance { ...cite } } } }
       datasets { id title modalities individuals coverage access { rights } provenance { ...cite } }
-      projects { role start end provenance { ...cite } project { id title kind status start end } }
+      projects { role start end contribution contributionCurrency provenance { ...cite }
+        project { id title acronym kind status start end programme } }
       events { role provenance { ...cite } event { id title kind date } }
       parents { ...link } children { ...link } related { ...link } founders { ...link }
       founded { ...link } successors { ...link } predecessors { ...link }
@@ -40,7 +41,7 @@ const IDENTIFIERS = [
   ["ror", "ROR", (v) => (v.startsWith("http") ? v : `https://ror.org/${v}`)],
   ["wikidata", "Wikidata", (v) => `https://www.wikidata.org/wiki/${v}`],
   ["isni", "ISNI", null], ["grid", "GRID", null], ["fundref", "FundRef", null],
-  ["registryCode", "Registry code", null],
+  ["registryCode", "Registry code", null], ["pic", "PIC (EU)", null],
 ];
 
 function facts(org) {
@@ -94,11 +95,16 @@ function datasets(org) {
     sources(d.provenance))));
 }
 
+// The funder's contribution to this organisation, as CORDIS states it (absent elsewhere).
+function funding(contribution, currency) {
+  return contribution != null ? ` · ${contribution.toLocaleString("en")} ${currency || ""} funding` : "";
+}
+
 function projects(org) {
   if (!org.projects.length) return empty("no projects recorded");
-  return h("ul", { class: "facts-list" }, org.projects.map(({ project: p, role, provenance }) => h("li", {},
-    h("span", { class: "tag" }, pretty(p.kind)), " ", nodeLink(p),
-    h("span", { class: "muted" }, ` · ${role} · ${pretty(p.status)}${p.start ? ` · from ${p.start}` : ""}`), sources(provenance))));
+  return h("ul", { class: "facts-list" }, org.projects.map(({ project: p, role, contribution, contributionCurrency, provenance }) => h("li", {},
+    h("span", { class: "tag" }, pretty(p.kind)), " ", p.acronym ? `${p.acronym}: ` : "", nodeLink(p),
+    h("span", { class: "muted" }, ` · ${role}${funding(contribution, contributionCurrency)} · ${pretty(p.status)}${p.programme ? ` · ${p.programme}` : ""}${p.start ? ` · from ${p.start}` : ""}`), sources(provenance))));
 }
 
 function events(org) {
