@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import networkx as nx
 import pytest
 
