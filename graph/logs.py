@@ -1,8 +1,7 @@
 """Logging, configured once at start-up: every logger reaches the root's one handler.
 
-Modules log under `getLogger(__name__)` (`graph.threads`, `graph.dbserver.process`, ...); the
-API's older `partnergraph.api` logger is kept at the same level until its modules move to
-`__name__`. All of them propagate to the root, whose handler is uvicorn's `default` (the same
+Modules log under `getLogger(__name__)` (`graph.threads`, `graph.api.http`, ...). All of them
+propagate to the root, whose handler is uvicorn's `default` (the same
 format as the server's own lines, on stderr), so nothing falls to Python's bare last resort.
 """
 
@@ -13,7 +12,7 @@ import logging.config
 from typing import Any
 
 # Ours, at info beside uvicorn's access log; everything else from warning up.
-OURS = ("graph", "loaders", "partnergraph")
+OURS = ("graph", "loaders")
 
 
 def log_config(level: str = "INFO") -> dict[str, Any]:

@@ -31,7 +31,7 @@ from graph.errors import StoreError, StoreUnavailable
 from graph.settings import Settings
 from graph.store import Store, Target
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 
 class _Stores:

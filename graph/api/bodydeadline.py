@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph.api.refuse import send_refusal
 from graph.errors import ConfigError, Refusal
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 DISCONNECT: Message = {"type": "http.disconnect"}
 # In the request's state once its deadline has passed: the route, seeing a disconnect, knows

@@ -17,7 +17,7 @@ from graph.errors import (
     UserError,
 )
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 
 def classify(error: GraphQLError) -> None:

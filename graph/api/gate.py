@@ -24,7 +24,7 @@ from graph.api.refuse import send_refusal
 from graph.auth import KeyStore, Principal
 from graph.errors import Refusal
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 # Where the gate stands: the API and the exports (not the browser pages, /health or /ready).
 GATED = ("/graphql", "/export/")

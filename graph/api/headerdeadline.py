@@ -27,7 +27,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from graph.api.refuse import refusal_response
 from graph.errors import ConfigError, Refusal
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 # How long a refused connection is still read (and dropped) before it is closed.
 LINGER_S = 2.0

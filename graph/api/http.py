@@ -51,7 +51,7 @@ from graph.api.web import graphiql_page
 from graph.errors import Refusal, StoreUnavailable
 from graph.store import Store
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"

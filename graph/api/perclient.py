@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from graph.api.refuse import send_refusal
 from graph.errors import ConfigError, Refusal
 
-log = logging.getLogger("partnergraph.api")
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 1
 

@@ -33,7 +33,6 @@ from graph.api.questions import Questions, split_id
 from graph.api.specs import TYPES
 from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import read as cypher_read
-from graph.cypher import schema as cypher_schema
 from graph.errors import UserError
 from graph.kinds import KINDS
 from graph.model import Identifiers
@@ -335,12 +334,11 @@ class Query(Questions, MatchQuery):
 
     @strawberry.field(description="Counts of nodes and relationships in the graph.")
     async def stats(self, info: Info) -> GraphStats:
-        rows = await info.context.store.read(cypher_schema.STATS)
-        marks = await info.context.store.read(cypher_loadmark.INCOMPLETE)
+        (row,) = await info.context.store.read(cypher_loadmark.STATS_AND_MARKS)
         return GraphStats(
-            nodes=rows[0]["nodes"],
-            relationships=rows[0]["relationships"],
-            incomplete_loads=[m["origin"] for m in marks],
+            nodes=row["nodes"],
+            relationships=row["relationships"],
+            incomplete_loads=list(row["incomplete"]),
         )
 
 

@@ -24,7 +24,7 @@ async def test_a_stalled_graphql_body_gets_408_and_closes(
     with caplog.at_level(logging.DEBUG):
         await asyncio.wait_for(app(post_scope(), stalled(b'{"que'), send), GENEROUS_S)
     # One line, the deadline's: the route saw a disconnect but does not log a client gone.
-    (record,) = [r for r in caplog.records if r.name.startswith("partnergraph")]
+    (record,) = [r for r in caplog.records if r.name.startswith("graph.api.")]
     assert record.levelno == logging.INFO
     assert record.exc_info is None
     assert "192.0.2.7 did not arrive within 0.2 s: answered 408" in record.getMessage()

@@ -272,7 +272,7 @@ def test_unexpected_errors_are_masked_and_logged(
         raise RuntimeError("MATCH (n:Secret) RETURN n; password=hunter2 at bolt://db:7687")
 
     monkeypatch.setattr(Store, "read", boom)
-    with caplog.at_level(logging.ERROR, logger="partnergraph.api"):
+    with caplog.at_level(logging.ERROR, logger="graph.api"):
         response = post(client, {"query": "{ stats { nodes } }"})
     assert response.status_code == 200
     (error,) = response.json()["errors"]
@@ -280,7 +280,7 @@ def test_unexpected_errors_are_masked_and_logged(
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     for secret in ("MATCH", "hunter2", "bolt://", "Traceback", "RuntimeError"):
         assert secret not in response.text
-    logged = [r for r in caplog.records if r.name == "partnergraph.api"]
+    logged = [r for r in caplog.records if r.name.startswith("graph.api.")]
     assert logged
     assert logged[0].exc_info is not None
     assert "hunter2" in str(logged[0].exc_info[1])
@@ -377,7 +377,7 @@ def test_a_query_neo4j_timed_out_gets_504_saying_so(
         raise timed_out
 
     monkeypatch.setattr(Store, "read", slow)
-    with caplog.at_level(logging.INFO, logger="partnergraph.api"):
+    with caplog.at_level(logging.INFO, logger="graph.api"):
         response = post(client, {"query": "{ stats { nodes } }"}, accept)
     assert response.status_code == 504
     body = response.json()
@@ -386,7 +386,7 @@ def test_a_query_neo4j_timed_out_gets_504_saying_so(
     assert error["extensions"] == {"code": "STORE_TIMEOUT"}
     assert "timed out" in error["message"]
     # Logged in one line, without a traceback.
-    (record,) = [r for r in caplog.records if r.name == "partnergraph.api"]
+    (record,) = [r for r in caplog.records if r.name.startswith("graph.api.")]
     assert record.levelno == logging.WARNING
     assert record.exc_info is None
 
@@ -403,6 +403,6 @@ async def test_a_client_gone_mid_body_is_one_info_line_and_no_answer(
     assert send.messages == []  # nobody to answer
     assert [r.exc_info for r in caplog.records if r.exc_info] == []
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-    logged = [r for r in caplog.records if r.name == "partnergraph.api"]
+    logged = [r for r in caplog.records if r.name.startswith("graph.api.")]
     assert [r.levelno for r in logged] == [logging.INFO] * 3
     assert "192.0.2.7 disconnected before its request body arrived" in logged[0].getMessage()

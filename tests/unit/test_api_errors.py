@@ -58,7 +58,7 @@ def test_our_errors_keep_their_message_and_code(original: PartnergraphError, cod
 def test_bugs_and_database_errors_are_masked_and_logged(
     original: Exception, code: str, message: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="partnergraph.api"):
+    with caplog.at_level(logging.ERROR, logger="graph.api"):
         error = _classified(original)
     assert (error.message, error.extensions) == (message, {"code": code})
     assert caplog.records, "a masked error is logged in full for the operator"

@@ -14,7 +14,6 @@ from graph.logs import configure
 configure()
 logging.getLogger("graph.threads").warning("from threads")
 logging.getLogger("graph.dbserver.process").warning("from process")
-logging.getLogger("partnergraph.api").info("from the api")
 logging.getLogger("graph.api.http").info("from a module of the api")
 logging.getLogger("neo4j").error("the driver's own noise")
 logging.getLogger("elsewhere").info("below warning: not shown")
@@ -36,7 +35,6 @@ def test_every_logger_reaches_one_formatted_handler() -> None:
     assert run.stderr.splitlines() == [
         "WARNING:  from threads",
         "WARNING:  from process",
-        "INFO:     from the api",
         "INFO:     from a module of the api",
         "WARNING:  a library's warning",
     ]
