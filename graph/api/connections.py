@@ -76,11 +76,6 @@ def compile_connection(
 
     cond = predicate(type_name, where, "n", compiler.param, compiler.var) if where else "true"
     sort_expr, _ = spec.sorts[sort]
-    if cypher_read.is_plain_property(sort_expr):
-        # Plain sort keys are required properties with a range index; saying they are not null
-        # lets Neo4j read the index in order and stop after the page (10x on 50k organisations)
-        # instead of sorting every node. Optional keys are wrapped in coalesce() in specs.py.
-        cond = cypher_read.not_null(sort_expr, cond)
     cursor = None
     if page.cursor is not None:
         cursor = (compiler.param(page.cursor[0]), compiler.param(page.cursor[1]))
@@ -95,6 +90,10 @@ def compile_connection(
         descending=descending != page.backward,
         cursor=cursor,
         total=compiled.wants_total,
+        # Plain sort keys are required properties with a range index: the page reads the index
+        # in order and stops after the page (10x on 50k organisations) instead of sorting every
+        # node. Optional keys are wrapped in coalesce() in the registry.
+        ordered=cypher_read.is_plain_property(sort_expr),
     )
     compiled.query = cypher_read.connection(query)
     compiled.params = compiler.params

@@ -31,13 +31,14 @@ def _plain(value: Any) -> Any:
 
 
 def _operators(expr: str, ops: Any, param: Param) -> list[str]:
-    """Every operator given in a filter input, each two-valued (see filters.two_valued)."""
+    """Every operator given in a filter input, plain: negations make them two-valued
+    (graph/cypher/filters.py says why)."""
     out: list[str] = []
     for f in dataclasses.fields(ops):
         value = getattr(ops, f.name)
         if value is None:
             continue
-        out.append(cf.two_valued(cf.compare(expr, f.name, param(_plain(value)))))
+        out.append(cf.compare(expr, f.name, param(_plain(value))))
     return out
 
 

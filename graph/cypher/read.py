@@ -62,6 +62,10 @@ class PageQuery:
 
     `cond` is the compiled `where` predicate, `sort` a sort key expression, `cursor` the
     parameter references of the cursor's (sort value, key), `limit` that of the page size + 1.
+    `ordered` says the page may read `sort` (a required, indexed property) from its index in
+    order: `cond` is then asked with the key not null, which lets Neo4j do so, while the total
+    is counted on `cond` alone (from the count store when nothing is filtered, else from the
+    filter's index).
     """
 
     label: Label
@@ -72,6 +76,7 @@ class PageQuery:
     descending: bool = False
     cursor: tuple[str, str] | None = None
     total: bool = False
+    ordered: bool = False
 
 
 def connection(q: PageQuery) -> str:
@@ -89,18 +94,20 @@ def connection(q: PageQuery) -> str:
         beyond_cond = f"(sk {before} {value} OR (sk = {value} AND n.id {before}= {key}))"
     limit = param_ref(q.limit)
     projection = "{sk: sk, id: n.id" + "".join(", " + e for e in q.projection_entries) + "}"
+    page_cond = not_null(q.sort, q.cond) if q.ordered else q.cond
     parts = [
-        f"CALL () {{ MATCH (n:{label}) WHERE {q.cond} WITH n, {q.sort} AS sk "
+        f"CALL () {{ MATCH (n:{label}) WHERE {page_cond} WITH n, {q.sort} AS sk "
         f"WHERE {cursor_cond} ORDER BY sk {order}, n.id {order} LIMIT {limit} "
         f"RETURN collect({projection}) AS rows }}"
     ]
     returns = ["rows"]
     if q.total:
-        parts.append(f"CALL () {{ MATCH (n:{label}) WHERE {q.cond} RETURN count(n) AS total }}")
+        where = "" if q.cond == "true" else f" WHERE {q.cond}"
+        parts.append(f"CALL () {{ MATCH (n:{label}){where} RETURN count(n) AS total }}")
         returns.append("total")
     if beyond_cond is not None:
         parts.append(
-            f"CALL () {{ RETURN EXISTS {{ MATCH (n:{label}) WHERE {q.cond} "
+            f"CALL () {{ RETURN EXISTS {{ MATCH (n:{label}) WHERE {page_cond} "
             f"WITH n, {q.sort} AS sk WHERE {beyond_cond} }} AS beyond }}"
         )
         returns.append("beyond")
@@ -109,6 +116,8 @@ def connection(q: PageQuery) -> str:
 
 def not_null(expr: str, cond: str) -> str:
     """`cond`, and the sort key present: lets Neo4j read a range index in order."""
+    if cond == "true":
+        return f"{expr} IS NOT NULL"
     return f"{expr} IS NOT NULL AND ({cond})"
 
 
