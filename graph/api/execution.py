@@ -51,6 +51,7 @@ from graphql import (
 from strawberry.schema.schema import validate_document
 
 from graph.api.context import Context
+from graph.api.degrees import Degrees
 from graph.api.errors import classify
 from graph.api.limits import Limits, enforce, too_many_tokens
 from graph.errors import LimitExceeded, StoreTimeout
@@ -117,6 +118,9 @@ class Executor:
         self.schema = graphql_schema(schema)
         self.executor_class = schema.execution_context_class
         self.limits = limits
+        # Nested list sizes for the cost limit, from the graph's statistics; refreshed in the
+        # background by requests (graph/api/degrees.py).
+        self.degrees = Degrees()
         # An extension added to the schema would silently not run here: refuse one.
         kinds = {
             e.__name__ if isinstance(e, type) else type(e()).__name__ for e in schema.extensions
@@ -173,7 +177,9 @@ class Executor:
                 if not isinstance(candidate, OperationDefinitionNode):
                     continue
                 sent = variables if candidate is operation else None
-                exceeded = enforce(self.limits, self.schema, document, candidate, sent)
+                exceeded = enforce(
+                    self.limits, self.schema, document, candidate, sent, self.degrees.current()
+                )
                 if exceeded:
                     return [{"message": e.message, "extensions": e.extensions} for e in exceeded]
             invalid = self._validated(query)
@@ -188,6 +194,7 @@ class Executor:
         extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         """Run a document that passed `refusals` as it is, its errors classified."""
+        self.degrees.refresh(context.store)
         outcome = execute(
             self.schema,
             document,

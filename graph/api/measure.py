@@ -69,8 +69,12 @@ def measure(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any] | None = None,
+    estimates: Mapping[tuple[str, str], int] | None = None,
 ) -> Measure:
-    """Depth, aliases and cost of `operation` with `variables` (page sizes may be variables)."""
+    """Depth, aliases and cost of `operation` with `variables` (page sizes may be variables).
+
+    `estimates` (rows per parent of a nested list, by (type, field)) come from the graph's own
+    statistics (graph/api/degrees.py) and take the place of the fixed table where given."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -78,6 +82,8 @@ def measure(
         d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
     }
     walker = _Walker(schema, fragments, dict(variables or {}), defaults)
+    if estimates:
+        walker.estimates = {**NESTED_ESTIMATES, **estimates}
     root = schema.get_root_type(operation.operation)
     try:
         total = walker.selection_set(root, operation.selection_set, None)
@@ -124,6 +130,7 @@ class _Walker:
         self.defaults = defaults
         self.done: dict[tuple[str, int | None], _Total] = {}
         self.active: set[str] = set()
+        self.estimates: Mapping[tuple[str, str], int] = NESTED_ESTIMATES
 
     def selection_set(
         self, parent: GraphQLNamedType | None, selection_set: SelectionSetNode, page: int | None
@@ -197,7 +204,7 @@ class _Walker:
             return len(ids) if isinstance(ids, list) else NESTED_LIMIT
         if name == "provenance":
             return PROVENANCE_ESTIMATE
-        return NESTED_ESTIMATES.get((parent, name), NESTED_LIMIT)
+        return self.estimates.get((parent, name), NESTED_LIMIT)
 
     def page_size(self, node: FieldNode, definition: GraphQLField) -> int:
         for arg in ("first", "last"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.cypher.names import Label, checked_label
+from graph.cypher.names import Label, RelType, checked_label, checked_type
 
 PING: LiteralString = "RETURN 1 AS ok"
 AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
@@ -109,3 +109,37 @@ STATS: LiteralString = (
     "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
     "RETURN nodes, relationships"
 )
+
+
+def degree_stats(pairs: list[tuple[Label, RelType, bool | None]]) -> LiteralString:
+    """Per (label, relationship type, direction): the nodes of the label, the relationships
+    (both from Neo4j's count store, constant time) and the largest degree (the degree store of
+    each node: a pass over the label, about 50 ms for 51k organisations). Columns n<i>, r<i>,
+    m<i> for pairs[i]; `None` as direction counts both."""
+    parts: list[LiteralString] = []
+    returns: list[LiteralString] = []
+    for i, (label, rel_type, outgoing) in enumerate(pairs):
+        name = checked_label(label)
+        rel = checked_type(rel_type)
+        suffix = str(i)
+        if outgoing is None:
+            arrow_l, arrow_r = "-", "-"
+        elif outgoing:
+            arrow_l, arrow_r = "-", "->"
+        else:
+            arrow_l, arrow_r = "<-", "-"
+        step: LiteralString = arrow_l + "[:" + rel + "]" + arrow_r + "()"
+        counted: LiteralString = arrow_l + "[r:" + rel + "]" + arrow_r + "()"
+        parts.append(
+            "CALL () { MATCH (n:" + name + ") RETURN count(n) AS n" + suffix + " } "
+            "CALL () { MATCH (:" + name + ")" + counted + " RETURN count(r) AS r" + suffix + " } "
+            "CALL () { MATCH (n:"
+            + name
+            + ") RETURN max(COUNT { (n)"
+            + step
+            + " }) AS m"
+            + suffix
+            + " } "
+        )
+        returns.append("n" + suffix + ", r" + suffix + ", m" + suffix)
+    return "".join(parts) + "RETURN " + ", ".join(returns)
