@@ -8,9 +8,9 @@ list yields on average. The estimate is that mean, doubled for skew, at least 1,
 largest degree the type has (and NESTED_LIMIT, the compiler's cap). A graph where every
 organisation really has a hundred partners still multiplies out to millions and is refused.
 
-The figures are read from Neo4j in the background (one query, the count store plus one pass over
-each label's degrees), at most once per REFRESH_S, so a request never waits for them; until they
-first arrive, the fixed table applies.
+The figures are read from Neo4j in the background (a small query per relationship list: the
+count store, and one pass over the label's degrees), at most once per REFRESH_S, so a request
+never waits for them; until they first arrive, the fixed table applies.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ def _lists() -> dict[Key, _Pair]:
 
 
 LISTS = _lists()
-_PAIRS: list[_Pair] = sorted(set(LISTS.values()), key=str)
-QUERY = cypher_schema.degree_stats(_PAIRS)
+QUERIES = {pair: cypher_schema.degree_stats(*pair) for pair in sorted(set(LISTS.values()), key=str)}
 
 
 def estimate(nodes: int, relationships: int, largest: int) -> int:
@@ -86,14 +85,13 @@ class Degrees:
         self._task = asyncio.create_task(self.read(store.view()))
 
     async def read(self, store: Store) -> None:
-        try:
-            rows = await store.read(QUERY)
-        except PartnergraphError as exc:
-            log.warning("could not read the graph's degree statistics: %s", exc)
-            return
-        row = rows[0]
-        by_pair = {
-            pair: estimate(int(row[f"n{i}"]), int(row[f"r{i}"]), int(row[f"m{i}"] or 0))
-            for i, pair in enumerate(_PAIRS)
-        }
+        by_pair: dict[_Pair, int] = {}
+        for pair, query in QUERIES.items():
+            try:
+                [row] = await store.read(query)
+            except PartnergraphError as exc:
+                log.warning("could not read the graph's degree statistics: %s", exc)
+                return
+            nodes, relationships = int(row["nodes"]), int(row["relationships"])
+            by_pair[pair] = estimate(nodes, relationships, int(row["largest"] or 0))
         self.estimates = {key: by_pair[pair] for key, pair in LISTS.items()}
