@@ -194,3 +194,49 @@ async def test_dates_and_kinds_of_other_records_are_index_seeks(
     ops = await _plan(schema, eco, query)
     assert _uses(ops, operator, prop), ops
     assert not _scans(ops), ops
+
+
+def _computes_a_page(ops: list[tuple[str, str]]) -> list[str]:
+    """Operators that order, cut or gather rows: a page's work, not a count's."""
+    page_ops = ("Sort", "Top", "PartialSort", "PartialTop", "Limit", "Skip")
+    return [
+        op
+        for op, details in ops
+        if op in page_ops or "collect(" in details or op.startswith("OrderedAggregation")
+    ]
+
+
+async def test_total_count_alone_counts_from_the_index_without_computing_a_page(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    # bench.peer's question: only totalCount selected, so no rows are ordered or gathered.
+    query = '{ organisations(first: 1, where: {country: {eq: "EE"}}) { totalCount } }'
+    ops = await _plan(schema, eco, query)
+    assert _uses(ops, "NodeIndexSeek", "country"), ops
+    assert not _computes_a_page(ops), ops
+    assert not _scans(ops), ops
+
+
+async def test_total_count_alone_of_everything_is_the_count_store_only(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    ops = await _plan(schema, eco, "{ organisations(first: 1) { totalCount } }")
+    assert [op for op, _ in ops if op not in ("ProduceResults", "Projection")] == [
+        "NodeCountFromCountStore"
+    ], ops
+
+
+async def test_countries_and_established_by_established_does_not_sort_every_match(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    # bench.peer's question: the filter makes `established` present, so the page may order by
+    # it plainly: an index read in order, or at most a top-k, never a Sort of every match.
+    query = (
+        '{ organisations(first: 50, where: {country: {in: ["EE", "KR", "DE"]}, '
+        "established: {gte: 1990}}, orderBy: {field: ESTABLISHED}) "
+        "{ edges { node { key name established } } } }"
+    )
+    ops = await _plan(schema, eco, query)
+    assert not [op for op, _ in ops if op == "Sort"], ops
+    assert not [d for op, d in ops if "coalesce(" in d], ops
+    assert not _scans(ops), ops
