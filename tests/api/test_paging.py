@@ -184,6 +184,11 @@ WHERES: list[tuple[dict[str, Any], str]] = [
     ({"established": {"gte": 1990}}, "n.established >= 1990"),
     ({"topics": {"includes": "genomics"}}, "'genomics' IN n.topics"),
     ({"key": {"eq": "no-such-organisation"}}, "false"),
+    # The filter makes `established` present: ESTABLISHED is then ordered plainly (read.py).
+    (
+        {"AND": [{"country": {"in": ["EE", "KR", "DE"]}}, {"established": {"gte": 1990}}]},
+        "n.country IN ['EE', 'KR', 'DE'] AND n.established >= 1990",
+    ),
 ]
 
 
@@ -401,6 +406,24 @@ async def test_total_count_equals_cyphers_count_on_every_page(
     if conn["edges"]:
         data, _ = await run(COUNT_QUERY, where=where, first=3, after=conn["edges"][-1]["cursor"])
         assert data["organisations"]["totalCount"] == expected
+
+
+COUNT_ONLY = """query($where: OrganisationWhere) {
+  organisations(where: $where, first: 1) { __typename totalCount } }"""
+
+
+@pytest.mark.parametrize(("where", "cypher_where"), COUNTED)
+async def test_total_count_alone_equals_cyphers_count(
+    run: Run, eco: Store, where: dict[str, Any] | None, cypher_where: str
+) -> None:
+    # Only totalCount asked: the query is the count alone (no page), with the same answer.
+    rows = await eco.read(f"MATCH (n:Organisation) WHERE {cypher_where} RETURN count(n) AS c")
+    data, trips = await run(COUNT_ONLY, where=where)
+    assert data["organisations"] == {
+        "__typename": "OrganisationConnection",
+        "totalCount": rows[0]["c"],
+    }
+    assert trips == 1
 
 
 def compiled_query(query: str, sort: str = "NAME") -> str:
