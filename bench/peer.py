@@ -222,6 +222,7 @@ async def run(args: argparse.Namespace) -> int:
         return 0
     ensure_packages()
     clients = [int(c) for c in args.clients.split(",")]
+    questions = [q for q in QUESTIONS if not args.only or any(o in q.name for o in args.only)]
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     with neo4j(args.bolt_port) as db:
         store = await Store.open(db.target)
@@ -260,7 +261,7 @@ async def run(args: argparse.Namespace) -> int:
             # request (graph/api/degrees.py); until then the fixed fan-out table refuses the
             # nested questions. Give it that first request and the time to read them.
             deadline = time.monotonic() + STATS_S
-            for q in QUESTIONS:
+            for q in questions:
                 while True:
                     try:
                         await check_answers(ours, q, q.ours, pool)
@@ -273,7 +274,7 @@ async def run(args: argparse.Namespace) -> int:
             results: dict[tuple[str, int, str], list[Level]] = {}
             for round_ in range(args.rounds):
                 for n in clients:
-                    for q in QUESTIONS:
+                    for q in questions:
                         order = [(ours, q.ours, pool), (peer, q.peer, peer_pool)]
                         if (round_ + clients.index(n)) % 2:
                             order.reverse()
@@ -282,7 +283,7 @@ async def run(args: argparse.Namespace) -> int:
                             lv = await level(server.url, sent, n, args.seconds, server.pid, db.pid)
                             results.setdefault((q.name, n, server.name), []).append(lv)
     table = []
-    for q in QUESTIONS:
+    for q in questions:
         for n in clients:
             a = cell(results[(q.name, n, "partnergraph")])
             b = cell(results[(q.name, n, "@neo4j/graphql")])
@@ -340,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--max-requests", type=int, default=20000)
     parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="ask only the questions whose name contains this text (repeatable)",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="keep the graph an earlier run loaded into the benchmark's Neo4j (no wipe, no load)",
@@ -349,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--seconds, --rounds and --max-requests must be positive")
     if not all(c.isdigit() and int(c) > 0 for c in args.clients.split(",")):
         parser.error("--clients: positive integers separated by commas, e.g. 1,8,32")
+    unknown = [o for o in args.only if not any(o in q.name for q in QUESTIONS)]
+    if unknown:
+        names = "; ".join(q.name for q in QUESTIONS)
+        parser.error(f"--only {unknown[0]!r} matches no question (the questions: {names})")
     args.argv = argv if argv is not None else __import__("sys").argv[1:]
     return asyncio.run(run(args))
 
