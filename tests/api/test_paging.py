@@ -20,7 +20,9 @@ from graphql import FieldNode, OperationDefinitionNode, parse
 from graph.api.compile import Compiler
 from graph.api.connections import compile_connection
 from graph.api.context import Context
+from graph.api.inputs import IntFilter, OrganisationWhere, StringFilter
 from graph.api.paging import Page
+from graph.api.where import present
 from graph.errors import UserError
 from graph.ingest.write import load
 from graph.store import Store
@@ -515,3 +517,21 @@ async def test_a_garbage_cursor_is_a_clear_user_error(
 ) -> None:
     message = the_user_error(await errors_of(schema, eco, PAGE, **{direction: cursor}))
     assert message.startswith("invalid cursor")
+
+
+def test_only_a_plain_comparison_in_the_conjunction_makes_a_sort_key_present() -> None:
+    # Under OR or NOT, or with no value-requiring operator, a node without `established` may
+    # match: ESTABLISHED must then keep its coalesce() (missing values sort lowest).
+    gte = IntFilter(gte=1990)
+    ee = OrganisationWhere(country=StringFilter(eq="EE"))
+    assert present("Organisation", OrganisationWhere(established=gte)) == {"established"}
+    nested = OrganisationWhere(AND=[ee, OrganisationWhere(established=gte)])
+    assert present("Organisation", nested) == {"country", "established"}
+    assert (
+        present("Organisation", OrganisationWhere(OR=[OrganisationWhere(established=gte), ee]))
+        == set()
+    )
+    assert (
+        present("Organisation", OrganisationWhere(NOT=OrganisationWhere(established=gte))) == set()
+    )
+    assert present("Organisation", OrganisationWhere(established=IntFilter())) == set()
