@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from bench import datasets, loadbench, profile, queries, report, servers, throughput
+from bench import datasets, loadbench, peer, profile, queries, report, servers, throughput
 from bench.report import Figure, Results
 from bench.timing import Deadline
 from graph.api.schema import build_schema
@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bolt-port", type=int, default=servers.DEFAULT_BOLT_PORT)
     parser.add_argument("--no-ror", action="store_true", help="skip the ROR dump")
     parser.add_argument("--no-http", action="store_true", help="skip everything over HTTP")
+    parser.add_argument(
+        "--no-peer",
+        action="store_true",
+        help="skip the side-by-side run against @neo4j/graphql (bench/peer.py; needs Node)",
+    )
     parser.add_argument(
         "--load-only",
         action="store_true",
@@ -286,4 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in out.notes:
             print(f"  {note}")
         print(f"wrote {report.write(out)} ({out.machine['seconds']:.0f} s)")
-    return 0
+    if args.no_peer or args.quick or args.load_only or args.no_http:
+        return 0
+    # After the rest, its Neo4j stopped: the peer run starts its own on the same port and
+    # says so when Node or the ROR dump is missing.
+    return peer.main(["--bolt-port", str(args.bolt_port)])

@@ -10,7 +10,7 @@ from graphql import FieldNode
 from graph.api.compile import Compiler
 from graph.api.paging import Page, encode_cursor
 from graph.api.specs import TYPES
-from graph.api.where import predicate
+from graph.api.where import predicate, present
 from graph.cypher import project as cy
 from graph.cypher import read as cypher_read
 
@@ -64,6 +64,10 @@ def compile_connection(
     connection = compiler.collect(f"{type_name}Connection", nodes)
     compiled = Compiled("", {}, page, sort=sort)
     compiled.wants_total = any(f[0].name.value == "totalCount" for f in connection.values())
+    # edges and pageInfo both need the page; totalCount and __typename do not.
+    wants_page = any(
+        f[0].name.value not in ("totalCount", "__typename") for f in connection.values()
+    )
 
     node_entries: list[str] = []
     for fields in connection.values():
@@ -76,11 +80,13 @@ def compile_connection(
 
     cond = predicate(type_name, where, "n", compiler.param, compiler.var) if where else "true"
     sort_expr, _ = spec.sorts[sort]
-    if cypher_read.is_plain_property(sort_expr):
-        # Plain sort keys are required properties with a range index; saying they are not null
-        # lets Neo4j read the index in order and stop after the page (10x on 50k organisations)
-        # instead of sorting every node. Optional keys are wrapped in coalesce() in specs.py.
-        cond = cypher_read.not_null(sort_expr, cond)
+    optional = cypher_read.optional_property(sort_expr)
+    if where and optional is not None and optional in present(type_name, where):
+        # The filter leaves only nodes that have the sort key (`established >= 1990`), so the
+        # coalesce() is the property itself: plain, the page may read its range index in
+        # order and stop after the page instead of ordering every match. Cursors are alike:
+        # the sort value of a node with the property is the property.
+        sort_expr = cypher_read.sort_prop(optional)
     cursor = None
     if page.cursor is not None:
         cursor = (compiler.param(page.cursor[0]), compiler.param(page.cursor[1]))
@@ -95,6 +101,11 @@ def compile_connection(
         descending=descending != page.backward,
         cursor=cursor,
         total=compiled.wants_total,
+        page=wants_page,
+        # Plain sort keys are required properties with a range index: the page reads the index
+        # in order and stops after the page (10x on 50k organisations) instead of sorting every
+        # node. Optional keys are wrapped in coalesce() in the registry.
+        ordered=cypher_read.is_plain_property(sort_expr),
     )
     compiled.query = cypher_read.connection(query)
     compiled.params = compiler.params

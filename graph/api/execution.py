@@ -27,6 +27,9 @@ No HTTP here (graph/api/http.py maps what this returns to statuses). Decisions:
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import lru_cache
 from inspect import isawaitable
@@ -36,6 +39,7 @@ import strawberry
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
@@ -43,6 +47,7 @@ from graphql import (
     NoFragmentCyclesRule,
     NoUnusedFragmentsRule,
     OperationDefinitionNode,
+    OperationType,
     execute,
     parse,
     specified_rules,
@@ -51,11 +56,15 @@ from graphql import (
 from strawberry.schema.schema import validate_document
 
 from graph.api.context import Context
+from graph.api.degrees import Degrees
 from graph.api.errors import classify
 from graph.api.limits import Limits, enforce, too_many_tokens
 from graph.errors import LimitExceeded, StoreTimeout
 
 CACHE_SIZE = 256
+# Answers of introspection-only operations (GraphiQL's, the schema explorer's, a client's):
+# a handful of distinct queries in practice, about 1 MB each at most.
+INTROSPECTION_CACHE_SIZE = 32
 FRAGMENT_RULES = [KnownFragmentNamesRule, NoUnusedFragmentsRule, NoFragmentCyclesRule]
 # Ours: they cache parsing and validation and classify errors, all done here instead.
 OWN_EXTENSIONS = frozenset({"ParserCache", "ValidationCache", "ErrorCodes"})
@@ -117,6 +126,10 @@ class Executor:
         self.schema = graphql_schema(schema)
         self.executor_class = schema.execution_context_class
         self.limits = limits
+        # Nested list sizes for the cost limit, from the graph's statistics; refreshed in the
+        # background by requests (graph/api/degrees.py).
+        self.degrees = Degrees()
+        self._introspected: OrderedDict[str, ExecutionResult] = OrderedDict()
         # An extension added to the schema would silently not run here: refuse one.
         kinds = {
             e.__name__ if isinstance(e, type) else type(e()).__name__ for e in schema.extensions
@@ -173,7 +186,9 @@ class Executor:
                 if not isinstance(candidate, OperationDefinitionNode):
                     continue
                 sent = variables if candidate is operation else None
-                exceeded = enforce(self.limits, self.schema, document, candidate, sent)
+                exceeded = enforce(
+                    self.limits, self.schema, document, candidate, sent, self.degrees.current()
+                )
                 if exceeded:
                     return [{"message": e.message, "extensions": e.extensions} for e in exceeded]
             invalid = self._validated(query)
@@ -188,6 +203,10 @@ class Executor:
         extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         """Run a document that passed `refusals` as it is, its errors classified."""
+        self.degrees.refresh(context.store)
+        key = _introspection_key(document, variables, operation_name)
+        if key is not None:
+            return await self._introspection(key, document, variables, operation_name)
         outcome = execute(
             self.schema,
             document,
@@ -201,3 +220,56 @@ class Executor:
         for failure in result.errors or []:
             classify(failure)
         return result
+
+    async def _introspection(
+        self,
+        key: str,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult:
+        """An operation of introspection only: its answer depends on the schema alone, which
+        does not change while the server runs, so it is cached; and it is computed in a thread,
+        since graphql-core's introspection is plain Python that held the event loop for about
+        90 ms per full introspection (thirty aliases of it, seconds)."""
+        cached = self._introspected.get(key)
+        if cached is not None:
+            self._introspected.move_to_end(key)
+            return cached
+        result = await asyncio.to_thread(
+            execute,
+            self.schema,
+            document,
+            variable_values=variables,
+            operation_name=operation_name,
+        )
+        if isawaitable(result):  # introspection resolvers are synchronous; never reached
+            result = await result
+        for failure in result.errors or []:
+            classify(failure)
+        self._introspected[key] = result
+        while len(self._introspected) > INTROSPECTION_CACHE_SIZE:
+            self._introspected.popitem(last=False)
+        return result
+
+
+def _introspection_key(
+    document: DocumentNode, variables: dict[str, Any] | None, operation_name: str | None
+) -> str | None:
+    """The cache key of an operation selecting nothing but introspection fields; else None."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or _named(o, operation_name)]
+    if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
+        return None
+    for selection in chosen[0].selection_set.selections:
+        if not isinstance(selection, FieldNode) or not selection.name.value.startswith("__"):
+            return None
+        if selection.directives:
+            return None
+    if document.loc is None:
+        return None
+    return json.dumps([document.loc.source.body, variables, operation_name], default=str)
+
+
+def _named(operation: OperationDefinitionNode, name: str) -> bool:
+    return operation.name is not None and operation.name.value == name

@@ -108,6 +108,12 @@ class OrganisationWhere:
     established: IntFilter | None = None
     ror: StringFilter | None = None
     wikidata: StringFilter | None = None
+    isni: StringFilter | None = None
+    grid: StringFilter | None = None
+    fundref: StringFilter | None = None
+    registry_code: StringFilter | None = strawberry.field(
+        default=None, description="A company or charity register's code."
+    )
     topics: ListFilter | None = None
     sectors: ListFilter | None = None
     agreements: AgreementQuantifier | None = strawberry.field(

@@ -127,10 +127,12 @@ def enforce(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any] | None = None,
+    estimates: Mapping[tuple[str, str], int] | None = None,
 ) -> list[LimitExceeded]:
-    """Every limit `operation` breaks; repeats are counted only within the other limits."""
+    """Every limit `operation` breaks; repeats are counted only within the other limits.
+    `estimates`: nested list sizes from the graph's statistics (graph/api/degrees.py)."""
     exceeded = check_variables(limits, document, variables)
-    exceeded += check(limits, measure(schema, document, operation, variables))
+    exceeded += check(limits, measure(schema, document, operation, variables, estimates))
     terms = filter_terms(document, operation, variables)
     if terms > limits.max_filter_terms:
         exceeded.append(

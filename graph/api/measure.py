@@ -13,15 +13,17 @@ table counts NESTED_LIMIT: unknown lists are assumed to be as large as they may 
 and `ids` may come from variables: they count as sent.
 
 Fragments are expanded (each measured once and reused), @skip/@include are ignored (the estimate
-errs high), and introspection fields (`__schema`, `__type`) add neither depth nor cost:
-graphql-core's MaxIntrospectionDepthRule bounds them during validation, and GraphiQL's
-introspection query nests deeper than the data queries' limit should be.
+errs high), and introspection fields (`__schema`, `__type`) add no depth: graphql-core's
+MaxIntrospectionDepthRule bounds them during validation, and GraphiQL's introspection query
+nests deeper than the data queries' limit should be. They add cost, their lists as long as this
+schema makes them (graph/api/execution.py also answers them off the event loop, and from a cache).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -38,7 +40,9 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    SchemaMetaFieldDef,
     SelectionSetNode,
+    TypeMetaFieldDef,
     ValueNode,
     VariableNode,
     get_named_type,
@@ -69,8 +73,12 @@ def measure(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any] | None = None,
+    estimates: Mapping[tuple[str, str], int] | None = None,
 ) -> Measure:
-    """Depth, aliases and cost of `operation` with `variables` (page sizes may be variables)."""
+    """Depth, aliases and cost of `operation` with `variables` (page sizes may be variables).
+
+    `estimates` (rows per parent of a nested list, by (type, field)) come from the graph's own
+    statistics (graph/api/degrees.py) and take the place of the fixed table where given."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -78,6 +86,8 @@ def measure(
         d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
     }
     walker = _Walker(schema, fragments, dict(variables or {}), defaults)
+    if estimates:
+        walker.estimates = {**NESTED_ESTIMATES, **estimates}
     root = schema.get_root_type(operation.operation)
     try:
         total = walker.selection_set(root, operation.selection_set, None)
@@ -124,6 +134,7 @@ class _Walker:
         self.defaults = defaults
         self.done: dict[tuple[str, int | None], _Total] = {}
         self.active: set[str] = set()
+        self.estimates: Mapping[tuple[str, str], int] = NESTED_ESTIMATES
 
     def selection_set(
         self, parent: GraphQLNamedType | None, selection_set: SelectionSetNode, page: int | None
@@ -164,10 +175,16 @@ class _Walker:
         if node.selection_set is None:
             return _Total(0, aliases, 0)
         named = get_named_type(definition.type) if definition else None
-        if name.startswith("__"):
-            # Introspection: only its aliases count (see the module docstring).
+        if name.startswith("__") or (parent is not None and parent.name.startswith("__")):
+            # Introspection: no depth (see the module docstring), but its lists count as long
+            # as this schema makes them, so that thirty aliases of every type's fields' args
+            # are refused like any other flood.
             inner = self.selection_set(named, node.selection_set, None)
-            return _Total(0, min(aliases + inner.aliases, SATURATED), 0)
+            size = _introspection_sizes(self.schema).get(name, 1) if definition else 1
+            if definition is None or not is_list_type(get_nullable_type(definition.type)):
+                size = 1
+            cost = min(size * (1 + inner.cost), SATURATED)
+            return _Total(0, min(aliases + inner.aliases, SATURATED), cost)
         if definition is None or named is None or is_leaf_type(named):
             inner = self.selection_set(None, node.selection_set, None)
             return _Total(inner.depth, aliases + inner.aliases, 0)
@@ -197,7 +214,7 @@ class _Walker:
             return len(ids) if isinstance(ids, list) else NESTED_LIMIT
         if name == "provenance":
             return PROVENANCE_ESTIMATE
-        return NESTED_ESTIMATES.get((parent, name), NESTED_LIMIT)
+        return self.estimates.get((parent, name), NESTED_LIMIT)
 
     def page_size(self, node: FieldNode, definition: GraphQLField) -> int:
         for arg in ("first", "last"):
@@ -227,7 +244,37 @@ class _Walker:
         return None
 
 
+@lru_cache(maxsize=4)
+def _introspection_sizes(schema: GraphQLSchema) -> dict[str, int]:
+    """Rows per parent of each introspection list, as this schema makes them (means, rounded
+    up: `types { fields }` yields every field of every type)."""
+    types = list(schema.type_map.values())
+    fields = [f for t in types for f in (getattr(t, "fields", None) or {}).values()]
+    args = [a for f in fields for a in (getattr(f, "args", None) or {})]
+
+    def mean(total: int, over: int) -> int:
+        return max(1, -(-total // max(over, 1)))
+
+    def per_type(attribute: str) -> int:
+        return mean(sum(len(getattr(t, attribute, None) or ()) for t in types), len(types))
+
+    return {
+        "types": len(types),
+        "directives": len(schema.directives),
+        "fields": per_type("fields"),
+        "inputFields": per_type("fields"),
+        "enumValues": per_type("values"),
+        "interfaces": per_type("interfaces"),
+        "possibleTypes": 2,
+        "args": mean(len(args), len(fields)),
+    }
+
+
 def _field_definition(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+    if name == "__schema":
+        return SchemaMetaFieldDef
+    if name == "__type":
+        return TypeMetaFieldDef
     if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
         field: GraphQLField | None = parent.fields.get(name)
         return field

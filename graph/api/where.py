@@ -31,13 +31,14 @@ def _plain(value: Any) -> Any:
 
 
 def _operators(expr: str, ops: Any, param: Param) -> list[str]:
-    """Every operator given in a filter input, each two-valued (see filters.two_valued)."""
+    """Every operator given in a filter input, plain: negations make them two-valued
+    (graph/cypher/filters.py says why)."""
     out: list[str] = []
     for f in dataclasses.fields(ops):
         value = getattr(ops, f.name)
         if value is None:
             continue
-        out.append(cf.two_valued(cf.compare(expr, f.name, param(_plain(value)))))
+        out.append(cf.compare(expr, f.name, param(_plain(value))))
     return out
 
 
@@ -58,6 +59,31 @@ def predicate(type_name: str, where: Any, var: str, param: Param, new_var: Var) 
         else:
             parts.extend(_field(specs[f.name], value, var, param, new_var))
     return cf.all_of(parts)
+
+
+# Operators false on a missing property wherever they are plain (every positive position).
+_NEEDS_VALUE = ("eq", "in_", "lt", "lte", "gt", "gte")
+
+
+def present(type_name: str, where: Any) -> set[str]:
+    """Properties every node matching `where` has: those compared by a plain operator at the
+    top of the conjunction (or inside its ANDs), where a missing value reads as false."""
+    specs = WHERE[type_name]
+    out: set[str] = set()
+    for f in dataclasses.fields(where):
+        value = getattr(where, f.name)
+        if value is None or f.name in ("OR", "NOT"):
+            continue
+        if f.name == "AND":
+            for w in value:
+                out |= present(type_name, w)
+            continue
+        spec = specs[f.name]
+        if isinstance(spec, Scalar) and any(
+            getattr(value, op, None) is not None for op in _NEEDS_VALUE
+        ):
+            out.add(spec.prop)
+    return out
 
 
 def _field(spec: _Spec, value: Any, var: str, param: Param, new_var: Var) -> list[str]:

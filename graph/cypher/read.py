@@ -14,6 +14,7 @@ from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.project import ident, param_ref
 
 _PLAIN_PROPERTY = re.compile(r"n\.[A-Za-z]+")
+_OPTIONAL_PROPERTY = re.compile(r"coalesce\(n\.([A-Za-z]+), .+\)")
 # Identifier properties an organisation may be looked up by (each has an index, schema.py).
 IDENTIFIER_PROPS = frozenset({"ror", "wikidata", "isni", "grid", "fundref", "registryCode"})
 
@@ -42,6 +43,12 @@ def sort_or(name: str, default: str) -> str:
     return f"coalesce(n.{ident(name)}, {default})"
 
 
+def optional_property(expr: str) -> str | None:
+    """The property of a `sort_or` sort key, None for any other key."""
+    m = _OPTIONAL_PROPERTY.fullmatch(expr)
+    return m.group(1) if m else None
+
+
 def sort_degree(rel_type: RelType, outgoing: bool) -> str:
     """How many relationships of a type the node has, in one direction."""
     t = checked_type(rel_type)
@@ -62,6 +69,11 @@ class PageQuery:
 
     `cond` is the compiled `where` predicate, `sort` a sort key expression, `cursor` the
     parameter references of the cursor's (sort value, key), `limit` that of the page size + 1.
+    `ordered` says the page may read `sort` (a required, indexed property) from its index in
+    order: `cond` is then asked with the key not null, which lets Neo4j do so, while the total
+    is counted on `cond` alone (from the count store when nothing is filtered, else from the
+    filter's index). `page` False (only the total asked): no page is computed at all, and the
+    query is the count alone (an index seek, or the count store, and nothing else).
     """
 
     label: Label
@@ -72,6 +84,8 @@ class PageQuery:
     descending: bool = False
     cursor: tuple[str, str] | None = None
     total: bool = False
+    ordered: bool = False
+    page: bool = True
 
 
 def connection(q: PageQuery) -> str:
@@ -89,18 +103,27 @@ def connection(q: PageQuery) -> str:
         beyond_cond = f"(sk {before} {value} OR (sk = {value} AND n.id {before}= {key}))"
     limit = param_ref(q.limit)
     projection = "{sk: sk, id: n.id" + "".join(", " + e for e in q.projection_entries) + "}"
+    page_cond = not_null(q.sort, q.cond) if q.ordered else q.cond
+    if not q.page:
+        # No edges or pageInfo asked: ordering and gathering rows nobody reads would cost a
+        # top-k over every match (4x the count's Neo4j CPU on a country of 8,307).
+        if not q.total:
+            return "RETURN [] AS rows"
+        where = "" if q.cond == "true" else f" WHERE {q.cond}"
+        return f"MATCH (n:{label}){where} WITH count(n) AS total RETURN [] AS rows, total"
     parts = [
-        f"CALL () {{ MATCH (n:{label}) WHERE {q.cond} WITH n, {q.sort} AS sk "
+        f"CALL () {{ MATCH (n:{label}) WHERE {page_cond} WITH n, {q.sort} AS sk "
         f"WHERE {cursor_cond} ORDER BY sk {order}, n.id {order} LIMIT {limit} "
         f"RETURN collect({projection}) AS rows }}"
     ]
     returns = ["rows"]
     if q.total:
-        parts.append(f"CALL () {{ MATCH (n:{label}) WHERE {q.cond} RETURN count(n) AS total }}")
+        where = "" if q.cond == "true" else f" WHERE {q.cond}"
+        parts.append(f"CALL () {{ MATCH (n:{label}){where} RETURN count(n) AS total }}")
         returns.append("total")
     if beyond_cond is not None:
         parts.append(
-            f"CALL () {{ RETURN EXISTS {{ MATCH (n:{label}) WHERE {q.cond} "
+            f"CALL () {{ RETURN EXISTS {{ MATCH (n:{label}) WHERE {page_cond} "
             f"WITH n, {q.sort} AS sk WHERE {beyond_cond} }} AS beyond }}"
         )
         returns.append("beyond")
@@ -109,6 +132,8 @@ def connection(q: PageQuery) -> str:
 
 def not_null(expr: str, cond: str) -> str:
     """`cond`, and the sort key present: lets Neo4j read a range index in order."""
+    if cond == "true":
+        return f"{expr} IS NOT NULL"
     return f"{expr} IS NOT NULL AND ({cond})"
 
 

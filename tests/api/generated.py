@@ -172,6 +172,17 @@ def _organisation(rng: random.Random, i: int, names: _Names) -> dict[str, Any]:
     if rng.random() < 0.8:
         # A narrow range, so that years tie.
         record["established"] = rng.choice([rng.randint(1990, 2024), rng.randint(1632, 1990)])
+    if i % 3 == 0:
+        # Identifiers for a third (drawn from `i`, not `rng`: the rest of the bundle is as it
+        # was), so that filters on them select few of many, as in real data.
+        record["identifiers"] = {
+            "ror": f"0{i:06d}{i % 100:02d}",
+            "wikidata": f"Q{1000 + i}",
+            "isni": f"{i:016d}",
+            "grid": f"grid.{i}.{i % 16:x}",
+            "fundref": f"{100000 + i}",
+            "registry_code": f"R-{i:05d}",
+        }
     return record
 
 
@@ -283,17 +294,19 @@ async def _holds(store: Store, parsed: Parsed) -> bool:
     bundle = parsed.bundle
     rows = await store.read(
         "CALL () { MATCH (o:Organisation) RETURN count(o) AS orgs } "
+        "CALL () { MATCH (o:Organisation) WHERE o.ror IS NOT NULL RETURN count(o) AS ror } "
         "CALL () { MATCH (a:Agreement) RETURN count(a) AS agreements } "
         "CALL () { MATCH (p:Person) RETURN count(p) AS people } "
         "CALL () { MATCH (p:Project) RETURN count(p) AS projects } "
         "CALL () { MATCH (s:Source) RETURN collect(s.id) AS sources } "
         "CALL () { MATCH (n) WHERE n.origins <> [$origin] RETURN count(n) AS foreign } "
-        "RETURN orgs, agreements, people, projects, sources, foreign",
+        "RETURN orgs, ror, agreements, people, projects, sources, foreign",
         {"origin": bundle.origin},
     )
     row = rows[0]
     return bool(
         row["orgs"] == len(bundle.organisations)
+        and row["ror"] == sum(o.identifiers.ror is not None for o in bundle.organisations)
         and row["agreements"] == len(bundle.agreements)
         and row["people"] == len(bundle.people)
         and row["projects"] == len(bundle.projects)

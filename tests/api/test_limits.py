@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import inspect
 import json
 import re
@@ -15,6 +16,7 @@ import orjson
 import pytest
 import strawberry
 from graphql import (
+    GraphQLError,
     GraphQLObjectType,
     OperationDefinitionNode,
     get_introspection_query,
@@ -611,3 +613,63 @@ async def test_a_query_past_the_time_limit_is_told_apart_as_a_timeout(
         caught.value, StoreTimeout
     )  # the API answers it 504, not 200 with STORE_ERROR
     assert "timed out" in caught.value.message
+
+
+# --- introspection ------------------------------------------------------------------------------
+
+_TYPE_REF = "name ofType { name ofType { name ofType { name } } }"
+INTROSPECTION_ALIAS = (
+    f"__schema {{ types {{ name description fields {{ name description args {{ name "
+    f"description type {{ {_TYPE_REF} }} }} type {{ {_TYPE_REF} }} }} inputFields {{ name "
+    f"type {{ {_TYPE_REF} }} }} enumValues {{ name description }} }} }}"
+)
+
+
+def introspection_flood(count: int, selection: str = INTROSPECTION_ALIAS) -> str:
+    return "{ " + " ".join(f"a{i}: {selection}" for i in range(count)) + " }"
+
+
+def test_introspection_lists_count_as_long_as_the_schema_makes_them(
+    schema: strawberry.Schema,
+) -> None:
+    one = measured(schema, introspection_flood(1)).cost
+    types = len(graphql_schema(schema).type_map)
+    assert one > types * 5  # every type, each with a few fields and their types
+    assert measured(schema, introspection_flood(10)).cost == 10 * one
+    # Thirty aliases of every field's args and types: within the alias limit, past the cost.
+    assert refusals(schema, introspection_flood(30)) == ["cost"]
+    assert refusals(schema, get_introspection_query(descriptions=True)) == []
+
+
+async def test_introspection_runs_off_the_event_loop_and_is_answered_from_a_cache(
+    schema: strawberry.Schema, session_store: Store
+) -> None:
+    from graph.api.context import Context
+    from graph.api.execution import Executor
+
+    executor = Executor(schema, Limits())
+    query = introspection_flood(8)
+    document = executor.parse(query)
+    assert not isinstance(document, GraphQLError)
+    assert executor.refusals(query, document, None, None) == []
+    ticks = 0
+    running = True
+
+    async def tick() -> None:
+        nonlocal ticks
+        while running:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    before = ticks
+    result = await executor.execute(document, Context(store=session_store.view()))
+    during = ticks - before
+    running = False
+    await ticker
+    assert result.errors is None
+    # Run in the loop, graphql-core's introspection would have let nothing else run meanwhile.
+    assert during > 1
+    again = await executor.execute(executor.parse(query), Context(store=session_store.view()))  # type: ignore[arg-type]
+    assert again is result

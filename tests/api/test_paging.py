@@ -20,7 +20,9 @@ from graphql import FieldNode, OperationDefinitionNode, parse
 from graph.api.compile import Compiler
 from graph.api.connections import compile_connection
 from graph.api.context import Context
+from graph.api.inputs import IntFilter, OrganisationWhere, StringFilter
 from graph.api.paging import Page
+from graph.api.where import present
 from graph.errors import UserError
 from graph.ingest.write import load
 from graph.store import Store
@@ -184,6 +186,11 @@ WHERES: list[tuple[dict[str, Any], str]] = [
     ({"established": {"gte": 1990}}, "n.established >= 1990"),
     ({"topics": {"includes": "genomics"}}, "'genomics' IN n.topics"),
     ({"key": {"eq": "no-such-organisation"}}, "false"),
+    # The filter makes `established` present: ESTABLISHED is then ordered plainly (read.py).
+    (
+        {"AND": [{"country": {"in": ["EE", "KR", "DE"]}}, {"established": {"gte": 1990}}]},
+        "n.country IN ['EE', 'KR', 'DE'] AND n.established >= 1990",
+    ),
 ]
 
 
@@ -403,6 +410,24 @@ async def test_total_count_equals_cyphers_count_on_every_page(
         assert data["organisations"]["totalCount"] == expected
 
 
+COUNT_ONLY = """query($where: OrganisationWhere) {
+  organisations(where: $where, first: 1) { __typename totalCount } }"""
+
+
+@pytest.mark.parametrize(("where", "cypher_where"), COUNTED)
+async def test_total_count_alone_equals_cyphers_count(
+    run: Run, eco: Store, where: dict[str, Any] | None, cypher_where: str
+) -> None:
+    # Only totalCount asked: the query is the count alone (no page), with the same answer.
+    rows = await eco.read(f"MATCH (n:Organisation) WHERE {cypher_where} RETURN count(n) AS c")
+    data, trips = await run(COUNT_ONLY, where=where)
+    assert data["organisations"] == {
+        "__typename": "OrganisationConnection",
+        "totalCount": rows[0]["c"],
+    }
+    assert trips == 1
+
+
 def compiled_query(query: str, sort: str = "NAME") -> str:
     """The Cypher `organisations` compiles to, straight from `compile_connection` (no I/O)."""
     operation = parse(query).definitions[0]
@@ -492,3 +517,21 @@ async def test_a_garbage_cursor_is_a_clear_user_error(
 ) -> None:
     message = the_user_error(await errors_of(schema, eco, PAGE, **{direction: cursor}))
     assert message.startswith("invalid cursor")
+
+
+def test_only_a_plain_comparison_in_the_conjunction_makes_a_sort_key_present() -> None:
+    # Under OR or NOT, or with no value-requiring operator, a node without `established` may
+    # match: ESTABLISHED must then keep its coalesce() (missing values sort lowest).
+    gte = IntFilter(gte=1990)
+    ee = OrganisationWhere(country=StringFilter(eq="EE"))
+    assert present("Organisation", OrganisationWhere(established=gte)) == {"established"}
+    nested = OrganisationWhere(AND=[ee, OrganisationWhere(established=gte)])
+    assert present("Organisation", nested) == {"country", "established"}
+    assert (
+        present("Organisation", OrganisationWhere(OR=[OrganisationWhere(established=gte), ee]))
+        == set()
+    )
+    assert (
+        present("Organisation", OrganisationWhere(NOT=OrganisationWhere(established=gte))) == set()
+    )
+    assert present("Organisation", OrganisationWhere(established=IntFilter())) == set()

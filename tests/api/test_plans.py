@@ -1,0 +1,242 @@
+"""Filters are served by indexes: EXPLAIN of the Cypher the API compiles, on the real test Neo4j.
+
+Each question runs through the schema (so the Cypher is exactly what a client's request gets),
+its one query is recorded, and Neo4j's plan for it is read: the filter must reach the nodes
+through an index operator (a seek, or a read of the count store), never through a scan of the
+label followed by a Filter of every node. Speed itself is measured in bench/, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, LiteralString
+
+import pytest
+import strawberry
+
+from graph.api.context import Context
+from graph.cypher import schema as cypher_schema
+from graph.store import Params, Row, Store
+from tests.api.generated import ecosystem, ensure_loaded
+
+ECO = ecosystem()
+
+
+class _Recording(Store):
+    """A store that remembers the queries it was asked to read."""
+
+    reads: list[tuple[str, Params | None]]
+
+    async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        self.reads.append((query, params))
+        return await super().read(query, params)
+
+    async def read_values(self, query: LiteralString, params: Params | None = None) -> list[Row]:
+        self.reads.append((query, params))
+        return await super().read_values(query, params)
+
+
+@pytest.fixture
+async def eco(session_store: Store) -> Store:
+    await ensure_loaded(session_store, ECO)
+    # The plans below are Neo4j's choice for this data, so its statistics must describe it.
+    await session_store.read(cypher_schema.RESAMPLE_INDEXES)
+    return session_store.view()
+
+
+def _operators(plan: Any) -> Iterator[tuple[str, str]]:
+    """(operator, details) of every operator of a plan, depth first."""
+    args = plan.get("args", {})
+    yield str(plan.get("operatorType", "")).split("@")[0], str(args.get("Details", ""))
+    for child in plan.get("children", []):
+        yield from _operators(child)
+
+
+async def _plan(schema: strawberry.Schema, store: Store, query: str) -> list[tuple[str, str]]:
+    """The operators of Neo4j's plan for the one query `query` compiles to."""
+    recording = _Recording(driver=store.driver, target=store.target, timeout_s=store.timeout_s)
+    recording.reads = []
+    result = await schema.execute(query, context_value=Context(store=recording))
+    assert result.errors is None, result.errors
+    [(cypher, params)] = recording.reads
+    assert result.data is not None
+    async with store.driver.session(database=store.target.database) as session:
+        # Planned afresh: a plan cached before the statistics were current would be stale.
+        explain = "CYPHER replan=force EXPLAIN " + cypher
+        summary = await (await session.run(explain, dict(params or {}))).consume()
+    assert summary.plan is not None
+    return list(_operators(summary.plan))
+
+
+def _uses(ops: list[tuple[str, str]], operator: str, prop: str) -> bool:
+    return any(op.startswith(operator) and f"({prop})" in details for op, details in ops)
+
+
+def _scans(ops: list[tuple[str, str]]) -> list[str]:
+    return [op for op, _ in ops if op in ("NodeByLabelScan", "AllNodesScan")]
+
+
+def _page(where: str, sort: str = "ESTABLISHED", extra: str = "") -> str:
+    # Sorted by a key no index orders (an optional property), by default: Neo4j may otherwise
+    # rightly read a sort key's index in order and filter until the page is full, which tells
+    # nothing about the filter's own index.
+    return (
+        f"{{ organisations(first: 5, orderBy: {{field: {sort}}}, where: {where}) "
+        f"{{ {extra} edges {{ node {{ key }} }} }} }}"
+    )
+
+
+# One filter per indexed property of organisations, alone and inside an AND with another.
+SEEKS = [
+    ('{key: {eq: "org-007"}}', "NodeUniqueIndexSeek", "id"),
+    ('{key: {in: ["org-007", "org-011"]}}', "NodeUniqueIndexSeek", "id"),
+    ('{ror: {eq: "000000303"}}', "NodeUniqueIndexSeek", "ror"),
+    ('{wikidata: {eq: "Q1003"}}', "NodeIndexSeek", "wikidata"),
+    ('{isni: {eq: "0000000000000003"}}', "NodeIndexSeek", "isni"),
+    ('{grid: {eq: "grid.3.3"}}', "NodeIndexSeek", "grid"),
+    ('{fundref: {eq: "100003"}}', "NodeIndexSeek", "fundref"),
+    ('{registryCode: {eq: "R-00003"}}', "NodeIndexSeek", "registryCode"),
+    ('{country: {eq: "EE"}}', "NodeIndexSeek", "country"),
+    ('{country: {in: ["EE", "KR"]}}', "NodeIndexSeek", "country"),
+    ("{kind: {eq: UNIVERSITY}}", "NodeIndexSeek", "kind"),
+    ("{status: {eq: ACTIVE}}", "NodeIndexSeek", "status"),
+    ("{established: {gte: 2020}}", "NodeIndexSeek", "established"),
+    ("{established: {gte: 1990, lt: 1995}}", "NodeIndexSeek", "established"),
+    ('{city: {eq: "Tartu"}}', "NodeIndexSeek", "city"),
+]
+
+
+@pytest.mark.parametrize(("where", "operator", "prop"), SEEKS)
+async def test_each_filter_of_organisations_is_an_index_seek(
+    schema: strawberry.Schema, eco: Store, where: str, operator: str, prop: str
+) -> None:
+    ops = await _plan(schema, eco, _page(where))
+    assert _uses(ops, operator, prop), ops
+    assert not _scans(ops), ops
+
+
+@pytest.mark.parametrize(("where", "operator", "prop"), SEEKS)
+async def test_each_filter_inside_an_and_is_an_index_seek(
+    schema: strawberry.Schema, eco: Store, where: str, operator: str, prop: str
+) -> None:
+    # Beside a filter no index serves (a name's substring), inside AND: the seek still leads.
+    query = _page(f'{{AND: [{where}, {{name: {{contains: "a"}}}}]}}')
+    ops = await _plan(schema, eco, query)
+    assert _uses(ops, operator, prop), ops
+    assert not _scans(ops), ops
+
+
+async def test_a_negated_filter_keeps_its_meaning_and_still_reads_the_other_through_an_index(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    ops = await _plan(schema, eco, _page('{country: {eq: "EE"}, NOT: {kind: {eq: COMPANY}}}'))
+    assert _uses(ops, "NodeIndexSeek", "country"), ops
+
+
+async def test_total_count_of_everything_is_read_from_the_count_store(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    ops = await _plan(schema, eco, "{ organisations(first: 1) { totalCount } }")
+    assert any(op == "NodeCountFromCountStore" for op, _ in ops), ops
+    assert not _scans(ops), ops
+
+
+async def test_total_count_of_a_country_is_an_index_seek(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    ops = await _plan(schema, eco, _page('{country: {eq: "EE"}}', sort="NAME", extra="totalCount"))
+    assert _uses(ops, "NodeIndexSeek", "country"), ops
+    assert not _scans(ops), ops
+
+
+async def test_a_page_by_name_reads_the_name_index_in_order(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    ops = await _plan(
+        schema,
+        eco,
+        "{ organisations(first: 5, orderBy: {field: NAME}) { edges { node { key } } } }",
+    )
+    assert _uses(ops, "NodeIndexScan", "name"), ops
+    assert not any(op in ("Sort", "Top") for op, _ in ops), ops
+
+
+@pytest.mark.parametrize(
+    ("query", "operator", "prop"),
+    [
+        (
+            "{ agreements(first: 5, where: {kind: {eq: MOU}}) { edges { node { key } } } }",
+            "NodeIndexSeek",
+            "kind",
+        ),
+        (
+            '{ agreements(first: 5, where: {signed: {gte: "2020-01-01"}}) '
+            "{ edges { node { key } } } }",
+            "NodeIndexSeek",
+            "signed",
+        ),
+        (
+            '{ projects(first: 5, where: {start: {gte: "2020-01-01"}}) '
+            "{ edges { node { key } } } }",
+            "NodeIndexSeek",
+            "start",
+        ),
+        (
+            '{ events(first: 5, where: {date: {lt: "2020-01-01"}}) { edges { node { key } } } }',
+            "NodeIndexSeek",
+            "date",
+        ),
+    ],
+)
+async def test_dates_and_kinds_of_other_records_are_index_seeks(
+    schema: strawberry.Schema, eco: Store, query: str, operator: str, prop: str
+) -> None:
+    ops = await _plan(schema, eco, query)
+    assert _uses(ops, operator, prop), ops
+    assert not _scans(ops), ops
+
+
+def _computes_a_page(ops: list[tuple[str, str]]) -> list[str]:
+    """Operators that order, cut or gather rows: a page's work, not a count's."""
+    page_ops = ("Sort", "Top", "PartialSort", "PartialTop", "Limit", "Skip")
+    return [
+        op
+        for op, details in ops
+        if op in page_ops or "collect(" in details or op.startswith("OrderedAggregation")
+    ]
+
+
+async def test_total_count_alone_counts_from_the_index_without_computing_a_page(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    # bench.peer's question: only totalCount selected, so no rows are ordered or gathered.
+    query = '{ organisations(first: 1, where: {country: {eq: "EE"}}) { totalCount } }'
+    ops = await _plan(schema, eco, query)
+    assert _uses(ops, "NodeIndexSeek", "country"), ops
+    assert not _computes_a_page(ops), ops
+    assert not _scans(ops), ops
+
+
+async def test_total_count_alone_of_everything_is_the_count_store_only(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    ops = await _plan(schema, eco, "{ organisations(first: 1) { totalCount } }")
+    assert [op for op, _ in ops if op not in ("ProduceResults", "Projection")] == [
+        "NodeCountFromCountStore"
+    ], ops
+
+
+async def test_countries_and_established_by_established_does_not_sort_every_match(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    # bench.peer's question: the filter makes `established` present, so the page may order by
+    # it plainly: an index read in order, or at most a top-k, never a Sort of every match.
+    query = (
+        '{ organisations(first: 50, where: {country: {in: ["EE", "KR", "DE"]}, '
+        "established: {gte: 1990}}, orderBy: {field: ESTABLISHED}) "
+        "{ edges { node { key name established } } } }"
+    )
+    ops = await _plan(schema, eco, query)
+    assert not [op for op, _ in ops if op == "Sort"], ops
+    assert not [d for op, d in ops if "coalesce(" in d], ops
+    assert not _scans(ops), ops
