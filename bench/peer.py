@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 
 from bench import datasets
 from bench.servers import BENCH_HOME, Neo4j, api_server, free_port, neo4j
