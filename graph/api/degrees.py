@@ -92,6 +92,10 @@ class Degrees:
             except PartnergraphError as exc:
                 log.warning("could not read the graph's degree statistics: %s", exc)
                 return
+            except Exception as exc:  # a background task: nobody else would see it fail
+                # The class only: a driver's message can carry query text or addresses.
+                log.warning("could not read the graph's degree statistics: %s", type(exc).__name__)
+                return
             nodes, relationships = int(row["nodes"]), int(row["relationships"])
             by_pair[pair] = estimate(nodes, relationships, int(row["largest"] or 0))
         self.estimates = {key: by_pair[pair] for key, pair in LISTS.items()}

@@ -166,6 +166,8 @@ async def _load(
         for label, ids in touched.items():
             deleted = await tx.run(cypher_resolve.delete_unasserted_rels(label), {"ids": ids})
             plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
+        # A unit a batched load left incomplete is finished by this one, in its transaction.
+        await tx.run(cypher_loadmark.UNMARK, {"origins": sorted(plan.origins)})
         if audit is not None:
             await tx.run(cypher_audit.AUDIT_WRITE, audit.params(plan.report.versions))
     return plan
