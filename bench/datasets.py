@@ -117,3 +117,12 @@ async def check_wipeable(store: Store, neo4j: Neo4j, *, allow_external: bool) ->
 async def wipe(store: Store) -> None:
     """Empty the database (after `check_wipeable`); the schema stays."""
     await store.run_batched(cypher_schema.WIPE)
+
+
+async def fresh_ror(store: Store, ror: Path) -> float:
+    """Empty the database, set the schema up and load the ROR dump; the load's seconds."""
+    await wipe(store)
+    await store.setup_schema()
+    began = time.perf_counter()
+    await write.load(parse(ror), store, batch_size=5000)
+    return time.perf_counter() - began

@@ -28,7 +28,6 @@ from graph.cypher import schema as cypher_schema
 from graph.export.filters import selection
 from graph.export.formats import output
 from graph.export.rows import BATCH, COLUMNS, EDGE_PROPERTIES, FETCH_SIZE, GraphRows, _hidden
-from graph.ingest.write import load
 from graph.store import Store
 
 GOAL_NODES_PER_S = 20_000
@@ -176,11 +175,8 @@ async def _bench(db: servers.Neo4j, args: argparse.Namespace, out: Results) -> N
     try:
         await datasets.check_wipeable(store, db, allow_external=args.wipe_external)
         if not args.keep:
-            await store.run_batched(cypher_schema.WIPE)
-            await store.setup_schema()
-            began = time.perf_counter()
-            await load(datasets.parse(args.ror), store, batch_size=5000)
-            out.notes.append(f"ROR loaded in {time.perf_counter() - began:.0f} s")
+            seconds = await datasets.fresh_ror(store, args.ror)
+            out.notes.append(f"ROR loaded in {seconds:.0f} s")
         await _run(store, args.runs, out)
     finally:
         await store.close()

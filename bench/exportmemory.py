@@ -31,11 +31,9 @@ import httpx2 as httpx
 from bench import datasets, report, servers
 from bench.report import Figure, Results
 from bench.timing import Summary
-from graph.cypher import schema as cypher_schema
 from graph.export.filters import selection
 from graph.export.formats import output
 from graph.export.rows import GraphRows
-from graph.ingest.write import load
 from graph.store import Store
 
 MB = 1024 * 1024
@@ -143,11 +141,8 @@ async def _load(db: servers.Neo4j, args: argparse.Namespace, out: Results) -> No
     try:
         await datasets.check_wipeable(store, db, allow_external=args.wipe_external)
         if not args.keep:
-            await store.run_batched(cypher_schema.WIPE)
-            await store.setup_schema()
-            began = time.perf_counter()
-            await load(datasets.parse(args.ror), store, batch_size=5000)
-            out.notes.append(f"ROR loaded in {time.perf_counter() - began:.0f} s")
+            seconds = await datasets.fresh_ror(store, args.ror)
+            out.notes.append(f"ROR loaded in {seconds:.0f} s")
     finally:
         await store.close()
 
