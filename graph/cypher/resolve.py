@@ -92,7 +92,7 @@ def strip_rels(label: Label) -> LiteralString:
         # `id IN $ids` is a seek of each id in the unique index whatever the statistics say
         # (an UNWIND joined on `{id: id}` was planned as a scan of the whole index, hinted
         # or not, on some small graphs): what stays cheap at a million nodes.
-        "MATCH (n:" + name + ") USING INDEX n:" + name + "(id) WHERE n.id IN $ids "
+        "MATCH (n:" + name + ") USING INDEX SEEK n:" + name + "(id) WHERE n.id IN $ids "
         "MATCH (n)-[r]-() WHERE $origin IN r.origins "
         "WITH DISTINCT r "
         "SET r.origins = [o IN r.origins WHERE o <> $origin], "
@@ -107,7 +107,7 @@ def delete_unasserted_rels(label: Label) -> LiteralString:
     """Delete the relationships of some nodes that no origin asserts any more."""
     name = checked_label(label)
     return (
-        "MATCH (n:" + name + ") USING INDEX n:" + name + "(id) WHERE n.id IN $ids "
+        "MATCH (n:" + name + ") USING INDEX SEEK n:" + name + "(id) WHERE n.id IN $ids "
         "MATCH (n)-[r]-() WHERE r.origins = [] "
         "WITH DISTINCT r DELETE r RETURN count(r) AS deleted"
     )
