@@ -11,11 +11,8 @@ the row it came from.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,156 +24,37 @@ from graph.model import (
     Bundle,
     Citation,
     Organisation,
-    Place,
     Project,
     Source,
     clean_text,
 )
 from graph.parsed import Location, NamedOrganisation, Parsed
+from loaders.cordiscells import (
+    CORDIS_PRIORITY,
+    DESCRIPTION_CHARS,
+    KINDS,
+    ORG_COLUMNS,
+    ORG_REQUIRED,
+    PIC,
+    PROJECT_COLUMNS,
+    PROJECT_REQUIRED,
+    ROLES,
+    SIGNING,
+    STATUS,
+    Bad,
+    agreement_id,
+    amount,
+    country,
+    date,
+    eur,
+    org_id,
+    placeholder,
+    project_id,
+    slug,
+    website,
+)
 from loaders.cordisfiles import Dump, Row, open_dump, read_table
 from loaders.problems import MAX_PROBLEMS, stopped
-
-CORDIS_PRIORITY = 50  # a registry, as ROR (see Bundle.priority)
-_DESCRIPTION_CHARS = 4000  # the model's longest text; the row the citation names has the rest
-
-PROJECT_COLUMNS = (
-    "id",
-    "acronym",
-    "status",
-    "title",
-    "startDate",
-    "endDate",
-    "totalCost",
-    "ecMaxContribution",
-    "topics",
-    "ecSignatureDate",
-    "frameworkProgramme",
-    "fundingScheme",
-    "objective",
-)
-PROJECT_REQUIRED = ("id", "title", "status", "startDate", "endDate")
-ORG_COLUMNS = (
-    "projectID",
-    "organisationID",
-    "name",
-    "shortName",
-    "activityType",
-    "city",
-    "country",
-    "organizationURL",
-    "order",
-    "role",
-    "ecContribution",
-    "endOfParticipation",
-)
-ORG_REQUIRED = ("projectID", "organisationID", "name", "country", "role")
-
-# The EU writes Greece and the United Kingdom by their own codes, not ISO 3166's.
-EU_COUNTRIES = {"EL": "GR", "UK": "GB"}
-_STATUS = {
-    "SIGNED": ("active", "signed"),
-    "CLOSED": ("completed", "expired"),
-    "TERMINATED": ("cancelled", "terminated"),
-}
-_ROLES = {
-    "coordinator": "coordinator",
-    "participant": "participant",
-    "beneficiary": "participant",
-    "partner": "partner",
-    "associatedpartner": "associated_partner",
-    "thirdparty": "third_party",
-}
-# Beneficiaries sign the grant agreement; associated partners and third parties do not.
-_SIGNING = {"coordinator": "lead", "participant": "party"}
-_KINDS = {
-    "HES": "university",
-    "REC": "research_institute",
-    "PRC": "company",
-    "PUB": "government_agency",
-    "OTH": "other",
-}
-_NOT_SLUG = re.compile("[^a-z0-9]+")
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]+)?$")
-_PIC = re.compile(r"^[0-9]{9}$")
-
-
-def slug(text: str) -> str:
-    return _NOT_SLUG.sub("-", text.lower()).strip("-")[:120].strip("-")
-
-
-def project_id(grant: str) -> str:
-    return f"cordis-{grant}"
-
-
-def agreement_id(grant: str) -> str:
-    return f"grant-agreement-{grant}"
-
-
-def org_id(pic: str) -> str:
-    return f"pic-{pic}"
-
-
-def placeholder(pic: str) -> str:
-    return f"named-pic-{pic}"
-
-
-class _Bad(ValueError):
-    """One cell that cannot be read: the message, and the column it is in."""
-
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-
-
-def _date(row: Row, column: str) -> dt.date | None:
-    text = row.cells.get(column, "")
-    if not text:
-        return None
-    found = _DATE.match(text)
-    try:
-        if found is None:
-            raise ValueError
-        return dt.date.fromisoformat(found.group(1))
-    except ValueError:
-        raise _Bad(column, f"{column} {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _amount(row: Row, column: str) -> float | None:
-    text = row.cells.get(column, "")
-    if not text:
-        return None
-    # Older files write a decimal comma; a thousands separator never appears.
-    try:
-        value = Decimal(
-            text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
-        )
-    except InvalidOperation:
-        raise _Bad(column, f"{column} {text!r} is not an amount (e.g. 1234567.89)") from None
-    if not value.is_finite() or value < 0:
-        raise _Bad(column, f"{column} {text!r} is not an amount of zero or more")
-    return float(value)
-
-
-def _eur(amount: float | None) -> dict[str, Any] | None:
-    return None if amount is None else {"amount": amount, "currency": "EUR"}
-
-
-def country(row: Row) -> str | None:
-    text = row.cells.get("country", "").upper()
-    if not text:
-        return None
-    code = EU_COUNTRIES.get(text, text)
-    try:
-        Place(country=code)  # the model's own check
-    except ValidationError:
-        raise _Bad("country", f"country {text!r} is not a country code (e.g. EE, EL, UK)") from None
-    return code
-
-
-def _website(text: str) -> str | None:
-    if not text:
-        return None
-    return text if "://" in text else f"http://{text}"
 
 
 @dataclass(slots=True)
@@ -233,7 +111,7 @@ class _Reader:
             grant = row.cells["id"]
             try:
                 data = self._project(row, grant)
-            except _Bad as exc:
+            except Bad as exc:
                 self.bad(row.problem(str(exc), exc.column, grant or None))
                 self.refused.setdefault(grant, row)
                 continue
@@ -250,18 +128,18 @@ class _Reader:
 
     def _project(self, row: Row, grant: str) -> dict[str, Any]:
         if not grant.isdigit():
-            raise _Bad("id", f"id {grant!r} is not a grant agreement number")
+            raise Bad("id", f"id {grant!r} is not a grant agreement number")
         status = row.cells["status"].upper()
-        if status not in _STATUS:
-            raise _Bad("status", f"status {status!r} is none of {', '.join(_STATUS)}")
-        start, end = _date(row, "startDate"), _date(row, "endDate")
+        if status not in STATUS:
+            raise Bad("status", f"status {status!r} is none of {', '.join(STATUS)}")
+        start, end = date(row, "startDate"), date(row, "endDate")
         if start and end and end < start:
-            raise _Bad("endDate", f"endDate {end} is before startDate {start}")
-        signed = _date(row, "ecSignatureDate")
-        budget, contribution = _amount(row, "totalCost"), _amount(row, "ecMaxContribution")
+            raise Bad("endDate", f"endDate {end} is before startDate {start}")
+        signed = date(row, "ecSignatureDate")
+        budget, contribution = amount(row, "totalCost"), amount(row, "ecMaxContribution")
         description = clean_text(row.cells.get("objective", "")) or None
-        if description and len(description) > _DESCRIPTION_CHARS:
-            description = description[: _DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        if description and len(description) > DESCRIPTION_CHARS:
+            description = description[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0] + "…"
         topics = [slug(t) for t in row.cells.get("topics", "").split(",") if slug(t)]
         return {
             "status": status,
@@ -272,10 +150,10 @@ class _Reader:
                 "title": row.cells["title"],
                 "acronym": row.cells.get("acronym") or None,
                 "description": description,
-                "status": _STATUS[status][0],
+                "status": STATUS[status][0],
                 "period": {"start": start, "end": end},
-                "budget": _eur(budget),
-                "contribution": _eur(contribution),
+                "budget": eur(budget),
+                "contribution": eur(contribution),
                 "programme": row.cells.get("frameworkProgramme") or None,
                 "funding_scheme": row.cells.get("fundingScheme") or None,
                 "topics": topics,
@@ -338,27 +216,27 @@ class _Reader:
                 continue
             try:
                 self._participation(row, grant)
-            except _Bad as exc:
+            except Bad as exc:
                 self.bad(row.problem(str(exc), exc.column, grant))
 
     def _participation(self, row: Row, grant: str) -> None:
         pic = row.cells["organisationID"]
-        if not _PIC.match(pic):
-            raise _Bad("organisationID", f"organisationID {pic!r} is not a PIC (9 digits)")
-        role = _ROLES.get(row.cells["role"].lower())
+        if not PIC.match(pic):
+            raise Bad("organisationID", f"organisationID {pic!r} is not a PIC (9 digits)")
+        role = ROLES.get(row.cells["role"].lower())
         if role is None:
-            raise _Bad("role", f"role {row.cells['role']!r} is none of {', '.join(_ROLES)}")
+            raise Bad("role", f"role {row.cells['role']!r} is none of {', '.join(ROLES)}")
         name = clean_text(row.cells["name"])
         if not name:
-            raise _Bad("name", "name is empty, but it is required")
+            raise Bad("name", "name is empty, but it is required")
         code = country(row)
         order_text = row.cells.get("order", "")
         if order_text and not order_text.isdigit():
-            raise _Bad("order", f"order {order_text!r} is not a whole number")
-        contribution = _amount(row, "ecContribution")
+            raise Bad("order", f"order {order_text!r} is not a whole number")
+        contribution = amount(row, "ecContribution")
         ended = row.cells.get("endOfParticipation", "").lower()
         if ended not in ("", "true", "false"):
-            raise _Bad("endOfParticipation", f"endOfParticipation {ended!r} is not true or false")
+            raise Bad("endOfParticipation", f"endOfParticipation {ended!r} is not true or false")
         org = self.orgs.get(pic)
         if org is None:
             org = self.orgs[pic] = _Org(pic, row, name, code)
@@ -375,14 +253,14 @@ class _Reader:
                 "organisation": ref,
                 "role": role,
                 "order": int(order_text) if order_text else None,
-                "contribution": _eur(contribution),
+                "contribution": eur(contribution),
                 "ended": ended == "true" if ended else None,
                 "sources": cited,
             }
         )
         self._named(org, row, grant, "projects", project_id(grant), "participants")
-        if role in _SIGNING and all(p["organisation"] != ref for p in data["parties"]):
-            data["parties"].append({"organisation": ref, "role": _SIGNING[role], "sources": cited})
+        if role in SIGNING and all(p["organisation"] != ref for p in data["parties"]):
+            data["parties"].append({"organisation": ref, "role": SIGNING[role], "sources": cited})
             self._named(org, row, grant, "agreements", agreement_id(grant), "parties")
 
     def _named(
@@ -412,11 +290,11 @@ class _Reader:
         city = clean_text(org.row.cells.get("city", "")) or None
         return {
             "id": org_id(org.pic),
-            "kind": _KINDS.get(org.row.cells.get("activityType", "").upper(), "other"),
+            "kind": KINDS.get(org.row.cells.get("activityType", "").upper(), "other"),
             "names": names,
             "identifiers": {"pic": org.pic},
             "location": {"country": org.country, "city": city} if org.country else None,
-            "website": _website(org.row.cells.get("organizationURL", "")),
+            "website": website(org.row.cells.get("organizationURL", "")),
             "sources": self.cite(org.row, org.row.cells["projectID"], f", PIC {org.pic}"),
         }
 
@@ -496,7 +374,7 @@ def _bundle(reader: _Reader, origin: str) -> Parsed:
                     "title": f"Grant agreement {grant}"
                     + (f" ({record['acronym']})" if record["acronym"] else ""),
                     "signed": data["signed"],
-                    "status": _STATUS[data["status"]][1],
+                    "status": STATUS[data["status"]][1],
                     "topics": record["topics"],
                     "parties": data["parties"],
                     "sources": record["sources"],
