@@ -9,6 +9,7 @@ past the caps on exports running at once (graph/api/exportslots.py), 429 or 503.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from graph import memtrim
 from graph.api.context import Context
 from graph.api.exportslots import ExportSlots
 from graph.api.http import RETRY_AFTER_S
@@ -40,18 +42,28 @@ def _error(code: str, message: str, **extensions: Any) -> dict[str, Any]:
 
 class _Held(StreamingResponse):
     """A streamed export that gives its slot back however its sending ends: the last byte, the
-    client gone (the stream cancelled), an error."""
+    client gone (the stream cancelled), an error; the last export to end returns the memory
+    the exports freed to the system (graph/memtrim.py)."""
 
-    def __init__(self, chunks: AsyncGenerator[bytes, None], release: Callable[[], None], **kw: Any):
+    def __init__(
+        self,
+        chunks: AsyncGenerator[bytes, None],
+        slots: ExportSlots,
+        client: str,
+        **kw: Any,
+    ):
         super().__init__(chunks, **kw)
-        self.chunks, self.release = chunks, release
+        self.chunks, self.slots, self.client = chunks, slots, client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            self.release()
+            self.slots.give_back(self.client)
             await self.chunks.aclose()  # stops the export's threads if they still run
+            if not self.slots.in_use:
+                # In a thread: trimming a few hundred MB takes milliseconds, not the loop's.
+                await asyncio.to_thread(memtrim.trim)
 
 
 def export_route(context: Callable[[Request], Context], slots: ExportSlots) -> Route:
@@ -93,7 +105,8 @@ def export_route(context: Callable[[Request], Context], slots: ExportSlots) -> R
         disposition = f'attachment; filename="{out.filename}"'
         return _Held(
             out.write(rows),
-            lambda: slots.give_back(client),
+            slots,
+            client,
             media_type=out.media_type,
             headers={"Content-Disposition": disposition},
         )
