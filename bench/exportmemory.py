@@ -3,9 +3,13 @@
 A hostile probe saw `partnergraph serve` grow from 113 MB to 626 MB during 16 parallel exports
 of the ROR graph, and stay there. Two measurements tell whose memory that is:
 
-- the server (`partnergraph serve`, the real HTTP path) with 16 exports at once, its resident
-  size sampled before, at the peak and after, run once with glibc's default allocator settings
-  and once with `MALLOC_ARENA_MAX=2` (fewer per-thread arenas, so less freed memory stranded);
+- the server (`partnergraph serve`, the real HTTP path) with 16 exports at once, in bursts one
+  after another (`--bursts`), its resident size sampled before, at the peak and after each
+  burst (bounded memory comes back to the same level, a leak climbs), and split by kind of
+  mapping (`where`: CPython's object arenas, glibc's heaps, thread stacks, files); run once with
+  glibc's default allocator settings and once with `MALLOC_ARENA_MAX=2` (fewer per-thread
+  arenas, so less freed memory stranded). The server trims after the last export ends
+  (graph/memtrim.py);
 - the same 16 exports in this process under tracemalloc: the Python objects alive at the peak
   and after (ours: buffers, queues, rows), against the resident size after, and after
   `malloc_trim(0)` (what glibc held, freed, and had not given back).
@@ -44,6 +48,35 @@ def rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def where(pid: int | str = "self") -> dict[str, float]:
+    """Resident MB of `pid` by kind of mapping (/proc/PID/smaps): whose memory it is.
+
+    CPython's small-object allocator takes 1 MiB arenas and frees one only when nothing in it
+    lives; glibc's main heap is [heap], its other arenas and large blocks are other anonymous
+    maps; a thread's stack is 8 MiB; files are the interpreter and its libraries."""
+    kinds: dict[str, float] = {}
+    kind = "files"
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split()
+        if "-" in head[0] and len(head) >= 5 and ":" in head[3]:
+            start, end = (int(x, 16) for x in head[0].split("-"))
+            path = head[5] if len(head) > 5 else ""
+            size_kb = (end - start) // 1024
+            if path == "[heap]":
+                kind = "glibc main heap"
+            elif path:
+                kind = "files and stack"
+            elif size_kb == 1024:
+                kind = "CPython object arenas (1 MiB)"
+            elif size_kb == 8192:
+                kind = "thread stacks"
+            else:
+                kind = "other anonymous (glibc arenas, large blocks)"
+        elif head[0] == "Rss:":
+            kinds[kind] = kinds.get(kind, 0.0) + int(head[1]) / 1024
+    return kinds
 
 
 class Sampler:
@@ -89,22 +122,39 @@ def _server(db: servers.Neo4j, args: argparse.Namespace, out: Results, env: dict
     with servers.api_server(db.target, log, {**caps, **env}) as api:
         base = api.url.removesuffix("/graphql")
         _http_export(base, args.format)  # one first: imports, caches, the driver warmed
-        before = rss_mb(api.pid)
+        before, kinds_before = rss_mb(api.pid), where(api.pid)
+        # Bursts one after another: memory that is bounded comes back to the same level after
+        # each; a leak climbs.
+        afters: list[float] = []
         with Sampler(api.pid) as sampler:
-            threads = [
-                threading.Thread(target=_http_export, args=(base, args.format))
-                for _ in range(args.parallel)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        time.sleep(3)
-        after = rss_mb(api.pid)
+            for _ in range(args.bursts):
+                threads = [
+                    threading.Thread(target=_http_export, args=(base, args.format))
+                    for _ in range(args.parallel)
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                time.sleep(3)
+                afters.append(rss_mb(api.pid))
+        after = afters[0]
+        kinds = where(api.pid)
+    for burst, value in enumerate(afters[1:], 2):
+        figure = Figure("server", f"RSS after burst {burst}, {name}", "MB", Summary.of([value]))
+        out.figures.append(figure)
+    print(f"server, {name}: after each burst " + ", ".join(f"{v:.0f}" for v in afters) + " MB")
     figures = {"before": before, "peak": sampler.peak, "after": after}
     for what, value in figures.items():
         out.figures.append(Figure("server", f"RSS {what}, {name}", "MB", Summary.of([value])))
     print(f"server, {name}: " + ", ".join(f"{k} {v:.0f} MB" for k, v in figures.items()))
+    for kind, value in kinds.items():
+        was = kinds_before.get(kind, 0.0)
+        out.figures.append(Figure("server", f"{kind}, before, {name}", "MB", Summary.of([was])))
+        out.figures.append(
+            Figure("server", f"{kind}, after the last burst, {name}", "MB", Summary.of([value]))
+        )
+        print(f"  {kind}: before {was:.0f} MB, after the last burst {value:.0f} MB")
 
 
 async def _in_process(store: Store, args: argparse.Namespace, out: Results) -> None:
@@ -158,6 +208,7 @@ async def _measure_in_process(db: servers.Neo4j, args: argparse.Namespace, out: 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.exportmemory", description=__doc__)
     parser.add_argument("--parallel", type=int, default=16, help="exports at once")
+    parser.add_argument("--bursts", type=int, default=3, help="rounds of parallel exports")
     parser.add_argument("--format", default="graphml")
     parser.add_argument("--bolt-port", type=int, default=servers.DEFAULT_BOLT_PORT)
     parser.add_argument("--keep", action="store_true", help="export the graph already loaded")

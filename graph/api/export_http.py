@@ -27,6 +27,11 @@ from graph.export.filters import selection
 from graph.export.formats import output
 from graph.export.rows import GraphRows
 
+# The export's threads close their sessions and drop their buffers just after its last byte:
+# a trim at once would run before they have freed what it is meant to return.
+TRIM_AFTER_S = 1.0
+_TRIMS: set[asyncio.Future[bool]] = set()
+
 PARAMETERS = frozenset({"country", "kind", "type", "topic", "around", "depth", "file"})
 
 
@@ -62,8 +67,16 @@ class _Held(StreamingResponse):
             self.slots.give_back(self.client)
             await self.chunks.aclose()  # stops the export's threads if they still run
             if not self.slots.in_use:
-                # In a thread: trimming a few hundred MB takes milliseconds, not the loop's.
-                await asyncio.to_thread(memtrim.trim)
+                asyncio.get_running_loop().call_later(TRIM_AFTER_S, _trim_if_idle, self.slots)
+
+
+def _trim_if_idle(slots: ExportSlots) -> None:
+    if slots.in_use:
+        return  # another export began meanwhile: the last to end trims
+    # In a thread: trimming a few hundred MB takes milliseconds, not the loop's.
+    task = asyncio.ensure_future(asyncio.to_thread(memtrim.trim))
+    _TRIMS.add(task)  # held until done: the loop keeps only a weak reference to a task
+    task.add_done_callback(_TRIMS.discard)
 
 
 def export_route(context: Callable[[Request], Context], slots: ExportSlots) -> Route:

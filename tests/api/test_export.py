@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from graph import memtrim
 from graph.api.app import create_app
+from graph.api.export_http import TRIM_AFTER_S
 from graph.dbserver import ServerInfo
 from graph.export import rows as rows_module
 from graph.export.chunks import CHUNK_BYTES
@@ -580,8 +581,13 @@ async def test_the_last_export_to_end_returns_freed_memory(
 
     monkeypatch.setattr(memtrim, "trim", recorded)
     await get(http, "/export/graphml")
+    deadline = asyncio.get_running_loop().time() + 30
+    while not trims:
+        assert asyncio.get_running_loop().time() < deadline, "no trim after the export"
+        await asyncio.sleep(0.1)
     assert trims == [1]
     # A refused export (a bad filter) never held a slot: nothing to give back.
     refused = await http.get("/export/graphml", params={"depth": "9"})
     assert refused.status_code == 422
+    await asyncio.sleep(TRIM_AFTER_S + 0.5)
     assert trims == [1]
