@@ -71,6 +71,7 @@ class _Checked:
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
     merged: int = 0
+    fresh: bool = False  # the graph holds nothing of this origin (set after the first pass)
 
     def org_node(self, ref: str) -> str | None:
         """The node an organisation reference names, once the whole load is resolved."""
@@ -220,10 +221,17 @@ async def check(source: Chunked, store: Store) -> tuple[_Checked, dict[Label, li
     old: dict[Label, list[str]] = {}
     needle = cypher_resolve.needle(cypher_resolve.ORIGIN, source.origin)
     nodes = checked.nodes()
+    asserted = 0
     for label in Label:
         rows = await store.read(cypher_resolve.nodes_of_origin(label), {"needle": needle})
+        asserted += len(rows)
         mine = set(nodes.get(label, ()))
         old[label] = sorted(row["id"] for row in rows if row["id"] not in mine)
+    # An origin that asserts no node asserts no relationship (each touches one of its nodes):
+    # nothing to strip before, nor to delete after. Unless a load of it was killed, which may
+    # have left stripped relationships behind.
+    marks = await store.read(cypher_loadmark.INCOMPLETE)
+    checked.fresh = not asserted and source.origin not in {m["origin"] for m in marks}
     await _check_citations(store, checked, source.origin, set(old.get(Label.SOURCE, ())))
     return checked, old
 
@@ -246,7 +254,9 @@ async def load_stream(
         if checked.problems:
             raise InputError(checked.problems)
         report.merged_organisations = checked.merged
-        if not dry_run:
+        if dry_run:
+            report.nodes = {label.value: len(ids) for label, ids in checked.nodes().items()}
+        else:
             await _write(source, store, checked, old, batch_size, report, progress, tap)
     report.dry_run = dry_run
     report.seconds = time.perf_counter() - started
@@ -280,7 +290,7 @@ async def _write(
     await _batch(store, cypher_loadmark.MARK, {"origins": [origin]})
     prefix = provenance_prefix(origin)
     for label, ids in touched.items():
-        for chunk in batches(ids, batch_size):
+        for chunk in batches(ids, batch_size) if not checked.fresh else ():
             params = {"ids": chunk, "origin": origin, "prefix": prefix}
             await _batch(store, cypher_resolve.strip_rels(label), params)
     counts: dict[str, int] = defaultdict(int)
@@ -297,7 +307,7 @@ async def _write(
         spool.seek(0)
         report.relationships = await _write_rels(store, origin, spool, batch_size, progress, tap)
     for label, ids in touched.items():
-        for chunk in batches(ids, batch_size):
+        for chunk in batches(ids, batch_size) if not checked.fresh else ():
             query = cypher_resolve.delete_unasserted_rels(label)
             deleted = await _batch(store, query, {"ids": chunk})
             report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
