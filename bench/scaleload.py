@@ -45,6 +45,7 @@ from graph.api.context import Context
 from graph.api.schema import build_schema
 from graph.auth import Principal, Role
 from graph.dbserver import LocalServer
+from graph.dbserver.memory import recommended_pagecache
 from graph.ingest.stream import load_stream
 from graph.ingest.write import load
 from graph.store import Store, Target
@@ -265,7 +266,7 @@ async def run_stream(store: Store, data: Path, batch_size: int, work: Path) -> d
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     # A home per port: two runs (a small check beside a long one) never share a database.
     home = HOME.with_name(f"{HOME.name}-{args.bolt_port}")
-    server = LocalServer(home, args.bolt_port, args.heap, None, LIB_DIR)
+    server = LocalServer(home, args.bolt_port, args.heap, None, LIB_DIR, args.pagecache)
     info = server.start()
     try:
         (server.home / MARKER).write_text("created by bench.scaleload\n", encoding="utf-8")
@@ -280,7 +281,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await store.close()
     finally:
         server.stop()
-    figures["heap"] = args.heap
+    figures["heap"], figures["pagecache"] = args.heap, args.pagecache
     figures["load_average"] = os.getloadavg()
     return figures
 
@@ -291,6 +292,7 @@ def cli() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--bolt-port", type=int, default=17716)
     parser.add_argument("--heap", default="4g")
+    parser.add_argument("--pagecache", default=recommended_pagecache())
     parser.add_argument("--stream", action="store_true", help="through a bundle-lines file")
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
