@@ -4,6 +4,7 @@ reload of the same file changes nothing."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import orjson
@@ -11,12 +12,15 @@ import pytest
 
 from bench.synthetic import generate
 from graph.cypher import loadmark as cypher_loadmark
+from graph.dbserver.server import ServerInfo
 from graph.errors import InputError
 from graph.ingest.stream import load_stream
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.bundlefile import BundleLines, write_lines
+from tests.integration.cli import start_cli
 from tests.integration.graphdata import fingerprint
+from tests.integration.test_load_kill import _wait_mid_load
 
 ORGS = 120
 CHUNK = 40  # records per chunk: the file holds several, and references cross them
@@ -92,3 +96,23 @@ async def test_an_id_used_twice_across_chunks_is_refused(store: Store, tmp_path:
         await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
     assert [p.id for p in caught.value.problems] == ["syn-org-0"]
     assert "already used by an earlier record" in caught.value.problems[0].message
+
+
+async def test_a_streamed_load_killed_mid_way_is_marked_and_the_next_load_finishes_it(
+    neo4j_server: ServerInfo, store: Store, tmp_path: Path
+) -> None:
+    lines, _, data = _files(tmp_path)
+    process = await start_cli(neo4j_server, "load", lines, "--batch-size", "10")
+    try:
+        await _wait_mid_load(store, process)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    marks = await store.read(cypher_loadmark.INCOMPLETE)
+    assert [m["origin"] for m in marks] == [data["origin"]]
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    assert await store.read(cypher_loadmark.INCOMPLETE) == []
+    finished = await fingerprint(store)
+    await _wipe(store)
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    assert await fingerprint(store) == finished, "the finished load differs from a clean one"
