@@ -31,6 +31,7 @@ from loaders.seeds import COLLECTIONS, SETTINGS, TOP_LEVEL_KEYS
 
 SUFFIX = ".bundle.jsonl"
 MAX_LINE_BYTES = 8 * 1024**2
+HEADER_KEYS = (*SETTINGS, "sources")
 
 
 def is_bundle_lines(path: Path) -> bool:
@@ -57,10 +58,10 @@ class BundleLines:
         data = self._json(first, 1)
         if data is None:
             return
-        unknown = [k for k in data if k not in SETTINGS]
+        unknown = [k for k in data if k not in HEADER_KEYS]
         if unknown:
             message = (
-                f"the first line holds the unit's {', '.join(SETTINGS)}; found {unknown[0]!r} "
+                f"the first line holds the unit's {', '.join(HEADER_KEYS)}; found {unknown[0]!r} "
                 "(records go on the following lines, one per line)"
             )
             self.problems.append(Problem(self.file, message, line=1, field=unknown[0]))
@@ -172,8 +173,10 @@ class BundleLines:
 def write_lines(data: dict[str, Any], path: Path) -> None:
     """A bundle (the dicts a seed file holds) as bundle lines: settings first, then each record."""
     with path.open("wb") as f:
-        header = {k: data[k] for k in SETTINGS if k in data}
+        header = {k: data[k] for k in HEADER_KEYS if k in data}
         f.write(orjson.dumps(header) + b"\n")
         for collection in COLLECTIONS:
+            if collection in HEADER_KEYS:
+                continue
             for record in data.get(collection) or ():
                 f.write(orjson.dumps({collection: record}) + b"\n")
