@@ -32,7 +32,6 @@ from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, Problem
 from graph.ingest.claims import Dumps, claim_origin
-from graph.ingest.gcpause import gc_paused
 from graph.ingest.lookup import candidates, orgs_by_id
 from graph.ingest.plan import Plan, Report, Unit, _node_row, _resolve_organisations, batches
 from graph.ingest.resolve import OrgIndex, org_name_keys
@@ -249,15 +248,17 @@ async def load_stream(
     listing every problem. `tap` sees each write as sent (benchmarks replay them bare)."""
     started = time.perf_counter()
     report = Report([source.origin])
-    with gc_paused():
-        checked, old = await check(source, store)
-        if checked.problems:
-            raise InputError(checked.problems)
-        report.merged_organisations = checked.merged
-        if dry_run:
-            report.nodes = {label.value: len(ids) for label, ids in checked.nodes().items()}
-        else:
-            await _write(source, store, checked, old, batch_size, report, progress, tap)
+    # The collector stays on, unlike the other paths (graph/ingest/gcpause.py): with it paused,
+    # the loader's RSS grew batch after batch of the write pass (410 to 760 MB in 3 minutes of
+    # a 100,000-organisation load), what the batches left in reference cycles never freed.
+    checked, old = await check(source, store)
+    if checked.problems:
+        raise InputError(checked.problems)
+    report.merged_organisations = checked.merged
+    if dry_run:
+        report.nodes = {label.value: len(ids) for label, ids in checked.nodes().items()}
+    else:
+        await _write(source, store, checked, old, batch_size, report, progress, tap)
     report.dry_run = dry_run
     report.seconds = time.perf_counter() - started
     return report
