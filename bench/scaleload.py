@@ -1,8 +1,9 @@
 """Big batched loads: rows/s against bare batched UNWIND, batch rate over the load, reload, memory.
 
     python -m bench.scaleload --orgs 100000 --bolt-port 17716 [--heap 4g] [--batch-size 5000]
+                              [--stream]
 
-Starts a Neo4j of its own (home .partnergraph/bench-scale, the heap given), generates the
+Starts a Neo4j of its own (home .partnergraph/bench-scale-<port>, the heap given), generates the
 synthetic ecosystem (bench/synthetic.py), and in one run, side by side:
   1. the bare baseline: the pipeline's own node and relationship batches (captured from its
      plan), one auto-commit transaction each, through the driver alone, into an empty graph;
@@ -12,6 +13,12 @@ synthetic ecosystem (bench/synthetic.py), and in one run, side by side:
   4. single writes: `upsertOrganisation` through the GraphQL executor on the loaded graph, p50.
 Neo4j's heap use is sampled every second (JMX); the loader's peak RSS is the process's maximum.
 Figures print as JSON and go to bench/results/scaleload-<orgs>.json.
+
+With --stream the data goes through a file, as a big load does: a child process generates it
+as bundle lines (loaders/bundlefile.py; its memory is not the loader's), and the pipeline is the
+streamed load (graph/ingest/stream.py), whose writes are spooled to a file as sent; the bare
+baseline replays that spool, one auto-commit transaction per batch, into an empty graph after
+the load, the reload and the single writes (scaleload-stream-<orgs>.json).
 """
 
 from __future__ import annotations
@@ -19,11 +26,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, LiteralString
+
+import orjson
 
 from bench import datasets
 from bench.servers import LIB_DIR, MARKER, ROOT
@@ -32,8 +45,11 @@ from graph.api.context import Context
 from graph.api.schema import build_schema
 from graph.auth import Principal, Role
 from graph.dbserver import LocalServer
+from graph.dbserver.memory import recommended_pagecache
+from graph.ingest.stream import load_stream
 from graph.ingest.write import load
 from graph.store import Store, Target
+from loaders.bundlefile import BundleLines
 
 HOME = ROOT / ".partnergraph" / "bench-scale"
 RESULTS = ROOT / "bench" / "results"
@@ -143,6 +159,12 @@ async def run(store: Store, orgs: int, batch_size: int) -> dict[str, Any]:
     out["reload_heap_peak_mb"] = heap.peak / 2**20
     out["reload_over_load"] = out["reload_s"] / out["load_s"]
 
+    out.update(await _single_writes(store))
+    out["loader_peak_rss_mb"] = _rss_mb()
+    return out
+
+
+async def _single_writes(store: Store) -> dict[str, float]:
     schema = build_schema()
     times: list[float] = []
     for i in range(WRITES):
@@ -155,26 +177,112 @@ async def run(store: Store, orgs: int, batch_size: int) -> dict[str, Any]:
         )
         times.append(time.perf_counter() - started)
         assert not result.errors, result.errors
-    out["single_write_p50_ms"] = statistics.median(times) * 1000
-    out["single_write_p90_ms"] = statistics.quantiles(times, n=10)[-1] * 1000
+    return {
+        "single_write_p50_ms": statistics.median(times) * 1000,
+        "single_write_p90_ms": statistics.quantiles(times, n=10)[-1] * 1000,
+    }
+
+
+GENERATE = (
+    "import sys; from bench.synthetic import generate; from loaders.bundlefile import write_lines;"
+    "from pathlib import Path; write_lines(generate(int(sys.argv[1])), Path(sys.argv[2]))"
+)
+
+
+class Spool:
+    """The streamed load's writes as sent, one JSON line each, for the bare replay."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("wb")
+        self.rows = 0
+
+    def __call__(self, query: LiteralString, params: dict[str, Any]) -> None:
+        self.rows += len(params.get("rows") or params.get("ids") or ())
+        self.file.write(orjson.dumps([query, params]) + b"\n")
+
+
+async def _replay(store: Store, path: Path) -> None:
+    with path.open("rb") as f:
+        for raw in f:
+            query, params = orjson.loads(raw)
+            await store.driver.execute_query(query, params, database_=store.target.database)
+
+
+def generate_lines(orgs: int, work: Path) -> tuple[Path, float]:
+    """The synthetic ecosystem as a bundle-lines file, made by a child process; its seconds."""
+    data = work / f"synthetic-{orgs}.bundle.jsonl"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", GENERATE, str(orgs), str(data)], check=True)
+    return data, time.perf_counter() - started
+
+
+async def run_stream(store: Store, data: Path, batch_size: int, work: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {"batch_size": batch_size, "stream": True}
+    out["rss_before_load_mb"] = _rss_mb()
+
+    await datasets.wipe(store)
+    batches = Batches()
+    spool = Spool(work / "writes.jsonl")
+    source = BundleLines(data, chunk_size=batch_size)
+    with HeapSampler(store) as heap:
+        started = time.perf_counter()
+        report = await load_stream(
+            source, store, batch_size=batch_size, progress=batches, tap=spool
+        )
+        out["load_s"] = time.perf_counter() - started
+    spool.file.close()
+    out["load_heap_peak_mb"] = heap.peak / 2**20
+    out["rows"] = spool.rows
+    out["nodes"] = report.nodes
+    out["relationships"] = report.relationships
+    out["write_pass_s"] = batches.times[-1][0] - batches.times[0][0]
+    first, last = batches.tenth_rates()
+    out["first_tenth_rows_per_s"], out["last_tenth_rows_per_s"] = first, last
+    out["last_over_first"] = last / first
+    out["loader_peak_rss_after_load_mb"] = _rss_mb()
+
+    with HeapSampler(store) as heap:
+        started = time.perf_counter()
+        await load_stream(BundleLines(data, chunk_size=batch_size), store, batch_size=batch_size)
+        out["reload_s"] = time.perf_counter() - started
+    out["reload_heap_peak_mb"] = heap.peak / 2**20
+    out["reload_over_load"] = out["reload_s"] / out["load_s"]
+    out.update(await _single_writes(store))
     out["loader_peak_rss_mb"] = _rss_mb()
+
+    await datasets.wipe(store)
+    with HeapSampler(store) as heap:
+        started = time.perf_counter()
+        await _replay(store, work / "writes.jsonl")
+        out["bare_s"] = time.perf_counter() - started
+    out["bare_heap_peak_mb"] = heap.peak / 2**20
+    out["loader_rows_per_s"] = out["rows"] / out["load_s"]
+    out["bare_rows_per_s"] = out["rows"] / out["bare_s"]
+    out["loader_over_bare"] = out["bare_s"] / out["load_s"]
+    out["write_pass_over_bare"] = out["bare_s"] / out["write_pass_s"]
     return out
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    server = LocalServer(HOME, args.bolt_port, args.heap, None, LIB_DIR)
+    # A home per port: two runs (a small check beside a long one) never share a database.
+    home = HOME.with_name(f"{HOME.name}-{args.bolt_port}")
+    server = LocalServer(home, args.bolt_port, args.heap, None, LIB_DIR, args.pagecache)
     info = server.start()
     try:
         (server.home / MARKER).write_text("created by bench.scaleload\n", encoding="utf-8")
         store = await Store.open(Target(info.uri, info.user, info.password), timeout_s=3600)
         try:
             await store.setup_schema()
-            figures = await run(store, args.orgs, args.batch_size)
+            if args.stream:
+                figures = await run_stream(store, args.data, args.batch_size, args.data.parent)
+            else:
+                figures = await run(store, args.orgs, args.batch_size)
         finally:
             await store.close()
     finally:
         server.stop()
-    figures["heap"] = args.heap
+    figures["heap"], figures["pagecache"] = args.heap, args.pagecache
+    figures["load_average"] = os.getloadavg()
     return figures
 
 
@@ -184,11 +292,25 @@ def cli() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--bolt-port", type=int, default=17716)
     parser.add_argument("--heap", default="4g")
+    parser.add_argument("--pagecache", default=recommended_pagecache())
+    parser.add_argument("--stream", action="store_true", help="through a bundle-lines file")
     args = parser.parse_args()
-    text = json.dumps(asyncio.run(main(args)), indent=2)
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    if args.stream:
+        with tempfile.TemporaryDirectory(dir=ROOT / ".partnergraph") as work:
+            args.data, generate_s = generate_lines(args.orgs, Path(work))
+            size = args.data.stat().st_size / 2**20
+            figures = {"orgs": args.orgs, "generate_s": generate_s, "file_mb": size}
+            figures.update(asyncio.run(main(args)))
+    else:
+        figures = asyncio.run(main(args))
+    figures["command"] = "python -m bench.scaleload " + " ".join(sys.argv[1:])
+    figures["started"] = started
+    text = json.dumps(figures, indent=2)
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    Path(RESULTS / f"scaleload-{args.orgs}.json").write_text(text + "\n", encoding="utf-8")
+    name = f"scaleload-{'stream-' if args.stream else ''}{args.orgs}.json"
+    Path(RESULTS / name).write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,14 @@ from graph.export.command import add_export_command, run_export
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
 from graph.ingest.progress import ProgressLine
+from graph.ingest.stream import load_stream
 from graph.ingest.write import load
 from graph.logs import configure as configure_logging
 from graph.match.cli import add_match_command, run_match
 from graph.parsed import Parsed
 from graph.settings import Settings, load_settings
 from graph.store import Store
+from loaders.bundlefile import SUFFIX, BundleLines, is_bundle_lines
 from loaders.sources import parse_path
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_UNAVAILABLE = 0, 1, 2, 3
@@ -92,6 +94,15 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.command == "load" and args.origin is not None and len(args.paths) > 1:
         # One name for several files would make each file's load replace the previous one's.
         parser.error("--origin names the load unit of a single PATH; give one PATH with it")
+    if args.command == "load" and any(is_bundle_lines(p) for p in args.paths):
+        # Streamed in two passes, alone: all or nothing holds for one such file at a time.
+        if len(args.paths) > 1:
+            parser.error(f"a {SUFFIX} file is loaded alone (streamed): give it as the one PATH")
+        if args.origin is not None or args.skip_unmatched:
+            parser.error(
+                f"a {SUFFIX} file names its origin on its first line and matches no names: "
+                "no --origin, no --skip-unmatched"
+            )
     return args
 
 
@@ -131,7 +142,29 @@ def _print_problems(title: str, problems: list[Problem], shown: int = SHOWN_WARN
         print(f"  ... and {len(problems) - shown} more", file=sys.stderr)
 
 
+async def _load_stream(args: argparse.Namespace, settings: Settings) -> int:
+    """A bundle-lines file: checked whole, then written chunk by chunk (graph.ingest.stream)."""
+    source = BundleLines(args.paths[0], chunk_size=args.batch_size)
+    if source.problems:
+        raise InputError(source.problems)
+    store = await Store.open(target_for(settings), timeout_s=settings.neo4j_timeout_s)
+    try:
+        if not args.dry_run:
+            await store.setup_schema()
+        progress = ProgressLine()
+        report = await load_stream(
+            source, store, batch_size=args.batch_size, dry_run=args.dry_run, progress=progress
+        )
+        progress.close()
+    finally:
+        await store.close()
+    _print_report(report)
+    return EXIT_OK
+
+
 async def _load(args: argparse.Namespace, settings: Settings) -> int:
+    if is_bundle_lines(args.paths[0]):
+        return await _load_stream(args, settings)
     units: list[Parsed] = []
     # Parsers make hundreds of thousands of long-lived objects: the collector's walks over
     # them cost half the parse (graph/ingest/gcpause.py); the load pauses it itself.

@@ -1,4 +1,4 @@
-"""The local server's heap, sized from the machine's memory when the user does not choose one."""
+"""The local server's heap and page cache, sized from the machine's memory unless chosen."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ GIB = 2**30
 MIN_HEAP_GIB = 2
 # Above ~31 GiB the JVM loses compressed object pointers and a bigger heap holds less.
 MAX_HEAP_GIB = 31
+MIN_PAGECACHE = "512m"
+# A sixth of the memory each: the rest is the API's and the loader's (each under 2 GB, see the
+# README's load section), the OS's file cache, and the other programs of a shared machine.
+SHARE = 6
 
 
 def physical_memory() -> int:
@@ -18,19 +22,26 @@ def physical_memory() -> int:
         return 0
 
 
-def recommended_heap(total: int | None = None) -> str:
-    """40% of the machine's memory, in whole GiB, between 2g and 31g (9g on this 24 GB machine).
-
-    Loads of more than 20,000 records go in one transaction per batch (graph/ingest/write.py),
-    so their heap no longer grows with the load; loads below that, and every API write, are one
-    transaction, measured at ~40 kB of heap per synthetic organisation at the peak (20,000 ~
-    0.8 GB, under the 70% `dbms.memory.transaction.total.max` of the 2g floor). The heap is kept
-    at 40% rather than cut to 4g because the API's reads and the export's long reads use it too,
-    and the machine is shared with the Python processes (the loader holds ~28 kB per record of
-    a load it plans). On a bigger machine the same 40% applies up to 31g; the page cache is fixed
-    and small (256m): a graph bigger than that is read from the OS's file cache. A batched
-    load's heap use is measured by bench/scaleload.py (its --heap defaults to 4g).
-    """
+def _sixth_gib(total: int | None) -> int:
     total = physical_memory() if total is None else total
-    gib = int(total) * 2 // 5 // GIB
-    return f"{min(max(gib, MIN_HEAP_GIB), MAX_HEAP_GIB)}g"
+    return round(int(total) / SHARE / GIB)
+
+
+def recommended_heap(total: int | None = None) -> str:
+    """A sixth of the machine's memory, in whole GiB, between 2g and 31g (4g on 24 GB).
+
+    Loads no longer need a heap that grows with them: loads of more than 20,000 records are
+    written one transaction per batch (graph/ingest/write.py), and a bundle-lines file chunk by
+    chunk (graph/ingest/stream.py); a batch of 5,000 rows holds well under 1 GB. What stays one
+    transaction (loads under 20,000 records, ~40 kB of heap per synthetic organisation at the
+    peak, and every API write) fits in the 70% `dbms.memory.transaction.total.max` of 2g.
+    bench/scaleload.py measures Neo4j's peak heap for a batched and a streamed load.
+    """
+    return f"{min(max(_sixth_gib(total), MIN_HEAP_GIB), MAX_HEAP_GIB)}g"
+
+
+def recommended_pagecache(total: int | None = None) -> str:
+    """A sixth of the machine's memory too (4g on 24 GB; 512m at least): the page cache holds
+    the store files Neo4j reads; what it lacks comes from the OS's file cache, slower."""
+    gib = _sixth_gib(total)
+    return f"{gib}g" if gib >= 1 else MIN_PAGECACHE

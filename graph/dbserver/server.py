@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
 from graph.dbserver.jars import ensure_jars
 from graph.dbserver.java import JavaInfo, find_java, probe_java
-from graph.dbserver.memory import recommended_heap
+from graph.dbserver.memory import recommended_heap, recommended_pagecache
 from graph.dbserver.process import (
     MAIN_CLASS,
     cmdline,
@@ -74,11 +74,17 @@ class ServerStatus:
     pid: int | None
 
 
-def render_conf(*, data_dir: Path, logs_dir: Path, run_dir: Path, bolt_port: int) -> str:
+def render_conf(
+    *, data_dir: Path, logs_dir: Path, run_dir: Path, bolt_port: int, pagecache: str = "256m"
+) -> str:
     """neo4j.conf for one server home; every value comes from us, never from user text."""
     template = string.Template(CONF_TEMPLATE.read_text(encoding="utf-8"))
     return template.substitute(
-        data_dir=data_dir, logs_dir=logs_dir, run_dir=run_dir, bolt_port=bolt_port
+        data_dir=data_dir,
+        logs_dir=logs_dir,
+        run_dir=run_dir,
+        bolt_port=bolt_port,
+        pagecache=pagecache,
     )
 
 
@@ -97,12 +103,21 @@ class LocalServer:
     """One Neo4j Community server owning one home directory (conf, data, logs, password, pid)."""
 
     def __init__(
-        self, home: Path, bolt_port: int, heap: str, password: str | None, lib_dir: Path
+        self,
+        home: Path,
+        bolt_port: int,
+        heap: str,
+        password: str | None,
+        lib_dir: Path,
+        pagecache: str = "256m",
     ) -> None:
         # Absolute, because the home is matched against the running process's command line.
         self.home = home.resolve()
         self.bolt_port = bolt_port
         self.heap = heap
+        # Tests' and benchmarks' servers keep a small one unless they choose; `partnergraph db
+        # start` sizes it from the machine (from_settings).
+        self.pagecache = pagecache
         self.lib_dir = lib_dir.resolve()
         self._password = password
         self.conf_dir = self.home / "conf"
@@ -125,6 +140,7 @@ class LocalServer:
             heap=settings.heap if chosen else recommended_heap(),
             password=password.get_secret_value() if password is not None else None,
             lib_dir=lib_dir if lib_dir is not None else settings.home / "lib",
+            pagecache=recommended_pagecache(),
         )
 
     @property
@@ -162,6 +178,7 @@ class LocalServer:
                 data_dir=self.data_dir,
                 logs_dir=self.logs_dir,
                 run_dir=self.run_dir,
+                pagecache=self.pagecache,
                 bolt_port=self.bolt_port,
             ),
             encoding="utf-8",

@@ -7,7 +7,7 @@ graph (graph.cypher.resolve says how each key is indexed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import TYPE_CHECKING, LiteralString
 
 from graph.cypher import Label
@@ -75,7 +75,7 @@ async def origin_nodes(origin: str, read: Reader) -> list[tuple[Label, str]]:
     return out
 
 
-async def references(units: Sequence[Unit], read: Reader, known: set[str]) -> list[Row]:
+async def references(units: Sequence[Unit], read: Reader, known: Container[str]) -> list[Row]:
     """The graph's organisations the load's relationships name that `known` lacks (the ids
     matching put in place of names, after the first look-up)."""
     ids = {
@@ -85,6 +85,11 @@ async def references(units: Sequence[Unit], read: Reader, known: set[str]) -> li
         for label, ref in ((rel.start_label, rel.start), (rel.end_label, rel.end))
         if label is Label.ORGANISATION and ref not in known
     }
+    return await orgs_by_id(read, ids)
+
+
+async def orgs_by_id(read: Reader, ids: set[str]) -> list[Row]:
+    """The graph's organisations with these ids or aliases, in id order."""
     rows: dict[str, Row] = {}
     for query, values in (
         (cypher_resolve.ORGS_BY_ID, ids),

@@ -104,9 +104,13 @@ def _problem(unit: Unit, collection: str, record: str, field_name: str, msg: str
     return Problem(file=loc.file, line=loc.line, field=field_name, id=record, message=msg)
 
 
-def _resolve_organisations(plan: Plan, index: OrgIndex) -> None:
+def _resolve_organisations(
+    plan: Plan, index: OrgIndex, shared: dict[str, str] | None = None
+) -> None:
+    """Each organisation claim's node; `shared` (node -> record id) carries the nodes claimed
+    so far across calls (a streamed load resolves its chunks one by one, as one unit)."""
     for unit in plan.units:
-        claimed: dict[str, str] = {}
+        claimed: dict[str, str] = {} if shared is None else shared
         records = {o.id: o for o in unit.parsed.bundle.organisations}
         for claim in unit.claims:
             if claim.label is not Label.ORGANISATION:

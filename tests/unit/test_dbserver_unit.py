@@ -40,8 +40,10 @@ def test_conf_has_our_directories_port_and_auth(tmp_path: Path) -> None:
             logs_dir=tmp_path / "logs",
             run_dir=tmp_path / "run",
             bolt_port=17123,
+            pagecache="3g",
         )
     )
+    assert conf["server.memory.pagecache.size"] == "3g"
     assert conf["server.directories.data"] == str(tmp_path / "data")
     assert conf["server.directories.logs"] == str(tmp_path / "logs")
     assert conf["server.directories.run"] == str(tmp_path / "run")

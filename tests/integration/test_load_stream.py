@@ -1,0 +1,118 @@
+"""A streamed load (bundle lines, checked whole, then written chunk by chunk): the graph it
+gives is the one-transaction load's, a bad record late in the file writes nothing, and a
+reload of the same file changes nothing."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import orjson
+import pytest
+
+from bench.synthetic import generate
+from graph.cypher import loadmark as cypher_loadmark
+from graph.dbserver.server import ServerInfo
+from graph.errors import InputError
+from graph.ingest.stream import load_stream
+from graph.ingest.write import load
+from graph.store import Store
+from loaders.bundlefile import BundleLines, write_lines
+from tests.integration.cli import start_cli
+from tests.integration.graphdata import fingerprint
+from tests.integration.test_load_kill import _wait_mid_load
+
+ORGS = 120
+CHUNK = 40  # records per chunk: the file holds several, and references cross them
+COUNT = "MATCH (n) RETURN count(n) AS count"
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path, dict[str, object]]:
+    data = generate(ORGS)
+    # Forward references across chunks: an organisation's parent comes later in the file.
+    data["organisations"][3]["relations"] = [{"type": "parent", "organisation": "syn-org-110"}]
+    lines = tmp_path / "synthetic.bundle.jsonl"
+    write_lines(data, lines)
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    (folder / "dataset.yaml").write_bytes(orjson.dumps(data))
+    return lines, folder, data
+
+
+async def _wipe(store: Store) -> None:
+    await store.run_batched("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+
+
+async def test_a_streamed_load_gives_the_one_transaction_graph(
+    store: Store, tmp_path: Path
+) -> None:
+    from loaders.sources import parse_path
+
+    lines, folder, _ = _files(tmp_path)
+    source = BundleLines(lines, chunk_size=CHUNK)
+    assert sum(1 for _ in source.chunks()) > 5
+    report = await load_stream(source, store, batch_size=CHUNK)
+    assert report.relationships > 0
+    streamed = await fingerprint(store)
+    assert await store.read(cypher_loadmark.INCOMPLETE) == []
+
+    await _wipe(store)
+    await load(parse_path(folder), store, batched=False)
+    assert await fingerprint(store) == streamed
+
+    # A reload of the unchanged file over the one-transaction graph changes nothing.
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    assert await fingerprint(store) == streamed
+
+
+async def test_a_bad_record_late_in_the_file_writes_nothing(store: Store, tmp_path: Path) -> None:
+    lines, _, data = _files(tmp_path)
+    projects = data["projects"]  # the file's last collection
+    assert isinstance(projects, list)
+    projects[-1]["participants"][0]["organisation"] = "syn-org-nowhere"
+    projects[-2]["kind"] = "no-such-kind"
+    write_lines(data, lines)
+    before = (await store.read(COUNT))[0]["count"]
+    with pytest.raises(InputError) as caught:
+        await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    problems = caught.value.problems
+    total = len(lines.read_text(encoding="utf-8").splitlines())
+    located = {(p.line, p.id, p.field) for p in problems}
+    assert (total, projects[-1]["id"], "participants[0].organisation") in located
+    assert (total - 1, projects[-2]["id"], "kind") in located
+    assert any("syn-org-nowhere" in p.message for p in problems)
+    assert all(p.file == str(lines) for p in problems)
+    assert (await store.read(COUNT))[0]["count"] == before
+    assert await store.read(cypher_loadmark.INCOMPLETE) == []
+
+
+async def test_an_id_used_twice_across_chunks_is_refused(store: Store, tmp_path: Path) -> None:
+    lines, _, data = _files(tmp_path)
+    events = data["events"]
+    assert isinstance(events, list)
+    events[-1]["id"] = "syn-org-0"
+    write_lines(data, lines)
+    with pytest.raises(InputError) as caught:
+        await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    assert [p.id for p in caught.value.problems] == ["syn-org-0"]
+    assert "already used by an earlier record" in caught.value.problems[0].message
+
+
+async def test_a_streamed_load_killed_mid_way_is_marked_and_the_next_load_finishes_it(
+    neo4j_server: ServerInfo, store: Store, tmp_path: Path
+) -> None:
+    lines, _, data = _files(tmp_path)
+    process = await start_cli(neo4j_server, "load", lines, "--batch-size", "10")
+    try:
+        await _wait_mid_load(store, process)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    marks = await store.read(cypher_loadmark.INCOMPLETE)
+    assert [m["origin"] for m in marks] == [data["origin"]]
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    assert await store.read(cypher_loadmark.INCOMPLETE) == []
+    finished = await fingerprint(store)
+    await _wipe(store)
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    assert await fingerprint(store) == finished, "the finished load differs from a clean one"
