@@ -124,8 +124,7 @@ async def run(args: argparse.Namespace) -> int:
                 "ror": [r["ror"] for r in rows],
             }
             # Degree statistics, as the server has them after its first request.
-            executor.degrees.refresh(store)
-            await asyncio.sleep(5)
+            await executor.degrees.read(store.view())
             for q in questions:
                 steps = Steps()
                 for i in range(args.warm):
