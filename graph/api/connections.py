@@ -10,7 +10,7 @@ from graphql import FieldNode
 from graph.api.compile import Compiler
 from graph.api.paging import Page, encode_cursor
 from graph.api.specs import TYPES
-from graph.api.where import predicate, present
+from graph.api.where import equal, predicate, present
 from graph.cypher import project as cy
 from graph.cypher import read as cypher_read
 
@@ -91,6 +91,10 @@ def compile_connection(
     if page.cursor is not None:
         cursor = (compiler.param(page.cursor[0]), compiler.param(page.cursor[1]))
     compiled.wants_beyond = cursor is not None
+    ordered = cypher_read.is_plain_property(sort_expr)
+    within = None
+    if where and ordered:
+        within = cypher_read.ordered_within(spec.label, equal(type_name, where), sort_expr)
     query = cypher_read.PageQuery(
         label=spec.label,
         cond=cond,
@@ -105,7 +109,8 @@ def compile_connection(
         # Plain sort keys are required properties with a range index: the page reads the index
         # in order and stops after the page (10x on 50k organisations) instead of sorting every
         # node. Optional keys are wrapped in coalesce() in the registry.
-        ordered=cypher_read.is_plain_property(sort_expr),
+        ordered=ordered,
+        within=within,
     )
     compiled.query = cypher_read.connection(query)
     compiled.params = compiler.params

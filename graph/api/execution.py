@@ -12,7 +12,9 @@ No HTTP here (graph/api/http.py maps what this returns to statuses). Decisions:
   limits protect validation too (graphql-core's takes seconds on some 2000-token documents), so
   they run before it.
 - Parse and validation results are cached by query text (LRU), failures included, so a repeated
-  query, good or bad, costs two dictionary look-ups.
+  query, good or bad, costs two dictionary look-ups. The limits' verdict is cached by query
+  text, operation and what of the variables the limits read (graph/api/limitkey.py), with the
+  degree statistics it was computed with: `first: $n` is checked again for every new `n`.
 - Execution is graphql-core's with the schema's executor (the fast path, graph/api/fastpath.py)
   and strawberry's resolvers and Info; strawberry's extensions do not run, so the schema may
   have only ours, whose work is done here (caching, and classifying errors).
@@ -30,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from functools import lru_cache
 from inspect import isawaitable
 from typing import Any
@@ -58,6 +60,7 @@ from strawberry.schema.schema import validate_document
 from graph.api.context import Context
 from graph.api.degrees import Degrees
 from graph.api.errors import classify
+from graph.api.limitkey import limit_key
 from graph.api.limits import Limits, enforce, too_many_tokens
 from graph.errors import LimitExceeded, StoreTimeout
 
@@ -130,6 +133,10 @@ class Executor:
         # background by requests (graph/api/degrees.py).
         self.degrees = Degrees()
         self._introspected: OrderedDict[str, ExecutionResult] = OrderedDict()
+        # The limits' verdicts: (query, operation, limit key) -> (the estimates, the verdict).
+        self._limited: OrderedDict[Hashable, tuple[Mapping[Any, int], list[LimitExceeded]]] = (
+            OrderedDict()
+        )
         # An extension added to the schema would silently not run here: refuse one.
         kinds = {
             e.__name__ if isinstance(e, type) else type(e()).__name__ for e in schema.extensions
@@ -182,17 +189,48 @@ class Executor:
         """
         invalid = self._fragments_valid(query)
         if not invalid:
-            for candidate in document.definitions:
-                if not isinstance(candidate, OperationDefinitionNode):
-                    continue
-                sent = variables if candidate is operation else None
-                exceeded = enforce(
-                    self.limits, self.schema, document, candidate, sent, self.degrees.current()
-                )
-                if exceeded:
-                    return [{"message": e.message, "extensions": e.extensions} for e in exceeded]
+            exceeded = self._exceeded(query, document, operation, variables)
+            if exceeded:
+                return [{"message": e.message, "extensions": e.extensions} for e in exceeded]
             invalid = self._validated(query)
         return [coded(e, "GRAPHQL_VALIDATION_FAILED") for e in invalid]
+
+    def _exceeded(
+        self,
+        query: str,
+        document: DocumentNode,
+        operation: OperationDefinitionNode | None,
+        variables: Mapping[str, Any] | None,
+    ) -> list[LimitExceeded]:
+        """The limits the document breaks with these variables, cached.
+
+        The verdict depends on the document, which operation runs, what of its variables the
+        limits read (graph/api/limitkey.py: not the strings' text) and the degree statistics;
+        it is kept with the statistics it was computed with, and recomputed when they change.
+        """
+        estimates = self.degrees.current()
+        signature = limit_key(variables)
+        key = None
+        if signature is not None:
+            position = None if operation is None else document.definitions.index(operation)
+            key = (query, position, signature)
+            cached = self._limited.get(key)
+            if cached is not None and cached[0] is estimates:
+                self._limited.move_to_end(key)
+                return cached[1]
+        exceeded: list[LimitExceeded] = []
+        for candidate in document.definitions:
+            if not isinstance(candidate, OperationDefinitionNode):
+                continue
+            sent = variables if candidate is operation else None
+            exceeded = enforce(self.limits, self.schema, document, candidate, sent, estimates)
+            if exceeded:
+                break
+        if key is not None:
+            self._limited[key] = (estimates, exceeded)
+            while len(self._limited) > CACHE_SIZE:
+                self._limited.popitem(last=False)
+        return exceeded
 
     async def execute(
         self,

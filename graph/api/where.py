@@ -86,6 +86,25 @@ def present(type_name: str, where: Any) -> set[str]:
     return out
 
 
+def equal(type_name: str, where: Any) -> set[str]:
+    """Properties `where` fixes to one value: an `eq` at the top of the conjunction (or inside
+    its ANDs), so every matching node has the same value of each."""
+    specs = WHERE[type_name]
+    out: set[str] = set()
+    for f in dataclasses.fields(where):
+        value = getattr(where, f.name)
+        if value is None or f.name in ("OR", "NOT"):
+            continue
+        if f.name == "AND":
+            for w in value:
+                out |= equal(type_name, w)
+            continue
+        spec = specs[f.name]
+        if isinstance(spec, Scalar) and getattr(value, "eq", None) is not None:
+            out.add(spec.prop)
+    return out
+
+
 def _field(spec: _Spec, value: Any, var: str, param: Param, new_var: Var) -> list[str]:
     match spec:
         case Scalar(prop=prop):

@@ -6,6 +6,7 @@ from typing import LiteralString
 
 from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.read import ORDERED_WITHIN
 from graph.cypher.resolve import lookup_indexes
 
 PING: LiteralString = "RETURN 1 AS ok"
@@ -83,6 +84,13 @@ def _schema() -> tuple[LiteralString, ...]:
         statements.append(
             "CREATE INDEX " + sort_label.lower() + "_" + prop + " IF NOT EXISTS "
             "FOR (n:" + sort_label + ") ON (n." + prop + ")"
+        )
+    # A sort key within an equality filter (graph/cypher/read.py ORDERED_WITHIN): the page of
+    # one country by name is read in order from the composite index and stops after the page.
+    for within_label, within, sort_key in ORDERED_WITHIN:
+        statements.append(
+            "CREATE INDEX " + within_label.lower() + "_" + within + "_" + sort_key + " "
+            "IF NOT EXISTS FOR (n:" + within_label + ") ON (n." + within + ", n." + sort_key + ")"
         )
     # Entity resolution's look-ups by key and by origin (graph.cypher.resolve).
     statements.extend(lookup_indexes())

@@ -161,6 +161,24 @@ async def test_a_page_by_name_reads_the_name_index_in_order(
     assert not any(op in ("Sort", "Top") for op, _ in ops), ops
 
 
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_a_page_of_one_country_by_name_reads_the_composite_index_in_order(
+    schema: strawberry.Schema, eco: Store, direction: str
+) -> None:
+    # With the country's index alone, Neo4j sought every organisation of the country, read
+    # their names and sorted them all (8,307 for the US in ROR) to keep the first page.
+    ops = await _plan(
+        schema,
+        eco,
+        f"{{ organisations(first: 5, orderBy: {{field: NAME, direction: {direction}}}, "
+        f'where: {{country: {{eq: "EE"}}, status: {{eq: ACTIVE}}}}) '
+        "{ totalCount edges { cursor node { key } } } }",
+    )
+    assert _uses(ops, "NodeIndexSeek", "country, name"), ops
+    assert not any(op in ("Sort", "Top") for op, _ in ops), ops
+    assert not _scans(ops), ops
+
+
 @pytest.mark.parametrize(
     ("query", "operator", "prop"),
     [
