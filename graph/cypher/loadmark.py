@@ -19,11 +19,12 @@ INCOMPLETE: LiteralString = (
     "MATCH (m:IncompleteLoad) RETURN m.origin AS origin, toString(m.started) AS started, "
     "m.attempts AS attempts ORDER BY origin"
 )
-# GraphQL's `stats` in one round trip: the counts (from the count store) and the marks.
+# GraphQL's `stats` in one round trip: the counts (from the count store) and the marks. The
+# marks are the loader's bookkeeping, not the graph's nodes: they are not counted.
 STATS_AND_MARKS: LiteralString = (
     "CALL () { MATCH (n) RETURN count(n) AS nodes } "
     "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
     "CALL () { MATCH (m:IncompleteLoad) WITH m ORDER BY m.origin "
     "RETURN collect(m.origin) AS incomplete } "
-    "RETURN nodes, relationships, incomplete"
+    "RETURN nodes - size(incomplete) AS nodes, relationships, incomplete"
 )
