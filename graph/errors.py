@@ -14,7 +14,7 @@ PartnergraphError
  │    ├── AuthFailed          AUTH_FAILED: Neo4j refused the credentials
  │    └── ConstraintViolation CONSTRAINT_VIOLATION: a write broke a uniqueness constraint
  ├── InputError               INVALID_INPUT: a source is invalid; holds every Problem found
- ├── CellError                INVALID_CELL: one CSV cell of the wrong shape, made a Problem
+ ├── CellError                INVALID_CELL: one cell of the wrong shape, made a Problem
  ├── ConflictError            CONFLICT: the record changed since the client read it
  ├── NotFoundError            NOT_FOUND: a write names a record the graph does not have
  ├── StillCitedError          STILL_CITED: a source still cited cannot be deleted
@@ -147,10 +147,15 @@ class InputError(PartnergraphError):
 
 
 class CellError(PartnergraphError):
-    """A cell whose shape is wrong (`person@org` without the `@`): the model never sees it;
-    the CSV loader turns it into a Problem of its file, line and column."""
+    """A cell whose shape is wrong (`person@org` without the `@`, a CORDIS date that is not
+    one): the model never sees it; the loader turns it into a Problem of its file, line and
+    column (`column`, where the raiser knows it better than its caller)."""
 
     code = "INVALID_CELL"
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.column = column
 
 
 class ConflictError(PartnergraphError):

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.errors import InputError, Problem
+from graph.errors import CellError, InputError, Problem
 from graph.model import (
     Agreement,
     Bundle,
@@ -41,7 +41,6 @@ from loaders.cordiscells import (
     ROLES,
     SIGNING,
     STATUS,
-    Bad,
     agreement_id,
     amount,
     country,
@@ -111,7 +110,7 @@ class _Reader:
             grant = row.cells["id"]
             try:
                 data = self._project(row, grant)
-            except Bad as exc:
+            except CellError as exc:
                 self.bad(row.problem(str(exc), exc.column, grant or None))
                 self.refused.setdefault(grant, row)
                 continue
@@ -128,13 +127,13 @@ class _Reader:
 
     def _project(self, row: Row, grant: str) -> dict[str, Any]:
         if not grant.isdigit():
-            raise Bad("id", f"id {grant!r} is not a grant agreement number")
+            raise CellError(f"id {grant!r} is not a grant agreement number", "id")
         status = row.cells["status"].upper()
         if status not in STATUS:
-            raise Bad("status", f"status {status!r} is none of {', '.join(STATUS)}")
+            raise CellError(f"status {status!r} is none of {', '.join(STATUS)}", "status")
         start, end = date(row, "startDate"), date(row, "endDate")
         if start and end and end < start:
-            raise Bad("endDate", f"endDate {end} is before startDate {start}")
+            raise CellError(f"endDate {end} is before startDate {start}", "endDate")
         signed = date(row, "ecSignatureDate")
         budget, contribution = amount(row, "totalCost"), amount(row, "ecMaxContribution")
         description = clean_text(row.cells.get("objective", "")) or None
@@ -216,27 +215,29 @@ class _Reader:
                 continue
             try:
                 self._participation(row, grant)
-            except Bad as exc:
+            except CellError as exc:
                 self.bad(row.problem(str(exc), exc.column, grant))
 
     def _participation(self, row: Row, grant: str) -> None:
         pic = row.cells["organisationID"]
         if not PIC.match(pic):
-            raise Bad("organisationID", f"organisationID {pic!r} is not a PIC (9 digits)")
+            raise CellError(f"organisationID {pic!r} is not a PIC (9 digits)", "organisationID")
         role = ROLES.get(row.cells["role"].lower())
         if role is None:
-            raise Bad("role", f"role {row.cells['role']!r} is none of {', '.join(ROLES)}")
+            raise CellError(f"role {row.cells['role']!r} is none of {', '.join(ROLES)}", "role")
         name = clean_text(row.cells["name"])
         if not name:
-            raise Bad("name", "name is empty, but it is required")
+            raise CellError("name is empty, but it is required", "name")
         code = country(row)
         order_text = row.cells.get("order", "")
         if order_text and not order_text.isdigit():
-            raise Bad("order", f"order {order_text!r} is not a whole number")
+            raise CellError(f"order {order_text!r} is not a whole number", "order")
         contribution = amount(row, "ecContribution")
         ended = row.cells.get("endOfParticipation", "").lower()
         if ended not in ("", "true", "false"):
-            raise Bad("endOfParticipation", f"endOfParticipation {ended!r} is not true or false")
+            raise CellError(
+                f"endOfParticipation {ended!r} is not true or false", "endOfParticipation"
+            )
         org = self.orgs.get(pic)
         if org is None:
             org = self.orgs[pic] = _Org(pic, row, name, code)

@@ -1,6 +1,7 @@
 """One CORDIS cell -> a value: the columns the parser reads, the EU's vocabularies, ids.
 
-Each reader raises `Bad` with the column it read, so the parser can name file, line and column.
+Each reader raises CellError with the column it read, so the parser can name file, line and
+column.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graph.errors import CellError
 from graph.model import Place
 from loaders.cordisfiles import Row
 
@@ -99,14 +101,6 @@ def placeholder(pic: str) -> str:
     return f"named-pic-{pic}"
 
 
-class Bad(ValueError):
-    """One cell that cannot be read: the message, and the column it is in."""
-
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-
-
 def date(row: Row, column: str) -> dt.date | None:
     text = row.cells.get(column, "")
     if not text:
@@ -117,7 +111,7 @@ def date(row: Row, column: str) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(found.group(1))
     except ValueError:
-        raise Bad(column, f"{column} {text!r} is not a date (YYYY-MM-DD)") from None
+        raise CellError(f"{column} {text!r} is not a date (YYYY-MM-DD)", column) from None
 
 
 def amount(row: Row, column: str) -> float | None:
@@ -130,9 +124,9 @@ def amount(row: Row, column: str) -> float | None:
             text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
         )
     except InvalidOperation:
-        raise Bad(column, f"{column} {text!r} is not an amount (e.g. 1234567.89)") from None
+        raise CellError(f"{column} {text!r} is not an amount (e.g. 1234567.89)", column) from None
     if not value.is_finite() or value < 0:
-        raise Bad(column, f"{column} {text!r} is not an amount of zero or more")
+        raise CellError(f"{column} {text!r} is not an amount of zero or more", column)
     return float(value)
 
 
@@ -148,7 +142,9 @@ def country(row: Row) -> str | None:
     try:
         Place(country=code)  # the model's own check
     except ValidationError:
-        raise Bad("country", f"country {text!r} is not a country code (e.g. EE, EL, UK)") from None
+        raise CellError(
+            f"country {text!r} is not a country code (e.g. EE, EL, UK)", "country"
+        ) from None
     return code
 
 
