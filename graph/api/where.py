@@ -65,9 +65,9 @@ def predicate(type_name: str, where: Any, var: str, param: Param, new_var: Var) 
 _NEEDS_VALUE = ("eq", "in_", "lt", "lte", "gt", "gte")
 
 
-def present(type_name: str, where: Any) -> set[str]:
-    """Properties every node matching `where` has: those compared by a plain operator at the
-    top of the conjunction (or inside its ANDs), where a missing value reads as false."""
+def _fixed(type_name: str, where: Any, operators: tuple[str, ...]) -> set[str]:
+    """Properties compared by one of `operators` at the top of the conjunction (or inside its
+    ANDs): every node matching `where` satisfies each such comparison."""
     specs = WHERE[type_name]
     out: set[str] = set()
     for f in dataclasses.fields(where):
@@ -76,33 +76,24 @@ def present(type_name: str, where: Any) -> set[str]:
             continue
         if f.name == "AND":
             for w in value:
-                out |= present(type_name, w)
+                out |= _fixed(type_name, w, operators)
             continue
         spec = specs[f.name]
-        if isinstance(spec, Scalar) and any(
-            getattr(value, op, None) is not None for op in _NEEDS_VALUE
-        ):
+        compared = any(getattr(value, op, None) is not None for op in operators)
+        if isinstance(spec, Scalar) and compared:
             out.add(spec.prop)
     return out
+
+
+def present(type_name: str, where: Any) -> set[str]:
+    """Properties every node matching `where` has: those compared by a plain operator, where a
+    missing value reads as false."""
+    return _fixed(type_name, where, _NEEDS_VALUE)
 
 
 def equal(type_name: str, where: Any) -> set[str]:
-    """Properties `where` fixes to one value: an `eq` at the top of the conjunction (or inside
-    its ANDs), so every matching node has the same value of each."""
-    specs = WHERE[type_name]
-    out: set[str] = set()
-    for f in dataclasses.fields(where):
-        value = getattr(where, f.name)
-        if value is None or f.name in ("OR", "NOT"):
-            continue
-        if f.name == "AND":
-            for w in value:
-                out |= equal(type_name, w)
-            continue
-        spec = specs[f.name]
-        if isinstance(spec, Scalar) and getattr(value, "eq", None) is not None:
-            out.add(spec.prop)
-    return out
+    """Properties `where` fixes to one value (an `eq`): every matching node has the same value."""
+    return _fixed(type_name, where, ("eq",))
 
 
 def _field(spec: _Spec, value: Any, var: str, param: Param, new_var: Var) -> list[str]:
