@@ -26,6 +26,9 @@ class Compiled:
     node_keys: list[str] = field(default_factory=list)
     wants_total: bool = False
     wants_beyond: bool = False
+    # Edge fields holding the cursor (`cursor`, or its aliases): encoded only when asked (an
+    # encode per edge was 50 base64 + JSON dumps a page nobody read).
+    cursor_keys: list[str] = field(default_factory=list)
 
     def shape(self, row: dict[str, Any]) -> dict[str, Any]:
         rows: list[dict[str, Any]] = row["rows"]
@@ -36,19 +39,25 @@ class Compiled:
         edges = []
         for r in rows:
             edge = {key: r[key] for key in self.node_keys}
-            edge["cursor"] = encode_cursor(r["sk"], r["id"], self.sort)
+            if self.cursor_keys:
+                cursor = encode_cursor(r["sk"], r["id"], self.sort)
+                for key in self.cursor_keys:
+                    edge[key] = cursor
             edges.append(edge)
         beyond = bool(row.get("beyond", False))
         page_info = {
             "hasNextPage": beyond if self.page.backward else more,
             "hasPreviousPage": more if self.page.backward else beyond,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
+            "startCursor": self._cursor(rows[0]) if rows else None,
+            "endCursor": self._cursor(rows[-1]) if rows else None,
         }
         out: dict[str, Any] = {"edges": edges, "pageInfo": page_info}
         if self.wants_total:
             out["totalCount"] = row["total"]
         return out
+
+    def _cursor(self, row: dict[str, Any]) -> str:
+        return encode_cursor(row["sk"], row["id"], self.sort)
 
 
 def compile_connection(
@@ -77,6 +86,8 @@ def compile_connection(
             if edge_fields[0].name.value == "node":
                 node_entries.append(cy.entry(edge_key, compiler.node(type_name, "n", edge_fields)))
                 compiled.node_keys.append(edge_key)
+            elif edge_fields[0].name.value == "cursor":
+                compiled.cursor_keys.append(edge_key)
 
     cond = predicate(type_name, where, "n", compiler.param, compiler.var) if where else "true"
     sort_expr, _ = spec.sorts[sort]

@@ -260,6 +260,26 @@ async def test_default_page_is_twenty(run: Run, eco: Store) -> None:
     assert keys_of(data["organisations"]) == (await truth(eco, "NAME", False))[:20]
 
 
+async def test_cursors_are_the_same_under_any_alias_and_without_edge_cursors(run: Run) -> None:
+    # Edge cursors are encoded only when asked for (graph/api/connections.py): under an alias,
+    # twice, or not at all, the pageInfo cursors stay those of the first and last edges.
+    data, _ = await run(
+        "{ organisations(first: 3) { edges { cursor c: cursor n: node { key } } "
+        "pageInfo { startCursor endCursor } } }"
+    )
+    conn = data["organisations"]
+    assert [e["cursor"] for e in conn["edges"]] == [e["c"] for e in conn["edges"]]
+    assert len({e["c"] for e in conn["edges"]}) == 3
+    assert conn["pageInfo"] == {
+        "startCursor": conn["edges"][0]["c"],
+        "endCursor": conn["edges"][-1]["c"],
+    }
+    bare, _ = await run("{ organisations(first: 3) { pageInfo { startCursor endCursor } } }")
+    assert bare["organisations"]["pageInfo"] == conn["pageInfo"]
+    nodes, _ = await run("{ organisations(first: 3) { edges { node { key } } } }")
+    assert all(set(e) == {"node"} for e in nodes["organisations"]["edges"])
+
+
 # Date sort keys travel in cursors as dates; a missing date stands for the lowest.
 OTHER_SORTS: list[tuple[str, str, str, list[str]]] = [
     ("agreements", "Agreement", "SIGNED", ["n.signed IS NOT NULL", "n.signed"]),
