@@ -343,9 +343,10 @@ class Store:
 
         One round trip (RUN and PULL) instead of a managed transaction's BEGIN, RUN, PULL and
         COMMIT: on a key look-up a 1.3x lower p50, about 20% less Neo4j CPU and 30% less of
-        this process's (bench/transactions.py, bench/results/transactions-*.md). Auto-commit has no retry of its own, so a failure the driver
-        calls retryable (a pooled connection the server closed, a reader gone) runs the read
-        again managed, which retries; a read changes nothing, so running it again is safe."""
+        this process's (bench/transactions.py, bench/results/transactions-*.md). Auto-commit
+        has no retry of its own, so a failure the driver calls retryable (a pooled connection
+        the server closed, a reader gone) runs the read again managed, which retries; a read
+        changes nothing, so running it again is safe."""
         try:
             async with self.driver.session(
                 database=self.target.database,
