@@ -105,7 +105,7 @@ Sort = tuple[str, object]
 # Rows per parent of a nested list, for the cost limit. The numbers are the fan-out the data
 # has, measured on the ROR dump (51,370 organisations: children p99.9 = 50, max 1,019; parents
 # max 17; related p99.9 = 15, max 57; successors max 4) and the seed ecosystem (agreements have
-# 2-4 parties); graph/api/limits.py says why they are not the compiler's cap.
+# 2-4 parties); graph/api/execution/limits/rules.py says why they are not the compiler's cap.
 FEW, SOME, MANY = 10, 20, 50
 # Citations of one fact: a handful of sources at most.
 PROVENANCE_ESTIMATE = FEW
