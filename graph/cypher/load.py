@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.nametext import assignment as name_text
 from graph.cypher.resolve import lookup_value
 
 
@@ -13,7 +14,7 @@ def merge_nodes(label: Label) -> LiteralString:
     name = checked_label(label)
     return (
         "UNWIND $rows AS row MERGE (n:" + name + " {id: row.id}) SET n = row.props "
-        "SET n.lookup = " + lookup_value(label)
+        "SET n.lookup = " + lookup_value(label) + name_text(label)
     )
 
 

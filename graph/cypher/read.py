@@ -115,6 +115,11 @@ def connection(q: PageQuery) -> str:
     limit = param_ref(q.limit)
     projection = "{sk: sk, id: n.id" + "".join(", " + e for e in q.projection_entries) + "}"
     page_cond = not_null(q.sort, q.cond) if q.ordered else q.cond
+    read_cond = page_cond
+    if q.cursor is not None and q.ordered:
+        # The cursor's bound (implied by cursor_cond) as a range on the indexed key itself:
+        # the index is read from the cursor on, not from its start up to the cursor.
+        read_cond = f"{q.sort} {after}= {param_ref(q.cursor[0])} AND {page_cond}"
     if not q.page:
         # No edges or pageInfo asked: ordering and gathering rows nobody reads would cost a
         # top-k over every match (4x the count's Neo4j CPU on a country of 8,307).
@@ -124,7 +129,7 @@ def connection(q: PageQuery) -> str:
         return f"MATCH (n:{label}){where} WITH count(n) AS total RETURN [] AS rows, total"
     prefix = "" if q.within is None else f"n.{ident(q.within)} {order}, "
     parts = [
-        f"CALL () {{ MATCH (n:{label}) WHERE {page_cond} WITH n, {q.sort} AS sk "
+        f"CALL () {{ MATCH (n:{label}) WHERE {read_cond} WITH n, {q.sort} AS sk "
         f"WHERE {cursor_cond} ORDER BY {prefix}sk {order}, n.id {order} LIMIT {limit} "
         f"RETURN collect({projection}) AS rows }}"
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.cypher import nametext
 from graph.cypher.names import Label, checked_label
 
 SEP = "\u001e"  # ASCII record separator: in no id, origin or folded name
@@ -54,11 +55,13 @@ def lookup_indexes() -> tuple[LiteralString, ...]:
 
 
 def backfill(label: Label) -> LiteralString:
-    """`lookup` for nodes written before it existed (a graph made by an earlier version)."""
+    """`lookup` (and `nameText`) for nodes written before they existed (a graph made by an
+    earlier version)."""
     name = checked_label(label)
     return (
-        "MATCH (n:" + name + ") WHERE n.lookup IS NULL "
-        "CALL (n) { SET n.lookup = " + lookup_value(label) + " } IN TRANSACTIONS OF 10000 ROWS"
+        "MATCH (n:" + name + ") WHERE n.lookup IS NULL" + nametext.missing(label) + " "
+        "CALL (n) { SET n.lookup = " + lookup_value(label) + nametext.assignment(label) + " } "
+        "IN TRANSACTIONS OF 10000 ROWS"
     )
 
 

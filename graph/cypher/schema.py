@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.cypher import nametext
 from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.read import ORDERED_WITHIN
@@ -71,6 +72,8 @@ def _schema() -> tuple[LiteralString, ...]:
         "FOR (n:Organisation|Person) ON EACH [n.name, n.searchText] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding'}}"
     )
+    # `name` filters: every name lower-cased in one string (graph.cypher.nametext).
+    statements.extend(nametext.indexes())
     # Sort keys of the root connections.
     for sort_label, prop in (
         ("Organisation", "name"),

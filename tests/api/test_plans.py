@@ -120,8 +120,8 @@ async def test_each_filter_of_organisations_is_an_index_seek(
 async def test_each_filter_inside_an_and_is_an_index_seek(
     schema: strawberry.Schema, eco: Store, where: str, operator: str, prop: str
 ) -> None:
-    # Beside a filter no index serves (a name's substring), inside AND: the seek still leads.
-    query = _page(f'{{AND: [{where}, {{name: {{contains: "a"}}}}]}}')
+    # Beside a filter no index serves (one name among several), inside AND: the seek leads.
+    query = _page(f'{{AND: [{where}, {{name: {{in: ["Tartu Ülikool", "Tartu"]}}}}]}}')
     ops = await _plan(schema, eco, query)
     assert _uses(ops, operator, prop), ops
     assert not _scans(ops), ops
@@ -132,6 +132,35 @@ async def test_a_negated_filter_keeps_its_meaning_and_still_reads_the_other_thro
 ) -> None:
     ops = await _plan(schema, eco, _page('{country: {eq: "EE"}, NOT: {kind: {eq: COMPANY}}}'))
     assert _uses(ops, "NodeIndexSeek", "country"), ops
+
+
+# Every operator on names the index can narrow, alone, inside an AND, and on related nodes.
+NAME_FILTERS = [
+    '{name: {contains: "likool"}}',
+    '{name: {startsWith: "tartu"}}',
+    '{name: {endsWith: "ÜLIKOOL"}}',
+    '{name: {eq: "Tartu Ülikool"}}',
+    '{name: {contains: "tartu", startsWith: "tar"}}',
+    '{AND: [{name: {contains: "likool"}}, {established: {lt: 1990}}]}',
+]
+
+
+@pytest.mark.parametrize("where", NAME_FILTERS)
+async def test_a_name_filter_reads_the_name_text_index(
+    schema: strawberry.Schema, eco: Store, where: str
+) -> None:
+    ops = await _plan(schema, eco, _page(where))
+    assert _uses(ops, "NodeIndexContainsScan", "nameText"), ops
+    assert not _scans(ops), ops
+
+
+async def test_a_name_filter_on_people_reads_their_name_text_index(
+    schema: strawberry.Schema, eco: Store
+) -> None:
+    query = '{ people(first: 5, where: {name: {contains: "tamm"}}) { edges { node { key } } } }'
+    ops = await _plan(schema, eco, query)
+    assert _uses(ops, "NodeIndexContainsScan", "nameText"), ops
+    assert not _scans(ops), ops
 
 
 async def test_total_count_of_everything_is_read_from_the_count_store(
@@ -176,6 +205,29 @@ async def test_a_page_of_one_country_by_name_reads_the_composite_index_in_order(
         "{ totalCount edges { cursor node { key } } } }",
     )
     assert _uses(ops, "NodeIndexSeek", "country, name"), ops
+    assert not any(op in ("Sort", "Top") for op, _ in ops), ops
+    assert not _scans(ops), ops
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+@pytest.mark.parametrize("where", ["", ', where: {country: {eq: "EE"}}'])
+async def test_a_page_after_a_cursor_starts_reading_the_index_at_the_cursor(
+    schema: strawberry.Schema, eco: Store, direction: str, where: str
+) -> None:
+    # Without the bound, Neo4j read the name index from its start, filtering out every entry
+    # up to the cursor: page 100 of a country read 100 pages' worth of entries.
+    page = f"organisations(first: 5, orderBy: {{field: NAME, direction: {direction}}}{where}"
+    first = await schema.execute(
+        f"{{ {page}) {{ pageInfo {{ endCursor }} }} }}", context_value=Context(store=eco)
+    )
+    assert first.errors is None, first.errors
+    assert first.data is not None
+    cursor = first.data["organisations"]["pageInfo"]["endCursor"]
+    ops = await _plan(
+        schema, eco, f'{{ {page}, after: "{cursor}") {{ edges {{ node {{ key }} }} }} }}'
+    )
+    bound = "name <= " if direction == "DESC" else "name >= "
+    assert any(op.startswith("NodeIndexSeek") and bound in details for op, details in ops), ops
     assert not any(op in ("Sort", "Top") for op, _ in ops), ops
     assert not _scans(ops), ops
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from graph.api.compile.tables import TYPES
 from graph.cypher import filters as cf
+from graph.cypher import nametext
 from graph.cypher import project as cy
 from graph.kinds import KINDS, AnyName, FilterSpec, Quantified, Scalar
 
@@ -30,16 +31,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _given(ops: Any, param: Param) -> list[tuple[str, str]]:
+    """(operator, parameter reference) of every operator given in a filter input."""
+    out: list[tuple[str, str]] = []
+    for f in dataclasses.fields(ops):
+        value = getattr(ops, f.name)
+        if value is not None:
+            out.append((f.name, param(_plain(value))))
+    return out
+
+
 def _operators(expr: str, ops: Any, param: Param) -> list[str]:
     """Every operator given in a filter input, plain: negations make them two-valued
     (graph/cypher/filters.py says why)."""
-    out: list[str] = []
-    for f in dataclasses.fields(ops):
-        value = getattr(ops, f.name)
-        if value is None:
-            continue
-        out.append(cf.compare(expr, f.name, param(_plain(value))))
-    return out
+    return [cf.compare(expr, op, ref) for op, ref in _given(ops, param)]
 
 
 def predicate(type_name: str, where: Any, var: str, param: Param, new_var: Var) -> str:
@@ -101,11 +106,14 @@ def _field(spec: _Spec, value: Any, var: str, param: Param, new_var: Var) -> lis
         case Scalar(prop=prop):
             return _operators(cy.prop(var, prop), value, param)
         case AnyName():
-            name = new_var()
-            ops = _operators(name, value, param)
-            if not ops:
+            given = _given(value, param)
+            if not given:
                 return []
-            return [cf.any_name(var, name, ops)]
+            name = new_var()
+            exact = cf.any_name(var, name, [cf.compare(name, op, ref) for op, ref in given])
+            # The index-served superset first (graph/cypher/nametext.py), then the exact test.
+            narrowed = [nametext.narrowing(var, op, ref) for op, ref in given]
+            return [*(n for n in narrowed if n is not None), exact]
         case Quantified(type=rel, outgoing=outgoing, target=target):
             other = new_var()
             match = cf.related_pattern(var, rel, outgoing, other, TYPES[target].label)
