@@ -1,4 +1,8 @@
-"""The `partnergraph` command: db start|stop|status, load, keys, schema, serve."""
+"""The `partnergraph` command: db start|stop|status, load, keys, schema, serve, export, match.
+
+Each package adds its own subcommands from its command.py (graph/dbserver, graph/export,
+graph/match); every option is checked first (graph/cliargs.py).
+"""
 
 from __future__ import annotations
 

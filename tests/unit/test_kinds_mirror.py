@@ -1,4 +1,4 @@
-"""What is written by hand per kind agrees with the registry (graph/kinds.py), both ways.
+"""What is written by hand per kind agrees with the registry (graph/kinds), both ways.
 
 Every registry field exists in the pydantic model, the strawberry type, the `where` and sort
 inputs and the typed upsert input, and none of them has a field the registry does not declare;

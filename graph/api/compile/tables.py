@@ -1,4 +1,4 @@
-"""How each GraphQL type maps onto the graph: the compiler's tables, derived from graph/kinds.py.
+"""How each GraphQL type maps onto the graph: the compiler's tables, derived from graph/kinds.
 
 The compiler (graph/api/compile/compiler.py) reads these tables to turn a selection into one Cypher
 query. A GraphQL field absent from its type's table, or a table entry the type does not have, is a
