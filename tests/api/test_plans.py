@@ -217,8 +217,8 @@ async def test_a_page_after_a_cursor_starts_reading_the_index_at_the_cursor(
     # Without the bound, Neo4j read the name index from its start, filtering out every entry
     # up to the cursor: page 100 of a country read 100 pages' worth of entries.
     page = f"organisations(first: 5, orderBy: {{field: NAME, direction: {direction}}}{where}"
-    first = await schema.execute(
-        f"{{ {page}) {{ pageInfo {{ endCursor }} }} }}", context_value=Context(store=eco)
+    first = await executor_of(schema).run(
+        f"{{ {page}) {{ pageInfo {{ endCursor }} }} }}", Context(store=eco)
     )
     assert first.errors is None, first.errors
     assert first.data is not None
