@@ -147,7 +147,31 @@ class GraphStats:
     )
 
 
-Page4 = tuple[int | None, str | None, int | None, str | None]
+def _root_connection(type_name: str, description: str) -> Any:
+    """A kind's root connection field: `where`, `orderBy` and the Relay page arguments, the types
+    named after the kind (`<Type>Where`, `<Type>OrderBy`, `<Type>Connection`)."""
+
+    async def resolve(
+        self: Any,
+        info: Info,
+        where: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return await _connection(info, type_name, where, order_by, (first, after, last, before))
+
+    # strawberry reads the arguments' and the result's types from the annotations.
+    resolve.__annotations__ = {
+        **resolve.__annotations__,
+        "info": Info,
+        "where": getattr(i, f"{type_name}Where") | None,
+        "order_by": getattr(i, f"{type_name}OrderBy") | None,
+        "return": getattr(t, f"{type_name}Connection"),
+    }
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @strawberry.type
@@ -160,103 +184,17 @@ class Query(Questions, MatchQuery):
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[t.Node | None]:
         return await _nodes(info, [str(x) for x in ids])  # type: ignore[return-value]
 
-    @strawberry.field(description="Organisations: filter, sort, page with cursors.")
-    async def organisations(
-        self,
-        info: Info,
-        where: i.OrganisationWhere | None = None,
-        order_by: i.OrganisationOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.OrganisationConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Organisation", where, order_by, page)  # type: ignore[return-value]
-
-    @strawberry.field(description="People, by any spelling of their name.")
-    async def people(
-        self,
-        info: Info,
-        where: i.PersonWhere | None = None,
-        order_by: i.PersonOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.PersonConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Person", where, order_by, page)  # type: ignore[return-value]
-
-    @strawberry.field(description="Agreements (MoUs and others): filter, sort, page.")
-    async def agreements(
-        self,
-        info: Info,
-        where: i.AgreementWhere | None = None,
-        order_by: i.AgreementOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.AgreementConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Agreement", where, order_by, page)  # type: ignore[return-value]
-
-    @strawberry.field(description="Meetings, talks, roundtables, visits and signings.")
-    async def events(
-        self,
-        info: Info,
-        where: i.EventWhere | None = None,
-        order_by: i.EventOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.EventConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Event", where, order_by, page)  # type: ignore[return-value]
-
-    @strawberry.field(description="Data sets: genomic data, health check-up records, ...")
-    async def datasets(
-        self,
-        info: Info,
-        where: i.DatasetWhere | None = None,
-        order_by: i.DatasetOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.DatasetConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Dataset", where, order_by, page)  # type: ignore[return-value]
-
-    @strawberry.field(description="Joint R&D projects, accelerator programmes, special zones.")
-    async def projects(
-        self,
-        info: Info,
-        where: i.ProjectWhere | None = None,
-        order_by: i.ProjectOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.ProjectConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Project", where, order_by, page)  # type: ignore[return-value]
-
-    @strawberry.field(description="The documents and registers facts come from.")
-    async def sources(
-        self,
-        info: Info,
-        where: i.SourceWhere | None = None,
-        order_by: i.SourceOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> t.SourceConnection:
-        page: Page4 = (first, after, last, before)
-        return await _connection(info, "Source", where, order_by, page)  # type: ignore[return-value]
+    organisations = _root_connection(
+        "Organisation", "Organisations: filter, sort, page with cursors."
+    )
+    people = _root_connection("Person", "People, by any spelling of their name.")
+    agreements = _root_connection("Agreement", "Agreements (MoUs and others): filter, sort, page.")
+    events = _root_connection("Event", "Meetings, talks, roundtables, visits and signings.")
+    datasets = _root_connection("Dataset", "Data sets: genomic data, health check-up records, ...")
+    projects = _root_connection(
+        "Project", "Joint R&D projects, accelerator programmes, special zones."
+    )
+    sources = _root_connection("Source", "The documents and registers facts come from.")
 
     @strawberry.field(
         description="Full-text search over every name and alias, in every language "
