@@ -30,6 +30,7 @@ from graph.kinds import (
     Rel,
     Sort,
 )
+from graph.match.score import MAX_CANDIDATES
 
 __all__ = [
     "BY_LABEL",
@@ -87,6 +88,12 @@ QUESTION_FANOUT: dict[tuple[str, str], int] = {
     ("ProjectFacets", "byCountry"): 250,
     ("PartnerSuggestion", "sharedTopics"): FEW,
     ("PartnerSuggestion", "reasons"): 5,
+    # `match`: at most MAX_CANDIDATES candidates, each with a reason per kind (name, acronym,
+    # country, city, successor, parent). Without them the list counted as NESTED_LIMIT twice,
+    # 500 x 502 rows, and production refused every `match` asking for reasons (found when the
+    # tests began to run through the app's Executor).
+    ("Query", "match"): MAX_CANDIDATES,
+    ("MatchCandidate", "reasons"): FEW,
 }
 
 
