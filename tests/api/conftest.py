@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import strawberry
 
+from graph.api.execution.limits.rules import Limits
 from graph.api.schema.build import build_schema
 from graph.api.schema.context import Context
 from graph.ingest.write import load
@@ -30,10 +31,12 @@ async def seeded(store: Store) -> Store:
     return store
 
 
-def runner(schema: strawberry.Schema, store: Store) -> Run:
+def runner(schema: strawberry.Schema, store: Store, limits: Limits | None = None) -> Run:
     async def run(query: str, **variables: Any) -> tuple[dict[str, Any], int]:
         view = store.view()
-        result = await executor_of(schema).run(query, Context(store=view), variables or None)
+        result = await executor_of(schema, limits).run(
+            query, Context(store=view), variables or None
+        )
         if result.errors:
             raise AssertionError([e.message for e in result.errors])
         assert result.data is not None

@@ -13,10 +13,11 @@ from graph.settings import Settings
 
 
 @cache
-def executor_of(schema: strawberry.Schema) -> Executor:
+def executor_of(schema: strawberry.Schema, limits: Limits | None = None) -> Executor:
     """One Executor per schema, as the app has one: parse, limits, validation, execution and
-    error masking are production's, so a test proves what a request would get."""
-    return Executor(schema, Limits.from_settings(Settings()))
+    error masking are production's, so a test proves what a request would get. `limits`:
+    for the few tests about something else that need a query over production's limits."""
+    return Executor(schema, limits or Limits.from_settings(Settings()))
 
 
 @cache
