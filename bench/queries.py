@@ -12,7 +12,7 @@ from typing import Any, LiteralString
 import httpx2 as httpx
 import orjson
 import strawberry
-from neo4j import RoutingControl
+from neo4j import READ_ACCESS
 
 from bench.report import Figure
 from bench.timing import Deadline, Summary, cpu_seconds, percentile, ratios
@@ -95,11 +95,12 @@ async def execute(
 
 
 async def raw(store: Store, query: LiteralString, params: dict[str, Any]) -> list[Any]:
-    """The floor: one driver round trip, records as the driver gives them."""
-    records, _, _ = await store.driver.execute_query(
-        query, params, routing_=RoutingControl.READ, database_=store.target.database
-    )
-    return records
+    """The floor: one auto-commit round trip (RUN and PULL), records as the driver gives them
+    (cheaper than `execute_query`'s managed transaction: bench/transactions.py)."""
+    async with store.driver.session(
+        database=store.target.database, default_access_mode=READ_ACCESS
+    ) as session:
+        return [record async for record in await session.run(query, params)]
 
 
 async def http(client: httpx.AsyncClient, url: str, query: str, variables: Any = None) -> bytes:

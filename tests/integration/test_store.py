@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,21 @@ async def test_wipe_refuses_anything_but_the_test_instance(
     stranger = LocalServer(tmp_path / "home", 7687, "512m", None, tmp_path / "lib")
     with pytest.raises(NotATestInstance):
         await wipe(session_store, stranger)
+
+
+async def test_a_read_on_a_connection_the_server_closed_is_run_again(
+    own_server: LocalServer,
+) -> None:
+    # Reads are auto-commit transactions (one round trip), which the driver does not retry:
+    # the store runs a read that failed retryably again, managed. A restart of Neo4j leaves
+    # the pool's connections closed by the server; the first read after it must not fail.
+    info = own_server.start()
+    store = await Store.open(Target(uri=info.uri, user=info.user, password=info.password))
+    try:
+        await asyncio.gather(*(store.read(cypher_schema.PING) for _ in range(4)))
+        own_server.stop()
+        own_server.start()
+        for _ in range(4):
+            assert await store.read(cypher_schema.PING) == [{"ok": 1}]
+    finally:
+        await store.close()
