@@ -1,10 +1,10 @@
 """Where the API's process spends a request: `python -m bench.apiprofile --bolt-port N`.
 
 The peer benchmark's questions (bench/peer.py), run in this process through the same steps as a
-request (graph/api/http.py: parse, limits and validation, execution, JSON), against the graph the
-peer benchmark loaded (`--reuse`'s Neo4j). Per question: the time per request of each step, the
-Neo4j round trip (the driver's wait, mostly Neo4j), and a cProfile of the whole (stdlib: no
-extra dependency), written to bench/results/apiprofile-<time>.txt. Neo4j's own plan of each
+request (graph/api/http/endpoint.py: parse, limits and validation, execution, JSON), against the
+graph the peer benchmark loaded (`--reuse`'s Neo4j). Per question: the time per request of each
+step, the Neo4j round trip (the driver's wait, mostly Neo4j), and a cProfile of the whole (stdlib:
+no extra dependency), written to bench/results/apiprofile-<time>.txt. Neo4j's own plan of each
 compiled query is read with PROFILE (db hits, rows) into the same file.
 """
 
@@ -27,10 +27,10 @@ from bench.queries import view as recording_view
 from bench.report import RESULTS
 from bench.servers import neo4j
 from bench.timing import percentile
-from graph.api.context import Context
-from graph.api.execution import Executor
-from graph.api.limits import Limits
-from graph.api.schema import build_schema
+from graph.api.execution.executor import Executor
+from graph.api.execution.limits.rules import Limits
+from graph.api.schema.build import build_schema
+from graph.api.schema.context import Context
 from graph.store import Store
 
 TOP = 25
@@ -49,7 +49,7 @@ class Steps:
 async def answer(
     executor: Executor, store: Store, query: str, variables: dict[str, Any] | None, steps: Steps
 ) -> dict[str, Any]:
-    """One request as graph/api/http.py runs it, each step timed."""
+    """One request as graph/api/http/endpoint.py runs it, each step timed."""
     began = time.perf_counter()
     document = executor.parse(query)
     assert isinstance(document, DocumentNode)

@@ -25,9 +25,9 @@ from bench.timing import Deadline, Summary, interleaved, ratios
 from graph.cypher import RelType
 from graph.cypher import export as cypher_export
 from graph.cypher import schema as cypher_schema
-from graph.export.filters import selection
 from graph.export.formats import output
-from graph.export.rows import BATCH, COLUMNS, EDGE_PROPERTIES, FETCH_SIZE, GraphRows, _hidden
+from graph.export.graphrows import BATCH, COLUMNS, EDGE_PROPERTIES, FETCH_SIZE, GraphRows, _hidden
+from graph.export.selection import selection
 from graph.store import Store
 
 GOAL_NODES_PER_S = 20_000

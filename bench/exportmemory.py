@@ -35,9 +35,9 @@ import httpx2 as httpx
 from bench import datasets, report, servers
 from bench.report import Figure, Results
 from bench.timing import Summary
-from graph.export.filters import selection
 from graph.export.formats import output
-from graph.export.rows import GraphRows
+from graph.export.graphrows import GraphRows
+from graph.export.selection import selection
 from graph.store import Store
 
 MB = 1024 * 1024

@@ -258,8 +258,8 @@ async def run(args: argparse.Namespace) -> int:
         ):
             ours = Server("partnergraph", api.url, api.pid)
             # The API reads the graph's degree statistics in the background after its first
-            # request (graph/api/degrees.py); until then the fixed fan-out table refuses the
-            # nested questions. Give it that first request and the time to read them.
+            # request (graph/api/execution/limits/degrees.py); until then the fixed fan-out table
+            # refuses the nested questions. Give it that first request and the time to read them.
             deadline = time.monotonic() + STATS_S
             for q in questions:
                 while True:

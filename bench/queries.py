@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, LiteralString
 
 import httpx2 as httpx
@@ -15,7 +16,9 @@ from neo4j import READ_ACCESS
 
 from bench.report import Figure
 from bench.timing import Deadline, Summary, cpu_seconds, percentile, ratios
-from graph.api.context import Context
+from graph.api.execution.executor import Executor
+from graph.api.execution.limits.rules import Limits
+from graph.api.schema.context import Context
 from graph.store import Params, Row, Store
 
 LOOKUP_GOAL = "<=1.3"
@@ -74,13 +77,18 @@ def view(store: Store) -> RecordingStore:
     return RecordingStore(driver=store.driver, target=store.target, timeout_s=store.timeout_s)
 
 
+@cache
+def executor_of(schema: strawberry.Schema) -> Executor:
+    """The app's Executor for `schema` (one per schema, as the app has), with production's limits:
+    the figures include its parse and limit caches, as a request's do."""
+    return Executor(schema, Limits())
+
+
 async def execute(
     schema: strawberry.Schema, store: Store, query: str, variables: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], RecordingStore]:
     recording = view(store)
-    result = await schema.execute(
-        query, variable_values=variables, context_value=Context(store=recording)
-    )
+    result = await executor_of(schema).run(query, Context(store=recording), variables)
     if result.errors or result.data is None:
         raise RuntimeError(f"{query[:60]}...: {[e.message for e in result.errors or []]}")
     return result.data, recording
@@ -285,7 +293,7 @@ async def lists(
 async def fast_path(store: Store, calls: int, rounds: int, deadline: Deadline) -> list[Figure]:
     """List queries in-process: graphql-core completing every field (plain strawberry) against
     the compiled fast path, same Cypher, same answers; the ratio is the fast path's speed-up."""
-    from graph.api.schema import build_schema
+    from graph.api.schema.build import build_schema
 
     fast, plain = build_schema(), build_schema(fast=False)
     out: list[Figure] = []

@@ -20,7 +20,7 @@ import httpx2 as httpx
 from bench import datasets, loadbench, peer, profile, queries, report, servers, throughput
 from bench.report import Figure, Results
 from bench.timing import Deadline
-from graph.api.schema import build_schema
+from graph.api.schema.build import build_schema
 from graph.ingest.write import load
 from graph.parsed import Parsed
 from graph.store import Store, Target

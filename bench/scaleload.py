@@ -41,8 +41,10 @@ import orjson
 from bench import datasets
 from bench.servers import LIB_DIR, MARKER, ROOT
 from bench.synthetic import generate
-from graph.api.context import Context
-from graph.api.schema import build_schema
+from graph.api.execution.executor import Executor
+from graph.api.execution.limits.rules import Limits
+from graph.api.schema.build import build_schema
+from graph.api.schema.context import Context
 from graph.auth import Principal, Role
 from graph.dbserver import LocalServer
 from graph.dbserver.memory import recommended_pagecache
@@ -165,15 +167,15 @@ async def run(store: Store, orgs: int, batch_size: int) -> dict[str, Any]:
 
 
 async def _single_writes(store: Store) -> dict[str, float]:
-    schema = build_schema()
+    executor = Executor(build_schema(), Limits())
     times: list[float] = []
     for i in range(WRITES):
         view = store.view()
         started = time.perf_counter()
-        result = await schema.execute(
+        result = await executor.run(
             UPSERT,
-            variable_values={"id": f"bench-write-{i}", "name": f"Benchmark Write Company {i}"},
-            context_value=Context(store=view, principal=EDITOR),
+            Context(store=view, principal=EDITOR),
+            {"id": f"bench-write-{i}", "name": f"Benchmark Write Company {i}"},
         )
         times.append(time.perf_counter() - started)
         assert not result.errors, result.errors

@@ -1,4 +1,8 @@
-"""The `partnergraph` command: db start|stop|status, load, keys, schema, serve."""
+"""The `partnergraph` command: db start|stop|status, load, keys, schema, serve, export, match.
+
+Each package adds its own subcommands from its command.py (graph/dbserver, graph/export,
+graph/match); every option is checked first (graph/cliargs.py).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 from graph import cliargs
 from graph.auth import KeyStore, Role, keys_file
 from graph.connect import target_for
-from graph.dbserver.commands import add_db_commands, run_db_command
+from graph.dbserver.command import add_db_commands, run_db_command
 from graph.errors import InputError, PartnergraphError, Problem, SettingsError, StoreUnavailable
 from graph.export.command import add_export_command, run_export
 from graph.ingest.gcpause import gc_paused
@@ -20,7 +24,7 @@ from graph.ingest.progress import ProgressLine
 from graph.ingest.stream import load_stream
 from graph.ingest.write import load
 from graph.logs import configure as configure_logging
-from graph.match.cli import add_match_command, run_match
+from graph.match.command import add_match_command, run_match
 from graph.parsed import Parsed
 from graph.settings import Settings, load_settings
 from graph.store import Store
@@ -237,8 +241,8 @@ def banner(host: str, port: int) -> str:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from graph.api.app import create_app
-    from graph.api.headerdeadline import with_header_deadline
+    from graph.api.http.app import create_app
+    from graph.api.http.headerdeadline import with_header_deadline
 
     app = create_app(settings, target_for(settings))
     host = args.host or settings.api_host
@@ -267,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return run_db_command(args, settings)
         if args.command == "schema":
-            from graph.api.schema import schema_sdl
+            from graph.api.schema.build import schema_sdl
 
             sys.stdout.write(schema_sdl())
             return EXIT_OK

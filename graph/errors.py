@@ -25,8 +25,8 @@ PartnergraphError
  └── UserError                BAD_USER_INPUT: a request that cannot be answered as asked
       └── LimitExceeded       (its own code per limit: the request is too big or too costly)
 
-The API gives a GraphQL error `extensions.code` from `code` (graph/api/errors.py); the CLI maps
-the classes to exit codes (graph/cli.py).
+The API gives a GraphQL error `extensions.code` from `code` (graph/api/execution/masking.py); the
+CLI maps the classes to exit codes (graph/cli.py).
 """
 
 from __future__ import annotations
@@ -207,8 +207,8 @@ class UserError(PartnergraphError):
 
 
 class LimitExceeded(UserError):
-    """A query over one of the limits (graph/api/limits.py): which limit, the query's value and
-    the maximum.
+    """A query over one of the limits (graph/api/execution/limits/rules.py): which limit, the
+    query's value and the maximum.
 
     The code is the failed step's (Apollo's names, which clients read as "the client's fault");
     `limit` says which limit.
@@ -234,8 +234,8 @@ class LimitExceeded(UserError):
 
 
 class Refusal(PartnergraphError):
-    """A request refused before GraphQL sees it (graph/api/http.py): a status, a code and what
-    to do."""
+    """A request refused before GraphQL sees it (graph/api/http/endpoint.py): a status, a code and
+    what to do."""
 
     def __init__(
         self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
@@ -247,7 +247,8 @@ class Refusal(PartnergraphError):
 
 
 class InternalError(PartnergraphError):
-    """A bug, not the client's fault: graph/api/errors.py masks its message and logs it."""
+    """A bug, not the client's fault: graph/api/execution/masking.py masks its message and logs
+    it."""
 
     code = "INTERNAL_SERVER_ERROR"
 

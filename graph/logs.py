@@ -1,8 +1,8 @@
 """Logging, configured once at start-up: every logger reaches the root's one handler.
 
-Modules log under `getLogger(__name__)` (`graph.threads`, `graph.api.http`, ...). All of them
-propagate to the root, whose handler is uvicorn's `default` (the same
-format as the server's own lines, on stderr), so nothing falls to Python's bare last resort.
+Modules log under `getLogger(__name__)` (`graph.threads`, `graph.api.http.endpoint`, ...). All of
+them propagate to the root, whose handler is uvicorn's `default` (the same format as the server's
+own lines, on stderr), so nothing falls to Python's bare last resort.
 """
 
 from __future__ import annotations

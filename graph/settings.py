@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535, validation_alias=_env("PARTNERGRAPH_PORT"))
     # Comma-separated (`https://a.example,https://b.example`) or a JSON list; `*` for any.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # Connections (graph/api/headerdeadline.py, bodydeadline.py, perclient.py): request headers
+    # Connections (graph/api/http/headerdeadline.py, bodydeadline.py, perclient.py): request headers
     # must be in within `header_timeout_s` and the body within `body_timeout_s` after them
     # (else 408 and close); one client address may have `max_client_requests` requests in
     # flight (else 429; bench/loadtest.py runs 32 from 127.0.0.1); uvicorn holds at most
@@ -88,26 +88,28 @@ class Settings(BaseSettings):
     )
     max_client_requests: int = Field(default=64, ge=1)
     max_connections: int = Field(default=1000, ge=1)
-    # A response whose client reads nothing for this long is dropped (graph/api/headerdeadline.py).
+    # A response whose client reads nothing for this long is dropped
+    # (graph/api/http/headerdeadline.py).
     send_timeout_s: float = Field(
         default=30.0, gt=0, validation_alias=_env("PARTNERGRAPH_SEND_TIMEOUT")
     )
-    # Exports at once, in all and per client address (graph/api/exportslots.py): in all below
+    # Exports at once, in all and per client address (graph/api/http/exportslots.py): in all below
     # the sync driver's pool of 100 connections, so that an export never waits for one.
     max_exports: int = Field(default=8, ge=1, le=64)
     max_client_exports: int = Field(default=2, ge=1)
 
-    # Query limits (graph/api/limits.py): abusive queries are refused before any Cypher runs.
+    # Query limits (graph/api/execution/limits/rules.py): abusive queries are refused before any
+    # Cypher runs.
     max_depth: int = Field(default=10, ge=1)
     max_tokens: int = Field(default=2000, ge=1)
     max_aliases: int = Field(default=30, ge=0)
-    # Estimated rows (graph/api/limits.py): 250k admits an agency's two-hop question with
-    # provenance (~70k) and refuses a three-hop fan-out over pages of 100 (millions).
+    # Estimated rows (graph/api/execution/limits/rules.py): 250k admits an agency's two-hop question
+    # with provenance (~70k) and refuses a three-hop fan-out over pages of 100 (millions).
     max_cost: int = Field(default=250_000, ge=1)
     max_body_bytes: int = Field(default=100_000, ge=1)
     max_repeats: int = Field(default=10, ge=1)
-    # Comparisons in the `where` filters of one query (graph/api/filters.py): Neo4j's planner
-    # took 0.2 s on an OR of 100 and 7 s on one of 110; planning ignores the timeout.
+    # Comparisons in the `where` filters of one query (graph/api/execution/limits/width.py): Neo4j's
+    # planner took 0.2 s on an OR of 100 and 7 s on one of 110; planning ignores the timeout.
     max_filter_terms: int = Field(default=50, ge=1)
 
     @field_validator("cors_origins", mode="before")

@@ -3,8 +3,8 @@
 A filtered export is an induced subgraph: the nodes that pass every filter, and the
 relationships whose two ends both pass. Filter values are parameters (`$countries`, `$kinds`,
 `$topics`, `$around`); which filters apply is the query's shape (`Scope`). Property names come
-from the API's specs (graph/api/specs.py) and are checked as identifiers here; labels and types
-come from the allow-lists.
+from the API's specs (graph/api/compile/tables.py) and are checked as identifiers here; labels and
+types come from the allow-lists.
 """
 
 from __future__ import annotations
@@ -190,7 +190,8 @@ def node_rows(
     the `columns` in order, its source ids, origins and provenance entries.
 
     `hidden`: property -> the condition's builder (over a variable) under which it is still
-    shown, or None for never (graph/api/compile.py's HIDDEN_FROM_ANONYMOUS, prefix removed).
+    shown, or None for never (graph/api/compile/compiler.py's HIDDEN_FROM_ANONYMOUS, prefix
+    removed).
     """
     name = checked_label(label)
     where = matches(label, scope)

@@ -1,6 +1,6 @@
 """Where-predicate fragments: comparisons, any-name matches, relationship quantifiers.
 
-graph/api/where.py walks a `<Type>Where` input and joins these; values arrive as parameter
+graph/api/compile/where.py walks a `<Type>Where` input and joins these; values arrive as parameter
 references ("$p3") the compiler made, never as text.
 
 Two-valued logic, at the negations only. Cypher compares null to anything as null, and NOT null

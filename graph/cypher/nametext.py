@@ -25,7 +25,7 @@ from typing import LiteralString
 from graph.cypher.names import Label, checked_label
 from graph.cypher.project import ident, param_ref
 
-# The labels whose kinds filter on `name` (tests/unit/test_name_text.py checks it against the
+# The labels whose kinds filter on `name` (tests/unit/test_named_kinds.py checks it against the
 # registry, so a kind given a name filter cannot miss its index).
 NAMED: frozenset[Label] = frozenset({Label.ORGANISATION, Label.PERSON})
 PROPERTY = "nameText"

@@ -1,8 +1,8 @@
 """Projection fragments: map literals, nested COLLECT subqueries and the values they hold.
 
-The compiler (graph/api/compile.py) walks the GraphQL selection and assembles these fragments;
-they take variable names and parameter references ("$p3") the compiler made, property names
-from the kind registry, and labels and types only as `Label`/`RelType` members. Nothing here
+The compiler (graph/api/compile/compiler.py) walks the GraphQL selection and assembles these
+fragments; they take variable names and parameter references ("$p3") the compiler made, property
+names from the kind registry, and labels and types only as `Label`/`RelType` members. Nothing here
 receives a user value: those are parameters.
 """
 

@@ -1,6 +1,6 @@
 """The graph questions' Cypher: collaborations, paths, neighbourhoods, timelines and facets.
 
-The resolvers (graph/api/questions.py) check arguments, make the parameters and compile the
+The resolvers (graph/api/schema/questions.py) check arguments, make the parameters and compile the
 selected projections; these builders put them together. Variables the queries bind, and the
 values a selected field reads from them, are named here (`COLLABORATION`, `STEP`, ...).
 """

@@ -58,7 +58,7 @@ def _schema() -> tuple[LiteralString, ...]:
             "FOR (n:Organisation) ON (n." + prop + ")"
         )
     # Range indexes for the `where` filters on scalar properties, so that a filter (alone or in
-    # an AND) is an index seek, not a scan of the label; tests/integration/test_plans.py reads
+    # an AND) is an index seek, not a scan of the label; tests/api/test_plans.py reads
     # the plans. Names apart (the sort keys below and the identifiers above).
     for filter_label, prop in _FILTERED:
         statements.append(

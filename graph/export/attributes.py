@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.export.rows import NUMBERS, EdgeRow, NodeRow
+from graph.export.graphrows import NUMBERS, EdgeRow, NodeRow
 from graph.export.values import as_text, matches, provenance, typed
 
 

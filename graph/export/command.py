@@ -10,9 +10,9 @@ from typing import Any
 from graph import cliargs
 from graph.connect import target_for
 from graph.cypher.export import MAX_DEPTH
-from graph.export.filters import selection
 from graph.export.formats import CSV_PARTS, FORMATS, Format, Output, output
-from graph.export.rows import GraphRows
+from graph.export.graphrows import GraphRows
+from graph.export.selection import selection
 from graph.settings import Settings
 from graph.store import Store
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from graph.cypher import Label
 from graph.export.chunks import BinarySink, Sink
-from graph.export.rows import (
+from graph.export.graphrows import (
     COLUMNS,
     EDGE_PROPERTIES,
     NODE_PROPERTIES,

@@ -10,8 +10,8 @@ from graph.errors import InputError, Problem
 from graph.export import csvfiles
 from graph.export.gexf import gexf
 from graph.export.graphml import graphml
+from graph.export.graphrows import GraphRows
 from graph.export.jsonld import jsonld
-from graph.export.rows import GraphRows
 from graph.threads import in_thread
 
 # Blocking: reads and formats in the thread graph/threads.py gives it (`Output.write`).

@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from graph.cypher import Label
 from graph.export.attributes import cells, declare, edge_values, node_values, of
 from graph.export.chunks import Sink
-from graph.export.rows import COLUMNS, EDGE_PROPERTIES, NODE_PROPERTIES, EdgeRow, GraphRows, NodeRow
+from graph.export.graphrows import (
+    COLUMNS,
+    EDGE_PROPERTIES,
+    NODE_PROPERTIES,
+    EdgeRow,
+    GraphRows,
+    NodeRow,
+)
 from graph.export.values import MATCH_COLUMNS, PROVENANCE_COLUMNS
 from graph.export.xmltext import attr, texts
 

@@ -20,7 +20,7 @@ from neo4j.time import Date, DateTime
 
 from graph.cypher import Label
 from graph.export.chunks import CHUNK_BYTES
-from graph.export.rows import COLUMNS, EDGE_PROPERTIES, Citation, EdgeRow, GraphRows, NodeRow
+from graph.export.graphrows import COLUMNS, EDGE_PROPERTIES, Citation, EdgeRow, GraphRows, NodeRow
 
 BASE = "urn:partnergraph:"
 CONTEXT: dict[str, Any] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.export.rows import Citation
+from graph.export.graphrows import Citation
 
 LIST_SEPARATOR = "; "
 

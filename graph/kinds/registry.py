@@ -33,7 +33,9 @@ _COMMON: dict[str, FieldSpec] = {
     "version": Prop("version"),
     "provenance": Provenance(),
 }
-_PLACE = Embedded({"city": "placeCity", "country": "placeCountry"}, optional_on="placeCountry")
+_PLACE = Embedded(
+    props={"city": "placeCity", "country": "placeCountry"}, optional_on="placeCountry"
+)
 _KEY_SORT: dict[str, Sort] = {"KEY": (sort_prop("id"), "")}
 _KEY_FILTER: dict[str, FilterSpec] = {"key": Scalar("id")}
 
@@ -46,13 +48,20 @@ def _scalars(*names: str) -> dict[str, FilterSpec]:
     return {name: Scalar(name) for name in names}
 
 
-def _org_link(rel: RelType, outgoing: bool | None) -> EdgeRel:
-    return EdgeRel(rel, outgoing, "Organisation", "OrganisationLink", "", "organisation")
+def _org_link(rel: RelType, *, outgoing: bool | None) -> EdgeRel:
+    return EdgeRel(
+        type=rel,
+        outgoing=outgoing,
+        target="Organisation",
+        edge="OrganisationLink",
+        near="",
+        far="organisation",
+    )
 
 
 ORGANISATION = Kind(
-    "Organisation",
-    Label.ORGANISATION,
+    name="Organisation",
+    label=Label.ORGANISATION,
     fields={
         **_COMMON,
         "names": Names(),
@@ -83,30 +92,45 @@ ORGANISATION = Kind(
     },
     relationships={
         "agreements": EdgeRel(
-            RelType.PARTY_TO, True, "Agreement", "AgreementParty", "organisation", "agreement"
+            type=RelType.PARTY_TO,
+            outgoing=True,
+            target="Agreement",
+            edge="AgreementParty",
+            near="organisation",
+            far="agreement",
         ),
         "people": EdgeRel(
-            RelType.HOLDS_POSITION, False, "Person", "Position", "organisation", "person"
+            type=RelType.HOLDS_POSITION,
+            outgoing=False,
+            target="Person",
+            edge="Position",
+            near="organisation",
+            far="person",
         ),
         "events": EdgeRel(
-            RelType.PARTICIPATED_IN, True, "Event", "EventParticipation", "organisation", "event"
+            type=RelType.PARTICIPATED_IN,
+            outgoing=True,
+            target="Event",
+            edge="EventParticipation",
+            near="organisation",
+            far="event",
         ),
-        "datasets": Rel(RelType.HOLDS_DATA, True, "Dataset"),
+        "datasets": Rel(type=RelType.HOLDS_DATA, outgoing=True, target="Dataset"),
         "projects": EdgeRel(
-            RelType.PARTICIPATES_IN,
-            True,
-            "Project",
-            "ProjectParticipation",
-            "organisation",
-            "project",
+            type=RelType.PARTICIPATES_IN,
+            outgoing=True,
+            target="Project",
+            edge="ProjectParticipation",
+            near="organisation",
+            far="project",
         ),
-        "parents": _org_link(RelType.CHILD_OF, True),
-        "children": _org_link(RelType.CHILD_OF, False),
-        "successors": _org_link(RelType.SUCCEEDED_BY, True),
-        "predecessors": _org_link(RelType.SUCCEEDED_BY, False),
-        "related": _org_link(RelType.RELATED_TO, None),
-        "founders": _org_link(RelType.FOUNDED_BY, True),
-        "founded": _org_link(RelType.FOUNDED_BY, False),
+        "parents": _org_link(RelType.CHILD_OF, outgoing=True),
+        "children": _org_link(RelType.CHILD_OF, outgoing=False),
+        "successors": _org_link(RelType.SUCCEEDED_BY, outgoing=True),
+        "predecessors": _org_link(RelType.SUCCEEDED_BY, outgoing=False),
+        "related": _org_link(RelType.RELATED_TO, outgoing=None),
+        "founders": _org_link(RelType.FOUNDED_BY, outgoing=True),
+        "founded": _org_link(RelType.FOUNDED_BY, outgoing=False),
     },
     filters={
         **_KEY_FILTER,
@@ -114,12 +138,12 @@ ORGANISATION = Kind(
         **_scalars("kind", "status", "country", "city", "established"),
         **_scalars("ror", "wikidata", "isni", "grid", "fundref", "topics", "sectors"),
         "registry_code": Scalar("registryCode"),
-        "agreements": Quantified(RelType.PARTY_TO, True, "Agreement"),
-        "projects": Quantified(RelType.PARTICIPATES_IN, True, "Project"),
-        "events": Quantified(RelType.PARTICIPATED_IN, True, "Event"),
-        "datasets": Quantified(RelType.HOLDS_DATA, True, "Dataset"),
-        "parents": Quantified(RelType.CHILD_OF, True, "Organisation"),
-        "children": Quantified(RelType.CHILD_OF, False, "Organisation"),
+        "agreements": Quantified(type=RelType.PARTY_TO, outgoing=True, target="Agreement"),
+        "projects": Quantified(type=RelType.PARTICIPATES_IN, outgoing=True, target="Project"),
+        "events": Quantified(type=RelType.PARTICIPATED_IN, outgoing=True, target="Event"),
+        "datasets": Quantified(type=RelType.HOLDS_DATA, outgoing=True, target="Dataset"),
+        "parents": Quantified(type=RelType.CHILD_OF, outgoing=True, target="Organisation"),
+        "children": Quantified(type=RelType.CHILD_OF, outgoing=False, target="Organisation"),
     },
     sorts={
         "NAME": (sort_prop("name"), ""),
@@ -167,25 +191,42 @@ ORGANISATION = Kind(
 )
 
 PERSON = Kind(
-    "Person",
-    Label.PERSON,
+    name="Person",
+    label=Label.PERSON,
     fields={**_COMMON, "names": Names(), **_props("name", "email", "phone")},
     relationships={
         "positions": EdgeRel(
-            RelType.HOLDS_POSITION, True, "Organisation", "Position", "person", "organisation"
+            type=RelType.HOLDS_POSITION,
+            outgoing=True,
+            target="Organisation",
+            edge="Position",
+            near="person",
+            far="organisation",
         ),
         "signatures": EdgeRel(
-            RelType.SIGNED, True, "Agreement", "Signature", "person", "agreement"
+            type=RelType.SIGNED,
+            outgoing=True,
+            target="Agreement",
+            edge="Signature",
+            near="person",
+            far="agreement",
         ),
         "events": EdgeRel(
-            RelType.PARTICIPATED_IN, True, "Event", "EventParticipation", "person", "event"
+            type=RelType.PARTICIPATED_IN,
+            outgoing=True,
+            target="Event",
+            edge="EventParticipation",
+            near="person",
+            far="event",
         ),
     },
     filters={
         **_KEY_FILTER,
         "name": AnyName(),
-        "organisations": Quantified(RelType.HOLDS_POSITION, True, "Organisation"),
-        "agreements": Quantified(RelType.SIGNED, True, "Agreement"),
+        "organisations": Quantified(
+            type=RelType.HOLDS_POSITION, outgoing=True, target="Organisation"
+        ),
+        "agreements": Quantified(type=RelType.SIGNED, outgoing=True, target="Agreement"),
     },
     sorts={"NAME": (sort_prop("name"), ""), **_KEY_SORT},
     default_sort="NAME",
@@ -195,8 +236,8 @@ PERSON = Kind(
 )
 
 AGREEMENT = Kind(
-    "Agreement",
-    Label.AGREEMENT,
+    name="Agreement",
+    label=Label.AGREEMENT,
     fields={
         **_COMMON,
         **_props("kind", "title", "purpose", "topics", "signed", "validFrom", "validTo"),
@@ -205,17 +246,29 @@ AGREEMENT = Kind(
     },
     relationships={
         "parties": EdgeRel(
-            RelType.PARTY_TO, False, "Organisation", "AgreementParty", "agreement", "organisation"
+            type=RelType.PARTY_TO,
+            outgoing=False,
+            target="Organisation",
+            edge="AgreementParty",
+            near="agreement",
+            far="organisation",
         ),
-        "signatories": EdgeRel(RelType.SIGNED, False, "Person", "Signature", "agreement", "person"),
-        "projects": Rel(RelType.RUNS_UNDER, False, "Project"),
-        "events": Rel(RelType.RESULTED_IN, False, "Event"),
+        "signatories": EdgeRel(
+            type=RelType.SIGNED,
+            outgoing=False,
+            target="Person",
+            edge="Signature",
+            near="agreement",
+            far="person",
+        ),
+        "projects": Rel(type=RelType.RUNS_UNDER, outgoing=False, target="Project"),
+        "events": Rel(type=RelType.RESULTED_IN, outgoing=False, target="Event"),
     },
     filters={
         **_KEY_FILTER,
         **_scalars("kind", "status", "title", "signed", "topics"),
-        "parties": Quantified(RelType.PARTY_TO, False, "Organisation"),
-        "signatories": Quantified(RelType.SIGNED, False, "Person"),
+        "parties": Quantified(type=RelType.PARTY_TO, outgoing=False, target="Organisation"),
+        "signatories": Quantified(type=RelType.SIGNED, outgoing=False, target="Person"),
     },
     sorts={
         "SIGNED": (sort_or("signed", "date('0001-01-01')"), "0001-01-01"),
@@ -244,8 +297,8 @@ AGREEMENT = Kind(
 )
 
 EVENT = Kind(
-    "Event",
-    Label.EVENT,
+    name="Event",
+    label=Label.EVENT,
     fields={
         **_COMMON,
         **_props("kind", "title", "date", "end", "topics", "decisions"),
@@ -253,16 +306,23 @@ EVENT = Kind(
     },
     relationships={
         "participants": EdgeRel(
-            RelType.PARTICIPATED_IN, False, "Node", "EventParticipation", "event", "*"
+            type=RelType.PARTICIPATED_IN,
+            outgoing=False,
+            target="Node",
+            edge="EventParticipation",
+            near="event",
+            far="*",
         ),
-        "agreements": Rel(RelType.RESULTED_IN, True, "Agreement"),
-        "projects": Rel(RelType.RESULTED_IN, True, "Project"),
+        "agreements": Rel(type=RelType.RESULTED_IN, outgoing=True, target="Agreement"),
+        "projects": Rel(type=RelType.RESULTED_IN, outgoing=True, target="Project"),
     },
     filters={
         **_KEY_FILTER,
         **_scalars("kind", "title", "date", "topics"),
         "place_country": Scalar("placeCountry"),
-        "participants": Quantified(RelType.PARTICIPATED_IN, False, "Organisation"),
+        "participants": Quantified(
+            type=RelType.PARTICIPATED_IN, outgoing=False, target="Organisation"
+        ),
     },
     sorts={
         "DATE": (sort_prop("date"), "0001-01-01"),
@@ -289,8 +349,8 @@ EVENT = Kind(
 )
 
 DATASET = Kind(
-    "Dataset",
-    Label.DATASET,
+    name="Dataset",
+    label=Label.DATASET,
     fields={
         **_COMMON,
         **_props(
@@ -305,24 +365,28 @@ DATASET = Kind(
             "topics",
         ),
         "access": Embedded(
-            {
+            props={
                 "rights": "accessRights",
                 "legalBasis": "accessLegalBasis",
                 "conditions": "accessConditions",
                 "limitations": "accessLimitations",
                 "contact": "accessContact",
             },
-            rels={"body": Rel(RelType.GOVERNS_ACCESS, False, "Organisation", many=False)},
+            rels={
+                "body": Rel(
+                    type=RelType.GOVERNS_ACCESS, outgoing=False, target="Organisation", many=False
+                )
+            },
         ),
     },
     relationships={
-        "holder": Rel(RelType.HOLDS_DATA, False, "Organisation", many=False),
-        "projects": Rel(RelType.USES_DATA, False, "Project"),
+        "holder": Rel(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation", many=False),
+        "projects": Rel(type=RelType.USES_DATA, outgoing=False, target="Project"),
     },
     filters={
         **_KEY_FILTER,
         **_scalars("title", "modalities", "individuals", "country", "topics"),
-        "holder": Quantified(RelType.HOLDS_DATA, False, "Organisation"),
+        "holder": Quantified(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation"),
     },
     sorts={
         "TITLE": (sort_prop("title"), ""),
@@ -349,40 +413,43 @@ DATASET = Kind(
 )
 
 PROJECT = Kind(
-    "Project",
-    Label.PROJECT,
+    name="Project",
+    label=Label.PROJECT,
     fields={
         **_COMMON,
         **_props("kind", "title", "acronym", "description", "status", "start", "end", "topics"),
         **_props("programme", "fundingScheme"),
         "place": _PLACE,
         "budget": Embedded(
-            {"amount": "budgetAmount", "currency": "budgetCurrency"}, optional_on="budgetAmount"
+            props={"amount": "budgetAmount", "currency": "budgetCurrency"},
+            optional_on="budgetAmount",
         ),
         "contribution": Embedded(
-            {"amount": "contributionAmount", "currency": "contributionCurrency"},
+            props={"amount": "contributionAmount", "currency": "contributionCurrency"},
             optional_on="contributionAmount",
         ),
     },
     relationships={
         "participants": EdgeRel(
-            RelType.PARTICIPATES_IN,
-            False,
-            "Organisation",
-            "ProjectParticipation",
-            "project",
-            "organisation",
+            type=RelType.PARTICIPATES_IN,
+            outgoing=False,
+            target="Organisation",
+            edge="ProjectParticipation",
+            near="project",
+            far="organisation",
         ),
-        "agreement": Rel(RelType.RUNS_UNDER, True, "Agreement", many=False),
-        "partOf": Rel(RelType.PART_OF, True, "Project", many=False),
-        "parts": Rel(RelType.PART_OF, False, "Project"),
-        "datasets": Rel(RelType.USES_DATA, True, "Dataset"),
-        "events": Rel(RelType.RESULTED_IN, False, "Event"),
+        "agreement": Rel(type=RelType.RUNS_UNDER, outgoing=True, target="Agreement", many=False),
+        "partOf": Rel(type=RelType.PART_OF, outgoing=True, target="Project", many=False),
+        "parts": Rel(type=RelType.PART_OF, outgoing=False, target="Project"),
+        "datasets": Rel(type=RelType.USES_DATA, outgoing=True, target="Dataset"),
+        "events": Rel(type=RelType.RESULTED_IN, outgoing=False, target="Event"),
     },
     filters={
         **_KEY_FILTER,
         **_scalars("kind", "status", "title", "start", "topics"),
-        "participants": Quantified(RelType.PARTICIPATES_IN, False, "Organisation"),
+        "participants": Quantified(
+            type=RelType.PARTICIPATES_IN, outgoing=False, target="Organisation"
+        ),
     },
     sorts={
         "TITLE": (sort_prop("title"), ""),
@@ -415,8 +482,8 @@ PROJECT = Kind(
 )
 
 SOURCE = Kind(
-    "Source",
-    Label.SOURCE,
+    name="Source",
+    label=Label.SOURCE,
     fields={
         "id": GlobalId(),
         "key": Prop("id"),
@@ -441,7 +508,7 @@ EDGES: dict[str, EdgeSpec] = {
         {
             "title": Prop("title"),
             "date": Prop("date"),
-            "onBehalfOf": Lookup("Organisation", "onBehalfOf"),
+            "onBehalfOf": Lookup(target="Organisation", prop="onBehalfOf"),
             "provenance": Provenance(),
         }
     ),

@@ -33,7 +33,7 @@ class Provenance:
     """Citations (JSON strings) with their Source nodes; parsed by the field's resolver."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Embedded:
     """A nested object made of the element's own properties (a place, a budget), and of
     relationships of the element shown inside it (a data set's access body)."""
@@ -43,7 +43,7 @@ class Embedded:
     rels: dict[str, Rel] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rel:
     """Nodes at the far end of a relationship: a list, or one node (`many=False`)."""
 
@@ -53,7 +53,7 @@ class Rel:
     many: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EdgeRel:
     """Edge objects: the relationship's own properties plus both of its ends."""
 
@@ -65,7 +65,7 @@ class EdgeRel:
     far: str  # edge field holding the far node; "*": the field named after its label
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Lookup:
     """A node found by an id kept in a relationship property (a signature's `onBehalfOf`)."""
 
@@ -89,7 +89,7 @@ class AnyName:
     """Any of the element's names (display name, labels, aliases, acronyms)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Quantified:
     type: RelType
     outgoing: bool
@@ -105,13 +105,13 @@ Sort = tuple[str, object]
 # Rows per parent of a nested list, for the cost limit. The numbers are the fan-out the data
 # has, measured on the ROR dump (51,370 organisations: children p99.9 = 50, max 1,019; parents
 # max 17; related p99.9 = 15, max 57; successors max 4) and the seed ecosystem (agreements have
-# 2-4 parties); graph/api/limits.py says why they are not the compiler's cap.
+# 2-4 parties); graph/api/execution/limits/rules.py says why they are not the compiler's cap.
 FEW, SOME, MANY = 10, 20, 50
 # Citations of one fact: a handful of sources at most.
 PROVENANCE_ESTIMATE = FEW
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Kind:
     """One kind of record, in the graph (label), the API (fields) and the seed format."""
 

@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 import strawberry
 
-from graph.api.context import Context
-from graph.api.schema import build_schema
+from graph.api.execution.limits.rules import Limits
+from graph.api.schema.build import build_schema
+from graph.api.schema.context import Context
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.sources import parse_path
+from tests.api.executing import executor_of
 from tests.neo4j_test import ROOT
 
 Run = Callable[..., Awaitable[tuple[dict[str, Any], int]]]
@@ -29,11 +31,11 @@ async def seeded(store: Store) -> Store:
     return store
 
 
-def runner(schema: strawberry.Schema, store: Store) -> Run:
+def runner(schema: strawberry.Schema, store: Store, limits: Limits | None = None) -> Run:
     async def run(query: str, **variables: Any) -> tuple[dict[str, Any], int]:
         view = store.view()
-        result = await schema.execute(
-            query, variable_values=variables or None, context_value=Context(store=view)
+        result = await executor_of(schema, limits).run(
+            query, Context(store=view), variables or None
         )
         if result.errors:
             raise AssertionError([e.message for e in result.errors])

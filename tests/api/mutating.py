@@ -6,9 +6,10 @@ from typing import Any
 
 import strawberry
 
-from graph.api.context import Context
+from graph.api.schema.context import Context
 from graph.auth import Principal, Role
 from graph.store import Store
+from tests.api.executing import executor_of
 
 EDITOR = Principal(name="agency-desk", role=Role.EDITOR, key_id="k1")
 
@@ -31,8 +32,8 @@ mutation($id: ID!, $reason: String!, $v: Int) {
 async def execute(
     schema: strawberry.Schema, store: Store, query: str, principal: Principal = EDITOR, **v: Any
 ) -> dict[str, Any]:
-    result = await schema.execute(
-        query, variable_values=v, context_value=Context(store=store.view(), principal=principal)
+    result = await executor_of(schema).run(
+        query, Context(store=store.view(), principal=principal), v
     )
     if result.errors:
         return {"errors": [(e.message, (e.extensions or {}).get("code")) for e in result.errors]}

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
-from graph.api.schema import schema_sdl
+from graph.api.http.app import create_app
+from graph.api.schema.build import schema_sdl
 from graph.dbserver import ServerInfo
 from graph.settings import Settings
 from graph.store import Target

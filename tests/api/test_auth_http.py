@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
+from graph.api.http.app import create_app
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import ServerInfo
 from graph.ingest.write import load

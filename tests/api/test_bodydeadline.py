@@ -1,4 +1,4 @@
-"""The body deadline (graph/api/bodydeadline.py) at the ASGI level: a stalled body gets 408."""
+"""The body deadline (graph/api/http/bodydeadline.py) at the ASGI level: a stalled body gets 408."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from graph.api.app import create_app
-from graph.api.bodydeadline import BodyDeadline
+from graph.api.http.app import create_app
+from graph.api.http.bodydeadline import BodyDeadline
 from graph.settings import Settings
 from tests.api.asgi import GENEROUS_S, NOWHERE, Collect, post_scope, stalled
 

@@ -6,8 +6,9 @@ import gc
 
 import strawberry
 
-from graph.api.context import Context
+from graph.api.schema.context import Context
 from graph.store import Store
+from tests.api.executing import executor_of
 
 QUERY = """{
   a: organisations(first: 100) { edges { node { name agreements { agreement { title } } } } }
@@ -21,7 +22,7 @@ async def test_sibling_queries_cancelled_by_a_failing_field_leave_no_socket(
 ) -> None:
     """pytest turns the ResourceWarning of a socket the driver dropped into a failure."""
     for _ in range(30):
-        result = await schema.execute(QUERY, context_value=Context(store=seeded.view()))
+        result = await executor_of(schema).run(QUERY, Context(store=seeded.view()))
         assert result.data is None  # `organisations` is non-null: its error nulls the data
         assert result.errors is not None
         assert [e.path for e in result.errors] == [["c"]]

@@ -13,7 +13,7 @@ import httpx2 as httpx
 import networkx as nx
 import pytest
 
-from graph.api.app import create_app
+from graph.api.http.app import create_app
 from graph.dbserver import ServerInfo
 from graph.ingest.write import load
 from graph.settings import Settings

@@ -1,4 +1,5 @@
-"""The cost limit's nested list sizes from the graph's statistics (graph/api/degrees.py).
+"""The cost limit's nested list sizes from the graph's statistics
+(graph/api/execution/limits/degrees.py).
 
 Two graphs in the real test Neo4j: a sparse hierarchy (most organisations have no children, as
 in ROR), where "100 organisations with their children and grandchildren" is cheap and must pass
@@ -13,10 +14,10 @@ from typing import Any
 import strawberry
 from graphql import OperationDefinitionNode, parse
 
-from graph.api.compile import NESTED_LIMIT
-from graph.api.degrees import Degrees, estimate
-from graph.api.execution import graphql_schema
-from graph.api.limits import Limits, enforce
+from graph.api.compile.compiler import NESTED_LIMIT
+from graph.api.execution.adapter import graphql_schema
+from graph.api.execution.limits.degrees import Degrees, estimate
+from graph.api.execution.limits.rules import Limits, enforce
 from graph.ingest.write import load
 from graph.model import Bundle
 from graph.parsed import Parsed

@@ -19,14 +19,14 @@ import pytest
 from starlette.applications import Starlette
 
 from graph import memtrim
-from graph.api.app import create_app
-from graph.api.export_http import TRIM_AFTER_S
+from graph.api.http.app import create_app
+from graph.api.http.exports import TRIM_AFTER_S
 from graph.dbserver import ServerInfo
-from graph.export import rows as rows_module
+from graph.export import graphrows as rows_module
 from graph.export.chunks import CHUNK_BYTES
-from graph.export.filters import KINDS, SHOWN_PER_FIELD, selection
 from graph.export.formats import output
-from graph.export.rows import GraphRows
+from graph.export.graphrows import GraphRows
+from graph.export.selection import KINDS, SHOWN_PER_FIELD, selection
 from graph.ingest.write import load
 from graph.model import Bundle
 from graph.parsed import Parsed

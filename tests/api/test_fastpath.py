@@ -20,11 +20,12 @@ import strawberry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext as Normal
 
-from graph.api.context import Context
-from graph.api.errors import classify
-from graph.api.fastpath import FastExecutor, is_map_type
+from graph.api.execution.adapter import ExecutionContext as Normal
+from graph.api.execution.adapter import graphql_schema
+from graph.api.execution.fastpath import FastExecutor, is_map_type
+from graph.api.execution.masking import classify
+from graph.api.schema.context import Context
 from graph.auth import ANONYMOUS, Principal, Role
 from graph.store import Store
 
@@ -52,7 +53,7 @@ async def run(
 ) -> dict[str, Any]:
     context = Context(store=store.view(), principal=principal)
     outcome = graphql.execute(
-        schema._schema, document, context_value=context, executor_class=executor
+        graphql_schema(schema), document, context_value=context, executor_class=executor
     )
     result = await outcome if graphql.pyutils.is_awaitable(outcome) else outcome
     assert isinstance(result, graphql.ExecutionResult)
@@ -121,7 +122,7 @@ async def test_generated_queries_answer_identically(
     unique = sorted(set(texts))
     for text in unique:
         document = graphql.parse(text)
-        assert not graphql.validate(schema._schema, document), text
+        assert not graphql.validate(graphql_schema(schema), document), text
         for principal in (ANONYMOUS, READER):
             normal = await run(schema, seeded, document, Normal, principal)
             Counting.slow_objects = 0
@@ -148,7 +149,7 @@ async def test_a_plain_list_is_completed_without_graphql_core(
     schema: strawberry.Schema, seeded: Store
 ) -> None:
     document = graphql.parse(LIST)
-    assert not graphql.validate(schema._schema, document)
+    assert not graphql.validate(graphql_schema(schema), document)
     Counting.slow_objects = 0
     fast = await run(schema, seeded, document, Counting)
     assert not fast["errors"], fast["errors"]
@@ -180,9 +181,9 @@ async def test_a_broken_record_falls_back_to_graphql_cores_errors(
 
 
 def test_map_types_cover_the_graph() -> None:
-    from graph.api.schema import build_schema
+    from graph.api.schema.build import build_schema
 
-    gql = build_schema()._schema
+    gql = graphql_schema(build_schema())
     for name in ("Organisation", "OrganisationConnection", "Node", "Citation", "PageInfo"):
         assert is_map_type(gql.type_map[name]), name  # type: ignore[arg-type]
     assert not is_map_type(gql.type_map["GraphStats"])  # type: ignore[arg-type]

@@ -12,8 +12,8 @@ from graphql import get_introspection_query
 from neo4j import exceptions as nx
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
-from graph.api.http import negotiate
+from graph.api.http.app import create_app
+from graph.api.http.endpoint import negotiate
 from graph.dbserver import ServerInfo
 from graph.settings import Settings
 from graph.store import Store, Target, _wrap
@@ -386,7 +386,7 @@ def test_a_query_neo4j_timed_out_gets_504_saying_so(
     assert error["extensions"] == {"code": "STORE_TIMEOUT"}
     assert "timed out" in error["message"]
     # Logged in one line, without a traceback.
-    (record,) = [r for r in caplog.records if r.name == "graph.api.errors"]
+    (record,) = [r for r in caplog.records if r.name == "graph.api.execution.masking"]
     assert record.levelno == logging.WARNING
     assert record.exc_info is None
 

@@ -27,8 +27,9 @@ from graphql import (
 )
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
-from graph.api.schema import build_schema
+from graph.api.execution.adapter import graphql_schema
+from graph.api.http.app import create_app
+from graph.api.schema.build import build_schema
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import ServerInfo
 from graph.ingest.write import load
@@ -88,7 +89,7 @@ def _outcome(body: dict[str, Any]) -> str:
 
 
 def _cases() -> Iterator[tuple[str, str, dict[str, GraphQLArgument]]]:
-    schema = build_schema()._schema
+    schema = graphql_schema(build_schema())
     for operation, root in (("query", schema.query_type), ("mutation", schema.mutation_type)):
         assert root is not None
         for name, field in root.fields.items():

@@ -8,9 +8,9 @@ import pytest
 import strawberry
 from graphql import DocumentNode, get_operation_ast
 
-from graph.api.execution import Executor
-from graph.api.limitkey import MAX_KEY_NESTING, limit_key
-from graph.api.limits import Limits
+from graph.api.execution.executor import Executor
+from graph.api.execution.limits.key import MAX_KEY_NESTING, limit_key
+from graph.api.execution.limits.rules import Limits
 
 NESTED = """query ($n: Int) { organisations(first: $n) { edges { node {
     children { organisation { name } } } } } }"""

@@ -30,14 +30,14 @@ from graphql import (
 from graphql.language import parser as graphql_parser
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
-from graph.api.execution import graphql_schema
-from graph.api.filters import filter_terms
-from graph.api.limits import Limits, check, enforce
-from graph.api.measure import Measure, measure
-from graph.api.repeats import most_repeated
-from graph.api.specs import NESTED_ESTIMATES, TYPES
-from graph.api.tokens import MAX_LITERAL_NESTING, document_tokens, literal_tokens
+from graph.api.compile.tables import NESTED_ESTIMATES, TYPES
+from graph.api.execution.adapter import graphql_schema
+from graph.api.execution.limits.measure import Measure, measure
+from graph.api.execution.limits.repeats import most_repeated
+from graph.api.execution.limits.rules import Limits, check, enforce
+from graph.api.execution.limits.tokens import MAX_LITERAL_NESTING, document_tokens, literal_tokens
+from graph.api.execution.limits.width import filter_terms
+from graph.api.http.app import create_app
 from graph.dbserver import ServerInfo
 from graph.errors import StoreError, StoreTimeout
 from graph.settings import Settings
@@ -349,8 +349,8 @@ def test_queries_within_the_limits_run(client: TestClient) -> None:
 
 def test_cost_follows_the_page_size_variable(neo4j_server: ServerInfo) -> None:
     # Both requests are refused, so neither runs and neither starts the background read of the
-    # graph's degree statistics (graph/api/degrees.py): the estimates stay the fixed table
-    # for both, whenever that read would have finished.
+    # graph's degree statistics (graph/api/execution/limits/degrees.py): the estimates stay the
+    # fixed table for both, whenever that read would have finished.
     query = """query ($n: Int) { organisations(first: $n) { edges { node {
         children { organisation { children { organisation { name } } } } } } } }"""
     with TestClient(create_app(Settings(max_cost=2), target_of(neo4j_server))) as client:
@@ -653,8 +653,8 @@ def test_introspection_lists_count_as_long_as_the_schema_makes_them(
 async def test_introspection_runs_off_the_event_loop_and_is_answered_from_a_cache(
     schema: strawberry.Schema, session_store: Store
 ) -> None:
-    from graph.api.context import Context
-    from graph.api.execution import Executor
+    from graph.api.execution.executor import Executor
+    from graph.api.schema.context import Context
 
     executor = Executor(schema, Limits())
     query = introspection_flood(8)

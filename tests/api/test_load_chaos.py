@@ -19,10 +19,11 @@ from bench.chaos import ChaosPlan
 from bench.loadmix import Options, Outcome, org_record
 from bench.loadtest import MARKER, api_env, editor_key, run_load, seed_graph, table
 from bench.servers import api_server
-from graph.api.context import Context
+from graph.api.schema.context import Context
 from graph.auth import Principal, Role
 from graph.dbserver import LocalServer
 from graph.store import Store, Target
+from tests.api.executing import executor_of
 
 # Neo4j is killed 2 s into the run (once 8 writes are acknowledged) and started again 1 s later;
 # it takes 10-30 s to come back on a busy 2-core machine, and the clients keep going all along.
@@ -96,10 +97,10 @@ async def test_writers_that_read_one_version_cannot_both_win(
     record = org_record("lt-race", "Loadtest Race", "first")
 
     async def upsert(description: str, version: int | None) -> dict[str, Any]:
-        result = await schema.execute(
+        result = await executor_of(schema).run(
             UPSERT,
-            variable_values={"record": {**record, "description": description}, "v": version},
-            context_value=Context(store=seeded.view(), principal=EDITOR),
+            Context(store=seeded.view(), principal=EDITOR),
+            {"record": {**record, "description": description}, "v": version},
         )
         assert result.errors is None, result.errors
         assert result.data is not None

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import strawberry
 
-from graph.api.match import current_index
+from graph.api.schema.match import current_index
 from graph.ingest.write import load
 from graph.match import NameIndex
 from graph.match import cache as cache_module
 from graph.match.cache import IndexCache, index_cache
-from graph.match.cli import match_csv
+from graph.match.command import match_csv
 from graph.match.record import from_organisation, from_row
 from graph.store import Store
 from loaders.ror import parse_ror

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 import strawberry
 
-from graph.api.context import Context
+from graph.api.schema.context import Context
 from graph.auth import ANONYMOUS, Principal, Role
 from graph.cypher import schema as cypher_schema
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.sources import parse_path
+from tests.api.executing import executor_of
 from tests.api.mutating import ADMIN, DELETE, EDITOR, SOURCE, execute
 from tests.integration.graphdata import bundle, fingerprint
 from tests.neo4j_test import ROOT
@@ -108,10 +109,8 @@ async def test_writes_need_an_editor_key_and_are_refused_before_any_cypher(
 ) -> None:
     for principal in (ANONYMOUS, Principal(name="r", role=Role.READER)):
         view = seeded.view()
-        result = await schema.execute(
-            UPSERT,
-            variable_values={"record": RECORD, "source": SOURCE},
-            context_value=Context(store=view, principal=principal),
+        result = await executor_of(schema).run(
+            UPSERT, Context(store=view, principal=principal), {"record": RECORD, "source": SOURCE}
         )
         assert result.errors
         assert result.errors[0].extensions == {"code": "FORBIDDEN"}
@@ -296,10 +295,8 @@ async def test_delete_is_for_admins_only_and_refused_before_any_cypher(
 ) -> None:
     for principal in (ANONYMOUS, Principal(name="r", role=Role.READER), EDITOR):
         view = seeded.view()
-        result = await schema.execute(
-            DELETE,
-            variable_values={"id": GWTP, "reason": "cleanup"},
-            context_value=Context(store=view, principal=principal),
+        result = await executor_of(schema).run(
+            DELETE, Context(store=view, principal=principal), {"id": GWTP, "reason": "cleanup"}
         )
         assert result.errors, principal
         assert result.errors[0].extensions == {"code": "FORBIDDEN"}

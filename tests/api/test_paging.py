@@ -17,16 +17,17 @@ import pytest
 import strawberry
 from graphql import FieldNode, OperationDefinitionNode, parse
 
-from graph.api.compile import Compiler
-from graph.api.connections import compile_connection
-from graph.api.context import Context
-from graph.api.inputs import IntFilter, OrganisationWhere, StringFilter
-from graph.api.paging import Page
-from graph.api.where import present
+from graph.api.compile.compiler import Compiler
+from graph.api.compile.connections import compile_connection
+from graph.api.compile.paging import Page
+from graph.api.compile.where import present
+from graph.api.schema.context import Context
+from graph.api.schema.inputs import IntFilter, OrganisationWhere, StringFilter
 from graph.errors import UserError
 from graph.ingest.write import load
 from graph.store import Store
 from tests.api.conftest import Run, runner
+from tests.api.executing import executor_of
 from tests.api.generated import ecosystem, ensure_loaded, extra_organisations
 
 ECO = ecosystem()
@@ -476,9 +477,7 @@ def test_total_count_is_computed_only_when_selected(sort: str) -> None:
 async def errors_of(
     schema: strawberry.Schema, store: Store, query: str, **variables: Any
 ) -> list[Any]:
-    result = await schema.execute(
-        query, variable_values=variables, context_value=Context(store=store.view())
-    )
+    result = await executor_of(schema).run(query, Context(store=store.view()), variables)
     return list(result.errors or [])
 
 

@@ -12,10 +12,11 @@ from typing import Any, LiteralString
 import pytest
 import strawberry
 
-from graph.api.context import Context
+from graph.api.schema.context import Context
 from graph.cypher import partners
 from graph.ingest.write import load
 from graph.store import Params, Row, Store
+from tests.api.executing import executor_of
 from tests.integration.graphdata import bundle, cite, org
 
 NEAR = 2000  # agreements of the hub with fillers: the hub's few thousand relationships
@@ -114,9 +115,7 @@ async def _ask(
     recording = _Recording(driver=store.driver, target=store.target, timeout_s=store.timeout_s)
     recording.reads = []
     variables = {"id": "Organisation:hub", "country": country, "first": first}
-    result = await schema.execute(
-        QUERY, variable_values=variables, context_value=Context(store=recording)
-    )
+    result = await executor_of(schema).run(QUERY, Context(store=recording), variables)
     assert result.errors is None, result.errors
     assert result.data is not None
     [(query, params)] = recording.reads

@@ -1,4 +1,4 @@
-"""The per-client cap (graph/api/perclient.py) at the ASGI level: over it, 429 with Retry-After."""
+"""The per-client cap (graph/api/http/perclient.py) at the ASGI level: over it, 429, Retry-After."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from graph.api.perclient import PerClientLimit
+from graph.api.http.perclient import PerClientLimit
 from tests.api.asgi import GENEROUS_S, Collect, post_scope
 
 

@@ -14,9 +14,10 @@ from typing import Any, LiteralString
 import pytest
 import strawberry
 
-from graph.api.context import Context
+from graph.api.schema.context import Context
 from graph.cypher import schema as cypher_schema
 from graph.store import Params, Row, Store
+from tests.api.executing import executor_of
 from tests.api.generated import ecosystem, ensure_loaded
 
 ECO = ecosystem()
@@ -56,7 +57,7 @@ async def _plan(schema: strawberry.Schema, store: Store, query: str) -> list[tup
     """The operators of Neo4j's plan for the one query `query` compiles to."""
     recording = _Recording(driver=store.driver, target=store.target, timeout_s=store.timeout_s)
     recording.reads = []
-    result = await schema.execute(query, context_value=Context(store=recording))
+    result = await executor_of(schema).run(query, Context(store=recording))
     assert result.errors is None, result.errors
     [(cypher, params)] = recording.reads
     assert result.data is not None
@@ -216,8 +217,8 @@ async def test_a_page_after_a_cursor_starts_reading_the_index_at_the_cursor(
     # Without the bound, Neo4j read the name index from its start, filtering out every entry
     # up to the cursor: page 100 of a country read 100 pages' worth of entries.
     page = f"organisations(first: 5, orderBy: {{field: NAME, direction: {direction}}}{where}"
-    first = await schema.execute(
-        f"{{ {page}) {{ pageInfo {{ endCursor }} }} }}", context_value=Context(store=eco)
+    first = await executor_of(schema).run(
+        f"{{ {page}) {{ pageInfo {{ endCursor }} }} }}", Context(store=eco)
     )
     assert first.errors is None, first.errors
     assert first.data is not None

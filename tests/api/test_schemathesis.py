@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 from schemathesis.checks import not_a_server_error
 
-from graph.api.app import create_app
+from graph.api.http.app import create_app
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import ServerInfo
 from graph.ingest.write import load

@@ -5,20 +5,18 @@ from __future__ import annotations
 import string
 
 import strawberry
+from graphql import ExecutionResult
 
-from graph.api.context import Context
-from graph.api.schema import MAX_SEARCH_WORDS
+from graph.api.schema.context import Context
+from graph.api.schema.roots import MAX_SEARCH_WORDS
 from graph.store import Store
+from tests.api.executing import executor_of
 
 QUERY = "query($t: String!) { search(text: $t) { edges { score node { id } } } }"
 
 
-async def _search(
-    schema: strawberry.Schema, store: Store, text: str
-) -> strawberry.types.ExecutionResult:
-    return await schema.execute(
-        QUERY, variable_values={"t": text}, context_value=Context(store=store.view())
-    )
+async def _search(schema: strawberry.Schema, store: Store, text: str) -> ExecutionResult:
+    return await executor_of(schema).run(QUERY, Context(store=store.view()), {"t": text})
 
 
 async def test_the_most_words_allowed_are_answered(

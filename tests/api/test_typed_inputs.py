@@ -13,7 +13,7 @@ import pytest
 import strawberry
 from pydantic import BaseModel
 
-from graph.api.record_inputs import (
+from graph.api.schema.record_inputs import (
     INPUTS,
     NameInput,
     OrganisationInput,

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from graph.api.app import create_app
-from graph.api.web import EXAMPLES, example_tabs, graphiql_page
+from graph.api.http.app import create_app
+from graph.api.http.pages import EXAMPLES, example_tabs, graphiql_page
 from graph.errors import AssetsMissing
 from graph.settings import Settings
 from graph.store import Target

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
+from graph.api.http.app import create_app
 from graph.dbserver import LocalServer
 from graph.settings import Settings
 from graph.store import Target

@@ -14,14 +14,15 @@ import orjson
 import strawberry
 
 from bench.synthetic import generate
-from graph.api.context import Context
-from graph.api.schema import build_schema
+from graph.api.schema.build import build_schema
+from graph.api.schema.context import Context
 from graph.cypher import loadmark as cypher_loadmark
 from graph.dbserver import LocalServer
 from graph.dbserver.server import ServerInfo
 from graph.ingest.write import load
 from graph.store import Store, Target
 from loaders.sources import parse_path
+from tests.api.executing import executor_of
 from tests.integration.cli import start_cli
 from tests.integration.graphdata import fingerprint
 
@@ -51,8 +52,8 @@ async def _wait_mid_load(store: Store, process: asyncio.subprocess.Process) -> N
 
 
 async def _stats(schema: strawberry.Schema, store: Store) -> list[str]:
-    result = await schema.execute(
-        "{ stats { nodes incompleteLoads } }", context_value=Context(store=store.view())
+    result = await executor_of(schema).run(
+        "{ stats { nodes incompleteLoads } }", Context(store=store.view())
     )
     assert result.data is not None, result.errors
     # The marks are bookkeeping: `nodes` counts the graph's nodes only.

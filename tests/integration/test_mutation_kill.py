@@ -21,7 +21,7 @@ from typing import Any
 from neo4j import exceptions as nx
 from starlette.testclient import TestClient
 
-from graph.api.app import create_app
+from graph.api.http.app import create_app
 from graph.auth import KeyStore, Role, keys_file
 from graph.dbserver import LocalServer
 from graph.ingest.write import load

@@ -7,11 +7,11 @@ from typing import Any
 
 import orjson
 
-from graph.api.context import Context
-from graph.api.schema import build_schema
+from graph.api.schema.context import Context
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.sources import parse_path
+from tests.api.executing import default_executor
 from tests.integration.graphdata import fingerprint
 from tests.neo4j_test import ROOT
 
@@ -94,7 +94,7 @@ async def test_search_ranks_the_live_record_before_its_withdrawn_duplicate(
 
 
 async def _gql(store: Store, query: str) -> dict[str, Any]:
-    result = await build_schema().execute(query, context_value=Context(store=store.view()))
+    result = await default_executor().run(query, Context(store=store.view()))
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data

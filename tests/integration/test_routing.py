@@ -17,7 +17,7 @@ from neo4j import GraphDatabase
 from neo4j.api import BookmarkManager
 from starlette.applications import Starlette
 
-from graph.api.app import create_app
+from graph.api.http.app import create_app
 from graph.cypher import Label
 from graph.dbserver import ServerInfo
 from graph.ingest.audit import Audit

@@ -7,7 +7,7 @@ import logging
 import pytest
 from graphql import GraphQLError
 
-from graph.api.errors import classify
+from graph.api.execution.masking import classify
 from graph.errors import (
     CompileError,
     NotFoundError,

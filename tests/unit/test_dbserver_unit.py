@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.dbserver.commands import add_db_commands, run_db_command
+from graph.dbserver.command import add_db_commands, run_db_command
 from graph.dbserver.jars import ensure_jars
 from graph.dbserver.java import JavaInfo, choose_java, find_java, java_major, parse_java_version
 from graph.dbserver.server import port_in_use, render_conf

@@ -9,7 +9,7 @@ from graph.cypher import export as cypher_export
 from graph.cypher.export import ENDS, NODE_COLUMNS, Scope, edge_rows, node_rows
 from graph.errors import InputError
 from graph.export.csvfiles import neutralised
-from graph.export.filters import selection
+from graph.export.selection import selection
 from graph.export.xmltext import attr, text
 
 

@@ -1,10 +1,10 @@
-"""The export caps (graph/api/exportslots.py): per address, in all, and slots given back."""
+"""The export caps (graph/api/http/exportslots.py): per address, in all, and slots given back."""
 
 from __future__ import annotations
 
 import pytest
 
-from graph.api.exportslots import ExportSlots
+from graph.api.http.exportslots import ExportSlots
 from graph.errors import ConfigError, Refusal
 
 

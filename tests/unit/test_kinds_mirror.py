@@ -1,4 +1,4 @@
-"""What is written by hand per kind agrees with the registry (graph/kinds.py), both ways.
+"""What is written by hand per kind agrees with the registry (graph/kinds), both ways.
 
 Every registry field exists in the pydantic model, the strawberry type, the `where` and sort
 inputs and the typed upsert input, and none of them has a field the registry does not declare;
@@ -25,11 +25,12 @@ from graphql import (
 )
 
 from graph import model as m
-from graph.api import inputs
-from graph.api.record_inputs import INPUTS
-from graph.api.schema import build_schema
-from graph.api.specs import NESTED_ESTIMATES, TYPES
-from graph.api.where import WHERE
+from graph.api.compile.tables import NESTED_ESTIMATES, TYPES
+from graph.api.compile.where import WHERE
+from graph.api.execution.adapter import graphql_schema
+from graph.api.schema import inputs
+from graph.api.schema.build import build_schema
+from graph.api.schema.record_inputs import INPUTS
 from graph.cypher import Label, RelType
 from graph.ingest import rows
 from graph.kinds import (
@@ -56,7 +57,7 @@ def schema() -> strawberry.Schema:
 
 
 def _object(schema: strawberry.Schema, name: str) -> GraphQLObjectType:
-    gtype = schema._schema.type_map[name]
+    gtype = graphql_schema(schema).type_map[name]
     assert isinstance(gtype, GraphQLObjectType), name
     return gtype
 
@@ -152,7 +153,7 @@ def test_the_sort_enum_has_the_registry_sorts(schema: strawberry.Schema, name: s
     enum: type[Enum] = getattr(inputs, f"{name}Sort")
     assert [e.value for e in enum] == list(kind.sorts)
     assert kind.default_sort in kind.sorts
-    gql_enum = schema._schema.type_map[f"{name}Sort"]
+    gql_enum = graphql_schema(schema).type_map[f"{name}Sort"]
     assert isinstance(gql_enum, GraphQLEnumType)
     assert set(gql_enum.values) == set(kind.sorts)
 

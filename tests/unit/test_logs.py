@@ -14,7 +14,7 @@ from graph.logs import configure
 configure()
 logging.getLogger("graph.threads").warning("from threads")
 logging.getLogger("graph.dbserver.process").warning("from process")
-logging.getLogger("graph.api.http").info("from a module of the api")
+logging.getLogger("graph.api.http.endpoint").info("from a module of the api")
 logging.getLogger("neo4j").error("the driver's own noise")
 logging.getLogger("elsewhere").info("below warning: not shown")
 logging.getLogger("elsewhere").warning("a library's warning")

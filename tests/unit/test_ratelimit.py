@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.api.ratelimit import RateLimiter, retry_after
+from graph.api.http.ratelimit import RateLimiter, retry_after
 
 
 class Clock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.api.schema import MAX_SEARCH_WORDS, lucene_query
+from graph.api.schema.roots import MAX_SEARCH_WORDS, lucene_query
 from graph.errors import UserError
 
 

@@ -1,0 +1,1 @@
+"""Execution: the one Executor every document runs through, its limits and its error masking."""

@@ -1,0 +1,1 @@
+"""Query limits: depth, aliases, cost, repeats, tokens and filter width, checked before Cypher."""

@@ -1,0 +1,1 @@
+"""HTTP: the Starlette app, GraphQL over HTTP, the pages, exports, and the connection guards."""

@@ -1,0 +1,1 @@
+"""The strawberry schema: root fields, object types, inputs, questions, mutations, relay ids."""
