@@ -344,23 +344,30 @@ class Store:
         One round trip (RUN and PULL) instead of a managed transaction's BEGIN, RUN, PULL and
         COMMIT: on a key look-up a 1.3x lower p50, about 20% less Neo4j CPU and 30% less of
         this process's (bench/transactions.py, bench/results/transactions-*.md). Auto-commit
-        has no retry of its own, so a failure the driver calls retryable (a pooled connection
-        the server closed, a reader gone) runs the read again managed, which retries; a read
-        changes nothing, so running it again is safe."""
+        has no retry of its own, so a read that fails in a way the driver calls retryable (a
+        pooled connection the server closed, a reader gone) is run once more, on a fresh
+        connection; a read changes nothing, so running it again is safe. Once, not the
+        managed retry loop: with Neo4j down that loop held each request for the whole retry
+        time (twice the time to a 503 of `execute_query` alone, measured: 6.4 s vs 3.3 s)."""
         try:
-            async with self.driver.session(
-                database=self.target.database,
-                bookmark_manager=self.bookmarks,
-                default_access_mode=neo4j.READ_ACCESS,
-            ) as session:
-                result = await session.run(
-                    neo4j.Query(query, timeout=self.timeout_s), dict(params or {})
-                )
-                return [record async for record in result]
+            return await self._auto_read_once(query, params)
         except (nx.Neo4jError, nx.DriverError) as exc:
             if not exc.is_retryable():
                 raise
-        return await self._managed(query, params, RoutingControl.READ)
+        return await self._auto_read_once(query, params)
+
+    async def _auto_read_once(
+        self, query: LiteralString, params: Params | None
+    ) -> list[neo4j.Record]:
+        async with self.driver.session(
+            database=self.target.database,
+            bookmark_manager=self.bookmarks,
+            default_access_mode=neo4j.READ_ACCESS,
+        ) as session:
+            result = await session.run(
+                neo4j.Query(query, timeout=self.timeout_s), dict(params or {})
+            )
+            return [record async for record in result]
 
     async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         """A read, routed to a reader in a cluster."""
