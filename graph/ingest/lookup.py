@@ -47,10 +47,15 @@ async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
                 rors.add(org.identifiers.ror)
             if org.identifiers.wikidata:
                 wikidata.add(org.identifiers.wikidata)
+        # A name's placeholder (graph.parsed.NamedOrganisation) is no organisation's id: name
+        # matching replaces it before any reference is resolved (`references` seeks what it
+        # became). Seeking it would cost two index look-ups per participant of a CORDIS dump.
+        placeholders = {n.placeholder for n in unit.parsed.names}
         for rel in unit.rels:
-            for label, ref in ((rel.start_label, rel.start), (rel.end_label, rel.end)):
-                if label is Label.ORGANISATION:
-                    ids.add(ref)
+            if rel.start_label is Label.ORGANISATION and rel.start not in placeholders:
+                ids.add(rel.start)
+            if rel.end_label is Label.ORGANISATION and rel.end not in placeholders:
+                ids.add(rel.end)
         ids.update(ref for label, ref in unit.ends if label is Label.ORGANISATION)
     keys.update(needle(ALIAS, i) for i in ids)
     rows: dict[str, Row] = {}

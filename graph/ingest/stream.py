@@ -333,10 +333,11 @@ async def _write_nodes(
         if claim.label is Label.ORGANISATION:
             claim.id = checked.renamed.get(claim.id, claim.id)
         plan.new_claims[(claim.label, claim.id)].append((unit.origin, priority, claim))
-    for rel in unit.rels:
-        for end in ("start", "end"):
-            if getattr(rel, f"{end}_label") is Label.ORGANISATION:
-                setattr(rel, end, checked.org_node(getattr(rel, end)))
+    for rel in unit.rels:  # plain attributes, not getattr/setattr by name: once per end
+        if rel.start_label is Label.ORGANISATION:
+            rel.start = checked.org_node(rel.start)  # type: ignore[assignment]
+        if rel.end_label is Label.ORGANISATION:
+            rel.end = checked.org_node(rel.end)  # type: ignore[assignment]
     by_label: dict[Label, list[str]] = defaultdict(list)
     for label, node_id in plan.new_claims:
         by_label[label].append(node_id)
