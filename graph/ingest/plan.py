@@ -46,6 +46,8 @@ class Report:
     unmatched: list[Problem] = field(default_factory=list)
     # Organisations named with a fallback (CORDIS participants): known, linked, created, unsure.
     resolved_names: dict[str, int] = field(default_factory=dict)
+    # A streamed load of the very file its unit's last finished load read: nothing written.
+    unchanged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
