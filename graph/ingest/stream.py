@@ -22,13 +22,14 @@ to write and stops after hashing the file; any other load of the unit removes th
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, LiteralString, Protocol
+from typing import IO, Any, LiteralString, Protocol
 
 import orjson
 
@@ -322,14 +323,16 @@ async def _write(
             await _batch(store, cypher_resolve.strip_rels(label), params)
     counts: dict[str, int] = defaultdict(int)
     dumps = Dumps()
+    pipe = _Pipe()
     with tempfile.TemporaryFile() as spool:
-        async with aclosing(_units(source)) as units:
-            async for _, unit in units:
-                await _write_nodes(store, checked, unit, dumps, counts, progress, tap)
-                for (rel_type, start, end), rows in _rel_groups(unit).items():
-                    for row in rows.values():
-                        line = [rel_type.value, start.value, end.value, row]
-                        spool.write(orjson.dumps(line) + b"\n")
+        try:
+            async with aclosing(_units(source)) as units:
+                async for _, unit in units:
+                    await _write_nodes(store, checked, unit, dumps, counts, progress, tap, pipe)
+                    await asyncio.to_thread(_spool, unit, spool)
+            await pipe.drain()
+        finally:
+            await pipe.close()
         await _write_leftovers(store, origin, old, batch_size, counts, report, tap)
         spool.seek(0)
         report.relationships = await _write_rels(store, origin, spool, batch_size, progress, tap)
@@ -346,6 +349,31 @@ async def _write(
     matcher_written(store, set(touched.get(Label.ORGANISATION, ())))
 
 
+class _Pipe:
+    """At most one node write in flight: the next chunk's claims are read and its rows built
+    while Neo4j writes this one's (the chunks' nodes are disjoint: each id once per file, each
+    organisation node claimed by one record), so Python's work and Neo4j's overlap."""
+
+    def __init__(self) -> None:
+        self._pending: asyncio.Task[list[Row]] | None = None
+
+    async def send(self, write: Coroutine[Any, Any, list[Row]]) -> None:
+        await self.drain()
+        self._pending = asyncio.ensure_future(write)
+
+    async def drain(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    async def close(self) -> None:
+        """On the way out of a failed load: the write in flight is cancelled (rolled back)."""
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.done():
+            pending.cancel()
+            await asyncio.wait([pending])
+
+
 async def _write_nodes(
     store: Store,
     checked: _Checked,
@@ -354,8 +382,9 @@ async def _write_nodes(
     counts: dict[str, int],
     progress: Progress | None,
     tap: Tap | None,
+    pipe: _Pipe,
 ) -> None:
-    """One chunk's nodes, merged with what other origins claim of them, in one transaction."""
+    """One chunk's nodes, merged with what other origins claim of them, a transaction per label."""
     plan = Plan([unit], origins={unit.origin})
     priority = unit.parsed.bundle.priority
     for claim in unit.claims:
@@ -374,13 +403,35 @@ async def _write_nodes(
         rows = await store.read(cypher_load.node_claims(label), {"ids": ids})
         for row in rows:
             plan.old[(label, row["id"])] = (row["claims"] or [], row["version"] or 0)
-        built = [_node_row(plan, label, node_id, dumps) for node_id in ids]
-        changed = [row for row in built if _changed(plan, label, row)]
+
+        def build(label: Label = label, ids: list[str] = ids) -> list[dict[str, Any]]:
+            built = [_node_row(plan, label, node_id, dumps) for node_id in ids]
+            return [row for row in built if _changed(plan, label, row)]
+
+        # In a thread: the event loop keeps the write in flight going meanwhile.
+        changed = await asyncio.to_thread(build)
         if changed:
-            await _run(store, tap, cypher_load.merge_nodes(label), {"rows": changed})
-        counts[label.value] += len(ids)
-        if progress:
+            write = _run(store, tap, cypher_load.merge_nodes(label), {"rows": changed})
+            await pipe.send(_counted(write, progress, len(ids)))
+        elif progress:
             progress("nodes", len(ids))
+        counts[label.value] += len(ids)
+
+
+async def _counted(
+    write: Coroutine[Any, Any, list[Row]], progress: Progress | None, rows: int
+) -> list[Row]:
+    result = await write
+    if progress:
+        progress("nodes", rows)
+    return result
+
+
+def _spool(unit: Unit, spool: IO[bytes]) -> None:
+    """The chunk's relationship rows, one JSON line each, for writing once every node exists."""
+    for (rel_type, start, end), rows in _rel_groups(unit).items():
+        for row in rows.values():
+            spool.write(orjson.dumps([rel_type.value, start.value, end.value, row]) + b"\n")
 
 
 async def _write_leftovers(
