@@ -369,9 +369,13 @@ class _Pipe:
     async def close(self) -> None:
         """On the way out of a failed load: the write in flight is cancelled (rolled back)."""
         pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
+        if pending is None:
+            return
+        if not pending.done():
             pending.cancel()
             await asyncio.wait([pending])
+        if not pending.cancelled():
+            pending.exception()  # retrieved: the load's own error is the one that goes up
 
 
 async def _write_nodes(
