@@ -113,6 +113,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def _print_report(report: Report) -> None:
     verb = "would write" if report.dry_run else "loaded"
     nodes = ", ".join(f"{n} {label}" for label, n in sorted(report.nodes.items())) or "no nodes"
+    if report.unchanged:
+        print(f"{', '.join(report.origins)} unchanged since its last load: nothing written")
+        print(f"  in {report.seconds:.1f} s")
+        return
     print(f"{verb} {', '.join(report.origins)}: {nodes}; {report.relationships} relationships")
     if report.resolved_names:
         tally = ", ".join(f"{n} {k}" for k, n in sorted(report.resolved_names.items()))

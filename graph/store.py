@@ -159,7 +159,7 @@ class WriteTx:
     async def run(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         started = time.perf_counter()
         try:
-            result = await self._tx.run(query, dict(params or {}))
+            result = await self._tx.run(query, _sent(params))
             rows = [record.data() async for record in result]
         except _DRIVER_ERRORS as exc:
             if self._managed:
@@ -168,6 +168,22 @@ class WriteTx:
         self._store.stats.round_trips += 1
         self._store.stats.db_ms += (time.perf_counter() - started) * 1000
         return rows
+
+
+class _Rows(list[Any]):
+    """A list parameter whose repr is short. The driver formats every query's parameters for
+    its debug log before it knows whether anything logs (`" ".join(map(repr, fields))`): 20 ms
+    a batch of 5,000 rows, on the event loop. Packed as the same bytes as a plain list."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} items>"
+
+
+def _sent(params: Params | None) -> dict[str, Any]:
+    """The parameters as the driver gets them: long lists wrapped in `_Rows`."""
+    return {
+        k: _Rows(v) if type(v) is list and len(v) > 100 else v for k, v in (params or {}).items()
+    }
 
 
 # Queries whose caller gave up, kept referenced until they finish (see Store._query).
@@ -331,7 +347,7 @@ class Store:
         failure (a leader switch, a connection the server closed)."""
         records, _, _ = await self.driver.execute_query(
             neo4j.Query(query, timeout=self.timeout_s),
-            dict(params or {}),
+            _sent(params),
             routing_=routing,
             database_=self.target.database,
             bookmark_manager_=self.bookmarks,
@@ -365,7 +381,7 @@ class Store:
             default_access_mode=neo4j.READ_ACCESS,
         ) as session:
             result = await session.run(
-                neo4j.Query(query, timeout=self.timeout_s), dict(params or {})
+                neo4j.Query(query, timeout=self.timeout_s), _sent(params)
             )
             return [record async for record in result]
 

@@ -15,6 +15,7 @@ Only the current chunk is held in memory.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,19 @@ class BundleLines:
             self.problems.append(Problem(self.file, message, line=line))
             return None
         return data
+
+    def digest(self) -> str | None:
+        """SHA-256 of the file's bytes: what a finished load of it remembers (a reload of the
+        same bytes has nothing to write). Read in blocks: memory stays flat. None when the
+        file cannot be read (reading its chunks reports why)."""
+        digest = hashlib.sha256()
+        try:
+            with self.path.open("rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+        except OSError:
+            return None
+        return digest.hexdigest()
 
     def chunks(self) -> Iterator[Parsed]:
         """The records in chunks, from the start of the file; the header's problems and sources

@@ -1,4 +1,4 @@
-"""The marks of load units whose batched load has not committed its last batch yet."""
+"""The marks of load units: unfinished batched loads, and the digest of finished streamed ones."""
 
 from __future__ import annotations
 
@@ -10,11 +10,34 @@ CONSTRAINT: LiteralString = (
     "CREATE CONSTRAINT incomplete_load_origin IF NOT EXISTS "
     "FOR (n:IncompleteLoad) REQUIRE n.origin IS UNIQUE"
 )
+# One node per unit whose streamed load finished: the digest of the file it loaded. A load of
+# the same file (same digest, no incomplete mark) has nothing to write. Every other write of
+# the unit (marking it, any load of it by another path) removes the digest first.
+DIGEST_CONSTRAINT: LiteralString = (
+    "CREATE CONSTRAINT loaded_unit_origin IF NOT EXISTS "
+    "FOR (n:LoadedUnit) REQUIRE n.origin IS UNIQUE"
+)
 MARK: LiteralString = (
     "UNWIND $origins AS o MERGE (m:IncompleteLoad {origin: o}) "
-    "SET m.started = coalesce(m.started, datetime()), m.attempts = coalesce(m.attempts, 0) + 1"
+    "SET m.started = coalesce(m.started, datetime()), m.attempts = coalesce(m.attempts, 0) + 1 "
+    "WITH o OPTIONAL MATCH (d:LoadedUnit {origin: o}) DELETE d"
 )
-UNMARK: LiteralString = "UNWIND $origins AS o MATCH (m:IncompleteLoad {origin: o}) DELETE m"
+UNMARK: LiteralString = (
+    "UNWIND $origins AS o OPTIONAL MATCH (m:IncompleteLoad {origin: o}) "
+    "OPTIONAL MATCH (d:LoadedUnit {origin: o}) DELETE m, d"
+)
+# The streamed load's last write: the mark goes and the file's digest stays, in one transaction.
+UNMARK_DIGEST: LiteralString = (
+    "OPTIONAL MATCH (m:IncompleteLoad {origin: $origin}) DELETE m "
+    "WITH count(*) AS _ MERGE (d:LoadedUnit {origin: $origin}) "
+    "SET d.digest = $digest, d.loaded = datetime()"
+)
+# The digest of the unit's last finished streamed load, and whether a load of it is unfinished.
+DIGEST: LiteralString = (
+    "OPTIONAL MATCH (d:LoadedUnit {origin: $origin}) "
+    "OPTIONAL MATCH (m:IncompleteLoad {origin: $origin}) "
+    "RETURN d.digest AS digest, m IS NOT NULL AS incomplete"
+)
 INCOMPLETE: LiteralString = (
     "MATCH (m:IncompleteLoad) RETURN m.origin AS origin, toString(m.started) AS started, "
     "m.attempts AS attempts ORDER BY origin"
@@ -24,7 +47,8 @@ INCOMPLETE: LiteralString = (
 STATS_AND_MARKS: LiteralString = (
     "CALL () { MATCH (n) RETURN count(n) AS nodes } "
     "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
+    "CALL () { MATCH (d:LoadedUnit) RETURN count(d) AS digests } "
     "CALL () { MATCH (m:IncompleteLoad) WITH m ORDER BY m.origin "
     "RETURN collect(m.origin) AS incomplete } "
-    "RETURN nodes - size(incomplete) AS nodes, relationships, incomplete"
+    "RETURN nodes - size(incomplete) - digests AS nodes, relationships, incomplete"
 )

@@ -80,6 +80,8 @@ ORGS_BY_ID: LiteralString = "UNWIND $values AS v MATCH (n:" + _ORG + " {id: v}) 
 ORGS_BY_KEY: LiteralString = (
     "UNWIND $values AS v MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS v " + _ORG_FIELDS
 )
+# From the count store, in constant time: a graph without organisations has no candidate.
+ORG_COUNT: LiteralString = "MATCH (n:" + _ORG + ") RETURN count(n) AS count"
 # The organisation an id or alias names: its own node first.
 ORG_BY_ALIAS: LiteralString = (
     "MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS $needle RETURN n.id AS id "

@@ -6,6 +6,7 @@ from typing import LiteralString
 
 from graph.cypher import nametext
 from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
+from graph.cypher.loadmark import DIGEST_CONSTRAINT as LOADED_UNIT
 from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.read import ORDERED_WITHIN
 from graph.cypher.resolve import lookup_indexes
@@ -97,7 +98,7 @@ def _schema() -> tuple[LiteralString, ...]:
         )
     # Entity resolution's look-ups by key and by origin (graph.cypher.resolve).
     statements.extend(lookup_indexes())
-    statements.append(INCOMPLETE_LOAD)
+    statements += [INCOMPLETE_LOAD, LOADED_UNIT]
     return tuple(statements)
 
 
@@ -112,8 +113,10 @@ OBSOLETE_SCHEMA: tuple[LiteralString, ...] = (
 
 
 COUNT_NODES: LiteralString = "MATCH (n) RETURN count(n) AS count"
+# The graph's nodes, without the loader's bookkeeping (graph.cypher.loadmark's marks).
 FINGERPRINT_NODES: LiteralString = (
-    "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
+    "MATCH (n) WHERE NOT n:IncompleteLoad AND NOT n:LoadedUnit "
+    "RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
 )
 FINGERPRINT_RELS: LiteralString = (
     "MATCH (a)-[r]->(b) RETURN a.id AS start, type(r) AS type, b.id AS end, "

@@ -99,12 +99,13 @@ def _link(unit: Unit, resolved: dict[str, _Link]) -> list[tuple[RelRow, _Link]]:
     out: list[tuple[RelRow, _Link]] = []
     for rel in unit.rels:
         links: list[_Link] = []
-        for end in ("start", "end"):
-            label: Label = getattr(rel, f"{end}_label")
-            link = resolved.get(getattr(rel, end))
-            if label is Label.ORGANISATION and link is not None:
-                setattr(rel, end, link.chosen.record.id)
-                links.append(link)
+        # Plain attributes, not getattr/setattr by name: this runs for every relationship end.
+        if rel.start_label is Label.ORGANISATION and (link := resolved.get(rel.start)):
+            rel.start = link.chosen.record.id
+            links.append(link)
+        if rel.end_label is Label.ORGANISATION and (link := resolved.get(rel.end)):
+            rel.end = link.chosen.record.id
+            links.append(link)
         # A signatory's organisation is a property (and the relationship's key), not an end.
         on_behalf = resolved.get(str(rel.props.get("onBehalfOf") or ""))
         if on_behalf is not None:
@@ -160,11 +161,12 @@ def _scheme_nodes(orgs: OrgIndex, names: Sequence[NamedOrganisation]) -> set[str
 def _with_fallback(unit: Unit, fallbacks: dict[str, str], chosen: set[str]) -> None:
     """Placeholders the matcher was not sure of become their fallback records; fallback records
     of chosen names are not written (their organisation is the chosen one)."""
+    # Plain attributes, not getattr/setattr by name: this runs for every relationship end.
     for rel in unit.rels:
-        for end in ("start", "end"):
-            ref = getattr(rel, end)
-            if getattr(rel, f"{end}_label") is Label.ORGANISATION and ref in fallbacks:
-                setattr(rel, end, fallbacks[ref])
+        if rel.start_label is Label.ORGANISATION and rel.start in fallbacks:
+            rel.start = fallbacks[rel.start]
+        if rel.end_label is Label.ORGANISATION and rel.end in fallbacks:
+            rel.end = fallbacks[rel.end]
     used = set(fallbacks.values())
     unused = {f"organisations:{f}" for f in chosen - used}
     if unused:

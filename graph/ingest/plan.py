@@ -46,6 +46,8 @@ class Report:
     unmatched: list[Problem] = field(default_factory=list)
     # Organisations named with a fallback (CORDIS participants): known, linked, created, unsure.
     resolved_names: dict[str, int] = field(default_factory=dict)
+    # A streamed load of the very file its unit's last finished load read: nothing written.
+    unchanged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,7 @@ async def _check_references(plan: Plan, read: Reader, index: OrgIndex) -> None:
     for wanted_label, ids in wanted.items():
         rows = await read(cypher_load.existing_ids(wanted_label), {"ids": sorted(ids)})
         existing.update((wanted_label, row["id"]) for row in rows)
+    known = in_load | existing
 
     for unit in plan.units:
         unit.ends = [
@@ -172,37 +175,44 @@ async def _check_references(plan: Plan, read: Reader, index: OrgIndex) -> None:
             for label, ref in unit.ends
         ]
         kept: list[RelRow] = []
+        org_ids, by_alias = unit.org_ids, index.by_alias
+
+        def node_of(
+            label: Label,
+            ref: str,
+            org_ids: dict[str, str] = org_ids,
+            aliases: dict[str, str] = by_alias,
+        ) -> str | None:
+            """The node an end names, None when it names nothing known."""
+            if label is Label.ORGANISATION:
+                return org_ids.get(ref) or aliases.get(ref)
+            return ref if (label, ref) in known else None
+
+        # Plain attribute access (not getattr/setattr by name): this runs for each end of
+        # each relationship, 55k times in a CORDIS load of 5,000 projects.
         for rel in unit.rels:
-            ok = True
-            for end in ("start", "end"):
-                label: Label = getattr(rel, f"{end}_label")
-                ref: str = getattr(rel, end)
-                if label is Label.ORGANISATION:
-                    node = unit.org_ids.get(ref) or index.by_alias.get(ref)
-                    if node is not None:
-                        setattr(rel, end, node)
-                        continue
-                elif (label, ref) in in_load or (label, ref) in existing:
-                    continue
-                ok = False
-                if unit.parsed.partial and rel.start_label is rel.end_label is Label.ORGANISATION:
-                    # A registry extract names neighbours outside the extract: not an error.
-                    plan.report.dropped_relations += 1
-                    break
-                collection, _, record = rel.where.partition(":")
-                plan.problems.append(
-                    _problem(
-                        unit,
-                        collection,
-                        record,
-                        rel.field,
-                        f"refers to unknown {label.value.lower()} {ref!r}: "
-                        "not in this load nor in the graph",
-                    )
-                )
-                break
-            if ok:
+            start = node_of(rel.start_label, rel.start)
+            end = None if start is None else node_of(rel.end_label, rel.end)
+            if start is not None and end is not None:
+                rel.start, rel.end = start, end
                 kept.append(rel)
+                continue
+            label, ref = (rel.start_label, rel.start) if start is None else (rel.end_label, rel.end)
+            if unit.parsed.partial and rel.start_label is rel.end_label is Label.ORGANISATION:
+                # A registry extract names neighbours outside the extract: not an error.
+                plan.report.dropped_relations += 1
+                continue
+            collection, _, record = rel.where.partition(":")
+            plan.problems.append(
+                _problem(
+                    unit,
+                    collection,
+                    record,
+                    rel.field,
+                    f"refers to unknown {label.value.lower()} {ref!r}: "
+                    "not in this load nor in the graph",
+                )
+            )
         unit.rels = kept
 
 

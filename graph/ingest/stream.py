@@ -13,16 +13,23 @@ spooled to a temporary file (both ends exist only once every chunk's nodes are w
 the spooled relationships go, batch by batch, the nodes it no longer asserts are deleted, and
 the mark is removed. Killed anywhere between, the unit reads as incomplete and loading it again
 finishes it. Memory holds one chunk plus the ids: about 1 kB per record instead of ~28 kB.
+
+Each pass reads and parses the next chunk in a worker thread while the current one is checked
+or written (Neo4j works while Python parses). The last write leaves the file's digest in the
+graph (graph.cypher.loadmark): a load of the same bytes, with no incomplete mark, has nothing
+to write and stops after hashing the file; any other load of the unit removes the digest.
 """
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, LiteralString, Protocol
+from typing import IO, Any, LiteralString, Protocol
 
 import orjson
 
@@ -36,13 +43,16 @@ from graph.ingest.lookup import candidates, orgs_by_id
 from graph.ingest.plan import Plan, Report, Unit, _node_row, _resolve_organisations, batches
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import bundle_rows, provenance_prefix
-from graph.ingest.write import Progress, _batch, _changed, _rel_groups
+from graph.ingest.write import Progress, _ahead, _batch, _changed, _rel_groups
 from graph.match.cache import written as matcher_written
 from graph.parsed import Location, Parsed
 from graph.store import Row, Store
 
 # Places kept per undeclared source a load cites: enough to show where to fix it.
 CITING_PLACES = 20
+# Goes into every digest a load leaves: raise it when what a record writes changes (graph/ingest/
+# rows.py, claims.py), so a file a former version loaded is written again, not skipped.
+DIGEST_FORMAT = "1"
 Tap = Callable[[LiteralString, dict[str, Any]], None]
 
 
@@ -53,6 +63,8 @@ class Chunked(Protocol):
     def origin(self) -> str: ...
 
     def chunks(self) -> Iterator[Parsed]: ...
+
+    def digest(self) -> str | None: ...
 
 
 @dataclass(slots=True)
@@ -109,12 +121,17 @@ def _problem(loc: Location, where: str, field_name: str, message: str) -> Proble
     return Problem(loc.file, message, line=loc.line, field=field_name or None, id=record)
 
 
-async def _check_chunk(parsed: Parsed, store: Store, checked: _Checked) -> None:
+def _units(source: Chunked) -> AsyncGenerator[tuple[Parsed, Unit]]:
+    """The chunks with their rows, each next one read, parsed and turned into rows in a worker
+    thread while the caller checks or writes the current one."""
+    return _ahead((parsed, _unit(parsed)) for parsed in source.chunks())
+
+
+async def _check_chunk(parsed: Parsed, unit: Unit, store: Store, checked: _Checked) -> None:
     checked.problems += parsed.problems
     if parsed.names:
         message = "organisations named by free text cannot be matched in a streamed load"
         checked.problems.append(Problem(parsed.bundle.origin, message))
-    unit = _unit(parsed)
     twice: set[str] = set()  # a record refused for its id: its references are not checked
     for claim in unit.claims:
         prior = checked.ids.get(claim.id)
@@ -214,8 +231,9 @@ async def _check_citations(store: Store, checked: _Checked, origin: str, dying: 
 async def check(source: Chunked, store: Store) -> tuple[_Checked, dict[Label, list[str]]]:
     """The first pass: every problem of the load, or what the second pass needs."""
     checked = _Checked()
-    for parsed in source.chunks():
-        await _check_chunk(parsed, store, checked)
+    async with aclosing(_units(source)) as units:
+        async for parsed, unit in units:
+            await _check_chunk(parsed, unit, store, checked)
     await _check_ahead(store, checked)
     old: dict[Label, list[str]] = {}
     needle = cypher_resolve.needle(cypher_resolve.ORIGIN, source.origin)
@@ -251,6 +269,14 @@ async def load_stream(
     # The collector stays on, unlike the other paths (graph/ingest/gcpause.py): with it paused,
     # the loader's RSS grew batch after batch of the write pass (410 to 760 MB in 3 minutes of
     # a 100,000-organisation load), what the batches left in reference cycles never freed.
+    digest = None if dry_run else source.digest()
+    if digest is not None:
+        digest = f"{DIGEST_FORMAT}:{digest}"
+        (last,) = await store.read(cypher_loadmark.DIGEST, {"origin": source.origin})
+        if last["digest"] == digest and not last["incomplete"]:
+            report.unchanged = True
+            report.seconds = time.perf_counter() - started
+            return report
     checked, old = await check(source, store)
     if checked.problems:
         raise InputError(checked.problems)
@@ -258,7 +284,7 @@ async def load_stream(
     if dry_run:
         report.nodes = {label.value: len(ids) for label, ids in checked.nodes().items()}
     else:
-        await _write(source, store, checked, old, batch_size, report, progress, tap)
+        await _write(source, store, checked, old, batch_size, report, progress, tap, digest)
     report.dry_run = dry_run
     report.seconds = time.perf_counter() - started
     return report
@@ -281,6 +307,7 @@ async def _write(
     report: Report,
     progress: Progress | None,
     tap: Tap | None,
+    digest: str | None,
 ) -> None:
     origin = source.origin
     nodes = checked.nodes()
@@ -296,14 +323,16 @@ async def _write(
             await _batch(store, cypher_resolve.strip_rels(label), params)
     counts: dict[str, int] = defaultdict(int)
     dumps = Dumps()
+    pipe = _Pipe()
     with tempfile.TemporaryFile() as spool:
-        for parsed in source.chunks():
-            unit = _unit(parsed)
-            await _write_nodes(store, checked, unit, dumps, counts, progress, tap)
-            for (rel_type, start, end), rows in _rel_groups(unit).items():
-                for row in rows.values():
-                    line = [rel_type.value, start.value, end.value, row]
-                    spool.write(orjson.dumps(line) + b"\n")
+        try:
+            async with aclosing(_units(source)) as units:
+                async for _, unit in units:
+                    await _write_nodes(store, checked, unit, dumps, counts, progress, tap, pipe)
+                    await asyncio.to_thread(_spool, unit, spool)
+            await pipe.drain()
+        finally:
+            await pipe.close()
         await _write_leftovers(store, origin, old, batch_size, counts, report, tap)
         spool.seek(0)
         report.relationships = await _write_rels(store, origin, spool, batch_size, progress, tap)
@@ -312,9 +341,41 @@ async def _write(
             query = cypher_resolve.delete_unasserted_rels(label)
             deleted = await _batch(store, query, {"ids": chunk})
             report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
-    await _batch(store, cypher_loadmark.UNMARK, {"origins": [origin]})
+    if digest is None:
+        await _batch(store, cypher_loadmark.UNMARK, {"origins": [origin]})
+    else:
+        await _batch(store, cypher_loadmark.UNMARK_DIGEST, {"origin": origin, "digest": digest})
     report.nodes = dict(counts)
     matcher_written(store, set(touched.get(Label.ORGANISATION, ())))
+
+
+class _Pipe:
+    """At most one node write in flight: the next chunk's claims are read and its rows built
+    while Neo4j writes this one's (the chunks' nodes are disjoint: each id once per file, each
+    organisation node claimed by one record), so Python's work and Neo4j's overlap."""
+
+    def __init__(self) -> None:
+        self._pending: asyncio.Task[list[Row]] | None = None
+
+    async def send(self, write: Coroutine[Any, Any, list[Row]]) -> None:
+        await self.drain()
+        self._pending = asyncio.ensure_future(write)
+
+    async def drain(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    async def close(self) -> None:
+        """On the way out of a failed load: the write in flight is cancelled (rolled back)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if not pending.done():
+            pending.cancel()
+            await asyncio.wait([pending])
+        if not pending.cancelled():
+            pending.exception()  # retrieved: the load's own error is the one that goes up
 
 
 async def _write_nodes(
@@ -325,18 +386,20 @@ async def _write_nodes(
     counts: dict[str, int],
     progress: Progress | None,
     tap: Tap | None,
+    pipe: _Pipe,
 ) -> None:
-    """One chunk's nodes, merged with what other origins claim of them, in one transaction."""
+    """One chunk's nodes, merged with what other origins claim of them, a transaction per label."""
     plan = Plan([unit], origins={unit.origin})
     priority = unit.parsed.bundle.priority
     for claim in unit.claims:
         if claim.label is Label.ORGANISATION:
             claim.id = checked.renamed.get(claim.id, claim.id)
         plan.new_claims[(claim.label, claim.id)].append((unit.origin, priority, claim))
-    for rel in unit.rels:
-        for end in ("start", "end"):
-            if getattr(rel, f"{end}_label") is Label.ORGANISATION:
-                setattr(rel, end, checked.org_node(getattr(rel, end)))
+    for rel in unit.rels:  # plain attributes, not getattr/setattr by name: once per end
+        if rel.start_label is Label.ORGANISATION:
+            rel.start = checked.org_node(rel.start)  # type: ignore[assignment]
+        if rel.end_label is Label.ORGANISATION:
+            rel.end = checked.org_node(rel.end)  # type: ignore[assignment]
     by_label: dict[Label, list[str]] = defaultdict(list)
     for label, node_id in plan.new_claims:
         by_label[label].append(node_id)
@@ -344,13 +407,35 @@ async def _write_nodes(
         rows = await store.read(cypher_load.node_claims(label), {"ids": ids})
         for row in rows:
             plan.old[(label, row["id"])] = (row["claims"] or [], row["version"] or 0)
-        built = [_node_row(plan, label, node_id, dumps) for node_id in ids]
-        changed = [row for row in built if _changed(plan, label, row)]
+
+        def build(label: Label = label, ids: list[str] = ids) -> list[dict[str, Any]]:
+            built = [_node_row(plan, label, node_id, dumps) for node_id in ids]
+            return [row for row in built if _changed(plan, label, row)]
+
+        # In a thread: the event loop keeps the write in flight going meanwhile.
+        changed = await asyncio.to_thread(build)
         if changed:
-            await _run(store, tap, cypher_load.merge_nodes(label), {"rows": changed})
-        counts[label.value] += len(ids)
-        if progress:
+            write = _run(store, tap, cypher_load.merge_nodes(label), {"rows": changed})
+            await pipe.send(_counted(write, progress, len(ids)))
+        elif progress:
             progress("nodes", len(ids))
+        counts[label.value] += len(ids)
+
+
+async def _counted(
+    write: Coroutine[Any, Any, list[Row]], progress: Progress | None, rows: int
+) -> list[Row]:
+    result = await write
+    if progress:
+        progress("nodes", rows)
+    return result
+
+
+def _spool(unit: Unit, spool: IO[bytes]) -> None:
+    """The chunk's relationship rows, one JSON line each, for writing once every node exists."""
+    for (rel_type, start, end), rows in _rel_groups(unit).items():
+        for row in rows.values():
+            spool.write(orjson.dumps([rel_type.value, start.value, end.value, row]) + b"\n")
 
 
 async def _write_leftovers(

@@ -23,7 +23,7 @@ from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, StoreBusy
 from graph.ingest.audit import Audit
-from graph.ingest.claims import to_neo4j
+from graph.ingest.claims import props_to_neo4j
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import (
     Links,
@@ -318,31 +318,35 @@ def _rel_groups(
     groups: dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]] = (
         defaultdict(dict)
     )
-    # Records repeat their citations on every relationship they assert: one entry each.
-    entries_of: dict[tuple[Citation, ...], list[str]] = {}
+    # Records repeat their citations on every relationship they assert: one set of entries
+    # (and of source ids) each.
+    entries_of: dict[tuple[Citation, ...], tuple[list[str], list[str]]] = {}
     for rel in unit.rels:
         group = groups[(rel.type, rel.start_label, rel.end_label)]
         cited = tuple(rel.citations)
-        entries = entries_of.get(cited) if rel.matched is None else None
-        if entries is None:
-            entries = [provenance_entry(unit.origin, c, rel.matched) for c in cited]
+        cached = entries_of.get(cited) if rel.matched is None else None
+        if cached is None:
+            cached = (
+                [provenance_entry(unit.origin, c, rel.matched) for c in cited],
+                sorted({c.source for c in cited}),
+            )
             if rel.matched is None:
-                entries_of[cited] = entries
+                entries_of[cited] = cached
+        entries, source_ids = cached
         key = (rel.start, rel.end, rel.key)
         if key in group:  # asserted twice by one origin (e.g. both sides of a ROR relation)
             row = group[key]
             row["provenance"] += [e for e in entries if e not in row["provenance"]]
-            row["sourceIds"] = sorted({*row["sourceIds"], *(c.source for c in rel.citations)})
-            row["props"].update({k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None})
+            row["sourceIds"] = sorted({*row["sourceIds"], *source_ids})
+            row["props"].update(props_to_neo4j(rel.props))
             continue
-        props = {k: to_neo4j(k, v) for k, v in rel.props.items() if v is not None}
         group[key] = {
             "start": rel.start,
             "end": rel.end,
             "key": rel.key,
-            "props": props,
+            "props": props_to_neo4j(rel.props),
             "provenance": list(entries),
-            "sourceIds": sorted({c.source for c in rel.citations}),
+            "sourceIds": list(source_ids),
         }
     return groups
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph.cypher import Label, RelType
 from graph.cypher import load as cypher_load
-from graph.ingest.claims import encode_claim, merge_claims
+from graph.ingest.claims import encode_claim, merge_claims, props_to_neo4j, to_neo4j
 from graph.ingest.names import _fold_unicode, name_keys, normalise_name
 from graph.ingest.rows import agreement_rows, organisation_rows, provenance_entry, provenance_prefix
 from graph.model import Agreement, Citation, Name, Organisation, clean_text
@@ -107,6 +107,16 @@ def test_dates_become_dates_and_places_are_prefixed() -> None:
         (RelType.PARTY_TO, "a", "mou"),
         (RelType.PARTY_TO, "b", "mou"),
     ]
+
+
+def test_relationship_props_convert_as_each_property_does() -> None:
+    """The write path's one-pass conversion gives what `to_neo4j` gives key by key, minus Nones."""
+    props = {"start": "2024-01-31", "end": None, "role": "coordinator", "order": 1, "date": 5}
+    assert (
+        props_to_neo4j(props)
+        == {k: to_neo4j(k, v) for k, v in props.items() if v is not None}
+        == {"start": dt.date(2024, 1, 31), "role": "coordinator", "order": 1, "date": 5}
+    )
 
 
 def test_provenance_entries_strip_by_origin_prefix() -> None:
