@@ -31,17 +31,25 @@ async def _sought(read: Reader, query: LiteralString, values: Iterable[str]) -> 
     return rows
 
 
-async def _no_organisations(read: Reader) -> bool:
-    """The graph holds no organisation (a first load): every look-up would find nothing, and
-    each costs a text-index seek (about 0.3 ms a key on this machine, even on an empty index)."""
+# Values below which the look-ups are run without asking first whether there is anything to
+# find: asking is a round trip of its own, as dear as a look-up of a few keys (an API write).
+ASK_FIRST_FROM = 100
+
+
+async def _no_organisations(read: Reader, sought: int) -> bool:
+    """The graph holds no organisation (a first load), for look-ups of `sought` values: every
+    look-up would find nothing, and each costs a text-index seek (about 0.3 ms a key on this
+    machine, even on an empty index)."""
+    if sought == 0:
+        return True
+    if sought < ASK_FIRST_FROM:
+        return False
     (row,) = await read(cypher_resolve.ORG_COUNT, None)
     return int(row["count"]) == 0
 
 
 async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
     """The graph's organisations any incoming organisation or organisation reference may be."""
-    if await _no_organisations(read):
-        return []
     rors: set[str] = set()
     wikidata: set[str] = set()
     ids: set[str] = set()
@@ -67,6 +75,8 @@ async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
                 ids.add(rel.end)
         ids.update(ref for label, ref in unit.ends if label is Label.ORGANISATION)
     keys.update(needle(ALIAS, i) for i in ids)
+    if await _no_organisations(read, len(rors) + len(wikidata) + len(ids) + len(keys)):
+        return []
     rows: dict[str, Row] = {}
     for query, values in (
         (cypher_resolve.ORGS_BY_ROR, rors),
@@ -80,13 +90,13 @@ async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
     return [rows[i] for i in sorted(rows)]
 
 
-async def origin_nodes(origin: str, read: Reader) -> list[tuple[Label, str]]:
-    """Every node the origin asserted before this load."""
-    out: list[tuple[Label, str]] = []
-    for label in Label:
-        rows = await read(cypher_resolve.nodes_of_origin(label), {"needle": needle(ORIGIN, origin)})
-        out.extend((label, row["id"]) for row in rows)
-    return out
+async def origin_nodes(origins: Iterable[str], read: Reader) -> list[tuple[Label, str]]:
+    """Every node the origins asserted before this load, in one round trip."""
+    needles = sorted(needle(ORIGIN, origin) for origin in origins)
+    if not needles:
+        return []
+    rows = await read(cypher_resolve.NODES_OF_ORIGINS, {"needles": needles})
+    return [(Label(row["label"]), row["id"]) for row in rows]
 
 
 async def references(units: Sequence[Unit], read: Reader, known: Container[str]) -> list[Row]:
@@ -104,7 +114,7 @@ async def references(units: Sequence[Unit], read: Reader, known: Container[str])
 
 async def orgs_by_id(read: Reader, ids: set[str]) -> list[Row]:
     """The graph's organisations with these ids or aliases, in id order."""
-    if not ids or await _no_organisations(read):
+    if await _no_organisations(read, 2 * len(ids)):
         return []
     rows: dict[str, Row] = {}
     for query, values in (

@@ -270,9 +270,8 @@ async def _plan_nodes(
     touched: dict[Label, set[str]] = defaultdict(set)
     for label, node_id in plan.new_claims:
         touched[label].add(node_id)
-    for origin in sorted(origins):
-        for label, node_id in await origin_nodes(origin, read):
-            touched[label].add(node_id)
+    for label, node_id in await origin_nodes(origins, read):
+        touched[label].add(node_id)
     # Every relationship a unit asserts touches one of these nodes (its record's own node, or
     # a link's ends): stripping the load's origins from their relationships strips them all.
     plan.touched = {label: set(ids) for label, ids in touched.items()}
@@ -286,9 +285,8 @@ async def _plan_nodes(
     # One order for every load (labels, then ids): two loads locking the same nodes cannot
     # each hold what the other waits for.
     for label, ids in sorted(touched.items(), key=lambda item: item[0].value):
-        if lock:
-            await read(cypher_load.lock_nodes(label), {"ids": sorted(ids)})
-        rows = await read(cypher_load.node_claims(label), {"ids": sorted(ids)})
+        claims = cypher_load.locked_claims(label) if lock else cypher_load.node_claims(label)
+        rows = await read(claims, {"ids": sorted(ids)})
         for row in rows:
             node_id = row["id"]
             if node_id in expected and (row["version"] or 0) != expected[node_id]:

@@ -39,11 +39,11 @@ from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, Problem
 from graph.ingest.claims import Dumps, claim_origin
-from graph.ingest.lookup import candidates, orgs_by_id
+from graph.ingest.lookup import candidates, orgs_by_id, origin_nodes
 from graph.ingest.plan import Plan, Report, Unit, _node_row, _resolve_organisations, batches
 from graph.ingest.resolve import OrgIndex, org_name_keys
-from graph.ingest.rows import bundle_rows, provenance_prefix
-from graph.ingest.write import Progress, _ahead, _batch, _changed, _rel_groups
+from graph.ingest.rows import bundle_rows
+from graph.ingest.write import Progress, _ahead, _batch, _changed, _rel_groups, strip_params
 from graph.match.cache import written as matcher_written
 from graph.parsed import Location, Parsed
 from graph.store import Row, Store
@@ -236,14 +236,12 @@ async def check(source: Chunked, store: Store) -> tuple[_Checked, dict[Label, li
             await _check_chunk(parsed, unit, store, checked)
     await _check_ahead(store, checked)
     old: dict[Label, list[str]] = {}
-    needle = cypher_resolve.needle(cypher_resolve.ORIGIN, source.origin)
     nodes = checked.nodes()
-    asserted = 0
+    theirs = await origin_nodes((source.origin,), store.read)
+    asserted = len(theirs)
     for label in Label:
-        rows = await store.read(cypher_resolve.nodes_of_origin(label), {"needle": needle})
-        asserted += len(rows)
         mine = set(nodes.get(label, ()))
-        old[label] = sorted(row["id"] for row in rows if row["id"] not in mine)
+        old[label] = sorted(i for lb, i in theirs if lb is label and i not in mine)
     # An origin that asserts no node asserts no relationship (each touches one of its nodes):
     # nothing to strip before, nor to delete after. Unless a load of it was killed, which may
     # have left stripped relationships behind.
@@ -316,10 +314,9 @@ async def _write(
     if progress:
         progress.start(checked.rows)
     await _batch(store, cypher_loadmark.MARK, {"origins": [origin]})
-    prefix = provenance_prefix(origin)
     for label, ids in touched.items():
         for chunk in batches(ids, batch_size) if not checked.fresh else ():
-            params = {"ids": chunk, "origin": origin, "prefix": prefix}
+            params = strip_params(chunk, (origin,))
             await _batch(store, cypher_resolve.strip_rels(label), params)
     counts: dict[str, int] = defaultdict(int)
     dumps = Dumps()

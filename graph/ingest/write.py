@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
@@ -144,12 +144,8 @@ async def _load(
             nodes = sum(len(ids) for ids in plan.nodes.values())
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
         touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
-        for unit in plan.units:
-            for label, ids in touched.items():
-                await tx.run(
-                    cypher_resolve.strip_rels(label),
-                    {"ids": ids, "origin": unit.origin, "prefix": provenance_prefix(unit.origin)},
-                )
+        for label, ids in touched.items():
+            await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
         # current one: the two overlap on two cores, in the same one transaction.
         async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
@@ -200,12 +196,9 @@ async def _load_batched(
     origins = sorted(plan.origins)
     await _batch(store, cypher_loadmark.MARK, {"origins": origins})
     touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
-    for unit in plan.units:
-        for label, ids in touched.items():
-            for chunk in batches(ids, batch_size):
-                params = {"ids": chunk, "origin": unit.origin}
-                params["prefix"] = provenance_prefix(unit.origin)
-                await _batch(store, cypher_resolve.strip_rels(label), params)
+    for label, ids in touched.items():
+        for chunk in batches(ids, batch_size):
+            await _batch(store, cypher_resolve.strip_rels(label), strip_params(chunk, origins))
     async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
         async for write in writes:
             if write.phase == "unchanged":
@@ -224,6 +217,12 @@ async def _load_batched(
             plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
     await _batch(store, cypher_loadmark.UNMARK, {"origins": origins})
     return plan
+
+
+def strip_params(ids: list[str], origins: Iterable[str]) -> dict[str, Any]:
+    """`strip_rels`'s parameters: these nodes, these origins and their provenance prefixes."""
+    ordered = sorted(origins)
+    return {"ids": ids, "origins": ordered, "prefixes": [provenance_prefix(o) for o in ordered]}
 
 
 async def _batch(store: Store, query: LiteralString, params: dict[str, Any]) -> list[Row]:

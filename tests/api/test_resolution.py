@@ -61,13 +61,13 @@ async def _plan(store: Store, query: LiteralString, params: dict[str, Any]) -> s
             "NodeIndexContainsScan",
         ),
         (
-            cypher_resolve.nodes_of_origin(Label.PERSON),
-            {"needle": needle(ORIGIN, "seed:people")},
+            cypher_resolve.NODES_OF_ORIGINS,
+            {"needles": [needle(ORIGIN, "seed:people"), needle(ORIGIN, "seed:organisations")]},
             "NodeIndexContainsScan",
         ),
         (
             cypher_resolve.strip_rels(Label.ORGANISATION),
-            {"ids": [MSS], "origin": "o", "prefix": "p"},
+            {"ids": [MSS], "origins": ["o", "q"], "prefixes": ["p", "r"]},
             "NodeUniqueIndexSeek",
         ),
         (

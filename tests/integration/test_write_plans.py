@@ -33,6 +33,10 @@ async def _operators(store: Store, query: LiteralString, params: dict[str, Any])
 WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
     *[(f"nodes {label.value}", cypher_load.merge_nodes(label), {"rows": [ROW]}) for label in Label],
     *[(f"claims {label.value}", cypher_load.node_claims(label), {"ids": ["x"]}) for label in Label],
+    *[
+        (f"locked claims {label.value}", cypher_load.locked_claims(label), {"ids": ["x"]})
+        for label in Label
+    ],
     (
         "participations",
         cypher_load.merge_rels(RelType.PARTICIPATES_IN, Label.ORGANISATION, Label.PROJECT),
