@@ -97,11 +97,6 @@ ORGS_BY_KEY: LiteralString = (
 )
 # From the count store, in constant time: a graph without organisations has no candidate.
 ORG_COUNT: LiteralString = "MATCH (n:" + _ORG + ") RETURN count(n) AS count"
-# The organisation an id or alias names: its own node first.
-ORG_BY_ALIAS: LiteralString = (
-    "MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS $needle RETURN n.id AS id "
-    "ORDER BY n.id = $id DESC, n.id LIMIT 1"
-)
 
 
 def strip_rels(label: Label) -> LiteralString:

@@ -42,6 +42,8 @@ class Report:
     dry_run: bool = False
     seconds: float = 0.0
     versions: dict[str, int] = field(default_factory=dict)  # node id -> version after the load
+    # Organisation records resolved into a node of another id (record id -> node id).
+    merged_into: dict[str, str] = field(default_factory=dict)
     # Rows left out because an organisation they name did not match (`skip_unmatched`).
     unmatched: list[Problem] = field(default_factory=list)
     # Organisations named with a fallback (CORDIS participants): known, linked, created, unsure.

@@ -361,6 +361,9 @@ def _finish(plan: Plan, started: float, *, dry_run: bool) -> Report:
     report = plan.report
     report.nodes = {label.value: len(ids) for label, ids in plan.nodes.items()}
     report.deleted_nodes = sum(len(ids) for ids in plan.deletes.values())
+    report.merged_into = {
+        record: node for u in plan.units for record, node in u.org_ids.items() if record != node
+    }
     report.dry_run = dry_run
     report.seconds = time.perf_counter() - started
     return report

@@ -56,11 +56,6 @@ async def _plan(store: Store, query: LiteralString, params: dict[str, Any]) -> s
             "NodeIndexContainsScan",
         ),
         (
-            cypher_resolve.ORG_BY_ALIAS,
-            {"id": MSS, "needle": needle(ALIAS, MSS)},
-            "NodeIndexContainsScan",
-        ),
-        (
             cypher_resolve.NODES_OF_ORIGINS,
             {"needles": [needle(ORIGIN, "seed:people"), needle(ORIGIN, "seed:organisations")]},
             "NodeIndexContainsScan",

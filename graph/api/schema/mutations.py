@@ -34,12 +34,10 @@ from graph.api.schema.results import (
 )
 from graph.api.schema.types import Node
 from graph.auth import Role
-from graph.cypher import Label, RelType
+from graph.cypher import RelType
 from graph.cypher import audit as cypher_audit
 from graph.cypher import load as cypher_load
 from graph.cypher import read as cypher_read
-from graph.cypher import resolve as cypher_resolve
-from graph.cypher.resolve import ALIAS, needle
 from graph.errors import ConflictError, InputError, NotFoundError
 from graph.ingest.plan import Links
 from graph.ingest.rows import RelRow, rel_row
@@ -263,13 +261,7 @@ async def upsert(
             message=exc.message,
         )
     # Entity resolution may have merged the record into a node known under another id.
-    label = TYPES[type_name].label
-    node_id = item_id
-    if label is Label.ORGANISATION:
-        rows = await info.context.store.read(
-            cypher_resolve.ORG_BY_ALIAS, {"id": item_id, "needle": needle(ALIAS, item_id)}
-        )
-        node_id = rows[0]["id"] if rows else item_id
+    node_id = report.merged_into.get(item_id, item_id)
     return Upserted(
         id=strawberry.ID(f"{type_name}:{node_id}"),
         version=report.versions.get(node_id, 0),
