@@ -374,3 +374,30 @@ async def test_cypher_shaped_ids_delete_nothing(
     )
     assert result["delete"]["__typename"] == "NotFound"
     assert await fingerprint(seeded) == before
+
+
+BARE_UPSERT = """
+mutation($record: JSON!, $source: CitationInput!) {
+  upsertOrganisation(record: $record, source: $source) { __typename ... on Upserted { id } }
+}"""
+# A record and the new source it cites: its candidates by id and by key, the nodes of both
+# origins (one query over every label), per label (2) the lock and claims, the strip, the
+# write and the clean-up, then the load mark and the audit. 13, whatever the graph holds; it
+# was 32 (bench/writes.py counts them on ROR's graph: 31 before, 12 after, the note unchanged).
+WRITE_ROUND_TRIPS = 13
+
+
+async def test_a_write_costs_a_dozen_round_trips_whatever_the_graph_holds(
+    schema: strawberry.Schema, seeded: Store
+) -> None:
+    view = seeded.view()
+    result = await executor_of(schema).run(
+        BARE_UPSERT,
+        Context(store=view, principal=EDITOR),
+        {"record": RECORD, "source": {**SOURCE, "source": "desk-note-round-trips"}},
+    )
+    assert not result.errors, result.errors
+    assert result.data == {
+        "upsertOrganisation": {"__typename": "Upserted", "id": f"Organisation:{RECORD['id']}"}
+    }
+    assert view.stats.round_trips <= WRITE_ROUND_TRIPS, view.stats.round_trips
