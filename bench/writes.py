@@ -45,7 +45,8 @@ UPSERT = '''mutation($id: String!, $name: String!) {
     record: {id: $id, kind: "company", names: [{value: $name, lang: "en"}],
              location: {country: "EE"}}
     source: {source: "bench-write-note", title: "Benchmark note"}
-  ) { __typename ... on Upserted { id version } ... on ValidationFailed { problems { field message } } } }'''
+  ) { __typename ... on Upserted { id version }
+      ... on ValidationFailed { problems { field message } } } }'''
 
 async def main(uri, user, password, tag, writes, warm):
     store = await Store.open(Target(uri, user, password))
