@@ -18,6 +18,19 @@ def merge_nodes(label: Label) -> LiteralString:
     )
 
 
+def stale_nodes(label: Label) -> LiteralString:
+    """Of rows built from claims read earlier (`was`: the version then, null for a node that
+    did not exist), the nodes another write changed since: each existing node write-locked
+    first (set and removed), so none changes again before this transaction commits."""
+    name = checked_label(label)
+    return (
+        "UNWIND $rows AS row MATCH (n:" + name + " {id: row.id}) "
+        "SET n._locked = true REMOVE n._locked "
+        "WITH n, row WHERE row.was IS NULL OR coalesce(n.version, 0) <> row.was "
+        "RETURN n.id AS id"
+    )
+
+
 def delete_nodes(label: Label) -> LiteralString:
     name = checked_label(label)
     return "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) DETACH DELETE n"

@@ -43,7 +43,15 @@ from graph.ingest.lookup import candidates, orgs_by_id, origin_nodes
 from graph.ingest.plan import Plan, Report, Unit, _node_row, _resolve_organisations, batches
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import bundle_rows
-from graph.ingest.write import Progress, _ahead, _batch, _changed, _rel_groups, strip_params
+from graph.ingest.write import (
+    Progress,
+    _ahead,
+    _batch,
+    _changed,
+    _rel_groups,
+    strip_params,
+    write_nodes,
+)
 from graph.match.cache import written as matcher_written
 from graph.parsed import Location, Parsed
 from graph.store import Row, Store
@@ -412,7 +420,9 @@ async def _write_nodes(
         # In a thread: the event loop keeps the write in flight going meanwhile.
         changed = await asyncio.to_thread(build)
         if changed:
-            write = _run(store, tap, cypher_load.merge_nodes(label), {"rows": changed})
+            if tap is not None:
+                tap(cypher_load.merge_nodes(label), {"rows": changed})
+            write = write_nodes(store, label, changed, plan, dumps)
             await pipe.send(_counted(write, progress, len(ids)))
         elif progress:
             progress("nodes", len(ids))
@@ -461,7 +471,9 @@ async def _write_leftovers(
                 else:
                     gone.append(row["id"])
             if keep:
-                await _run(store, tap, cypher_load.merge_nodes(label), {"rows": keep})
+                if tap is not None:
+                    tap(cypher_load.merge_nodes(label), {"rows": keep})
+                await write_nodes(store, label, keep, plan, dumps)
                 counts[label.value] += len(keep)
             if gone:
                 await _run(store, tap, cypher_load.delete_nodes(label), {"ids": gone})

@@ -23,13 +23,14 @@ from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, StoreBusy
 from graph.ingest.audit import Audit
-from graph.ingest.claims import props_to_neo4j
+from graph.ingest.claims import Dumps, props_to_neo4j
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import (
     Links,
     Plan,
     Report,
     Unit,
+    _node_row,
     batches,
     node_batches,
     prepare,
@@ -199,13 +200,17 @@ async def _load_batched(
     for label, ids in touched.items():
         for chunk in batches(ids, batch_size):
             await _batch(store, cypher_resolve.strip_rels(label), strip_params(chunk, origins))
+    dumps = Dumps()
     async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
         async for write in writes:
             if write.phase == "unchanged":
                 if progress:
                     progress("nodes", write.params["count"])
                 continue
-            result = await _batch(store, write.query, write.params)
+            if write.label is not None:
+                result = await write_nodes(store, write.label, write.params["rows"], plan, dumps)
+            else:
+                result = await _batch(store, write.query, write.params)
             if write.phase == "relationships":
                 plan.report.relationships += int(result[0]["written"]) if result else 0
             if progress and write.phase != "deletes":
@@ -239,6 +244,36 @@ async def _batch(store: Store, query: LiteralString, params: dict[str, Any]) -> 
     raise AssertionError("unreachable")
 
 
+async def write_nodes(
+    store: Store, label: Label, rows: list[dict[str, Any]], plan: Plan, dumps: Dumps
+) -> list[Row]:
+    """One batch of node rows, built from claims read before, outside this transaction.
+
+    Another writer (an API edit during a long load) may have changed a node since: its claims
+    would be overwritten by rows built without them, lost. So each node is locked first, and
+    a node whose version moved (or which appeared) has its row built again from its claims as
+    they are now, in this transaction."""
+    was = [{"id": r["id"], "was": plan.old.get((label, r["id"]), (None, None))[1]} for r in rows]
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            async with store.transaction() as tx:
+                stale = [
+                    r["id"] for r in await tx.run(cypher_load.stale_nodes(label), {"rows": was})
+                ]
+                if stale:
+                    fresh = await tx.run(cypher_load.node_claims(label), {"ids": stale})
+                    for row in fresh:
+                        plan.old[(label, row["id"])] = (row["claims"] or [], row["version"] or 0)
+                    rebuilt = {i: _node_row(plan, label, i, dumps) for i in stale}
+                    rows = [rebuilt.get(r["id"], r) for r in rows]
+                return await tx.run(cypher_load.merge_nodes(label), {"rows": rows})
+        except StoreBusy:
+            if attempt == DEADLOCK_RETRIES:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _size(units: Sequence[Parsed | Links]) -> int:
     """Records (or links) a load brings."""
     total = 0
@@ -255,6 +290,7 @@ class _Write:
     phase: str  # "nodes", "deletes" or "relationships"
     query: LiteralString
     params: dict[str, Any]
+    label: Label | None = None  # the nodes'
 
 
 def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
@@ -267,7 +303,7 @@ def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
         # written together, in one SET): a reload of an unchanged dump rewrites none.
         changed = [row for row in rows if _changed(plan, label, row)]
         if changed:
-            yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": changed})
+            yield _Write("nodes", cypher_load.merge_nodes(label), {"rows": changed}, label)
         if len(changed) < len(rows):
             yield _Write("unchanged", "", {"count": len(rows) - len(changed)})
     for label, ids in plan.deletes.items():

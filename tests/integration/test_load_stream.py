@@ -4,7 +4,9 @@ reload of the same file changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
+import threading
 from pathlib import Path
 
 import orjson
@@ -16,7 +18,9 @@ from graph.dbserver.server import ServerInfo
 from graph.errors import InputError
 from graph.ingest.stream import load_stream
 from graph.ingest.write import load
-from graph.store import Store
+from graph.model import Bundle
+from graph.parsed import Parsed
+from graph.store import Store, Target
 from loaders.bundlefile import BundleLines, write_lines
 from tests.integration.cli import start_cli
 from tests.integration.graphdata import fingerprint
@@ -167,3 +171,59 @@ async def test_a_reload_of_the_unchanged_file_writes_nothing(store: Store, tmp_p
     assert await store.read(cypher_loadmark.INCOMPLETE) == []
     again = await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
     assert again.unchanged
+
+
+async def _edit(target: Target, record: dict[str, object]) -> None:
+    """Another writer's load of one organisation, under an origin of its own."""
+    other = await Store.open(target)
+    try:
+        bundle = Bundle.model_validate({"origin": "desk-edit", "priority": 5, **record})
+        await load([Parsed(bundle)], other)
+    finally:
+        await other.close()
+
+
+async def test_a_write_between_the_loads_read_and_its_write_is_kept(
+    store: Store, tmp_path: Path
+) -> None:
+    """A streamed load reads a chunk's claims, builds its rows, then writes them, each in a
+    transaction of its own: an edit landing in between (an API write during a long load) is
+    merged into the row, not overwritten by it."""
+    lines, _, data = _files(tmp_path)
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    organisations = data["organisations"]
+    assert isinstance(organisations, list)
+    for org in organisations:  # the reload rewrites every organisation
+        org["description"] = "Described again"
+    write_lines(data, lines)
+    edited = dict(organisations[5], description="Edited at the desk")
+    edits: list[str] = []
+
+    def tap(query: str, params: dict[str, object]) -> None:
+        rows = params.get("rows")
+        if edits or "MERGE (n:Organisation" not in query or not isinstance(rows, list):
+            return
+        if any(row["id"] == edited["id"] for row in rows):
+            edits.append(str(edited["id"]))
+            # The edit commits before this batch is sent; its claims were read before it.
+            worker = threading.Thread(
+                target=asyncio.run, args=(_edit(store.target, {"organisations": [edited]}),)
+            )
+            worker.start()
+            worker.join()
+
+    report = await load_stream(
+        BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK, tap=tap
+    )
+    assert edits == [edited["id"]]
+    assert report.relationships > 0
+    (row,) = await store.read(
+        "MATCH (n:Organisation {id: $id}) RETURN n.claims AS claims, n.version AS version",
+        {"id": edited["id"]},
+    )
+    claims = {orjson.loads(c)["origin"]: orjson.loads(c) for c in row["claims"]}
+    assert set(claims) == {data["origin"], "desk-edit"}
+    assert claims["desk-edit"]["props"]["description"] == "Edited at the desk"
+    assert claims[data["origin"]]["props"]["description"] == "Described again"
+    # First load 1, the edit 2, the reload 3: each change of what the sources say counted.
+    assert row["version"] == 3

@@ -37,6 +37,10 @@ WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
         (f"locked claims {label.value}", cypher_load.locked_claims(label), {"ids": ["x"]})
         for label in Label
     ],
+    *[
+        (f"stale {label.value}", cypher_load.stale_nodes(label), {"rows": [{"id": "x", "was": 1}]})
+        for label in Label
+    ],
     (
         "participations",
         cypher_load.merge_rels(RelType.PARTICIPATES_IN, Label.ORGANISATION, Label.PROJECT),
