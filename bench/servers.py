@@ -65,8 +65,10 @@ def neo4j(bolt_port: int) -> Iterator[Neo4j]:
         yield Neo4j(Target(uri, user, password, database), pid=None, owned=False)
         return
     server = LocalServer(BENCH_HOME, bolt_port, HEAP, None, LIB_DIR)
+    # Started before the `try`: a start refused because another benchmark's server runs from
+    # this home must not stop that server on the way out (it did, mid-run).
+    info = server.start()
     try:
-        info = server.start()
         # wipe() refuses any database whose home lacks this marker.
         (server.home / MARKER).write_text("created by `python -m bench`\n", encoding="utf-8")
         yield Neo4j(Target(info.uri, info.user, info.password), pid=info.pid, owned=True)
