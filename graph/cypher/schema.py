@@ -130,24 +130,34 @@ STATS: LiteralString = (
 )
 
 
-def degree_stats(label: Label, rel_type: RelType, outgoing: bool | None) -> LiteralString:
-    """For one label, relationship type and direction (`None`: both): the nodes of the label
-    and the relationships (both from Neo4j's count store, constant time), and the largest degree
-    (each node's degree from the store: a pass over the label, about 50 ms for 51k
-    organisations). One small query per pair: one query of them all took the planner seconds."""
+def degree_counts(label: Label, rel_type: RelType, outgoing: bool | None) -> LiteralString:
+    """For one label, relationship type and direction (`None`: both): the nodes of the label and
+    the relationships, both from Neo4j's count store, in constant time whatever the graph."""
     name = checked_label(label)
     rel = checked_type(rel_type)
-    if outgoing is None:
-        left, right = "-", "-"
-    elif outgoing:
-        left, right = "-", "->"
-    else:
-        left, right = "<-", "-"
+    left, right = _arrows(outgoing)
     return (
         "CALL () { MATCH (n:" + name + ") RETURN count(n) AS nodes } "
         "CALL () { MATCH (:" + name + ")" + left + "[r:" + rel + "]" + right + "() "
         "RETURN count(r) AS relationships } "
-        "CALL () { MATCH (n:" + name + ") "
-        "RETURN max(COUNT { (n)" + left + "[:" + rel + "]" + right + "() }) AS largest } "
-        "RETURN nodes, relationships, largest"
+        "RETURN nodes, relationships"
     )
+
+
+def degree_largest(label: Label, rel_type: RelType, outgoing: bool | None) -> LiteralString:
+    """The largest degree of the type among the label's nodes: each node's degree from the
+    store, but a pass over the whole label (about 50 ms for 51k organisations, a second at a
+    million), so read seldom (graph/api/execution/limits/degrees.py)."""
+    name = checked_label(label)
+    rel = checked_type(rel_type)
+    left, right = _arrows(outgoing)
+    return (
+        "MATCH (n:" + name + ") "
+        "RETURN max(COUNT { (n)" + left + "[:" + rel + "]" + right + "() }) AS largest"
+    )
+
+
+def _arrows(outgoing: bool | None) -> tuple[LiteralString, LiteralString]:
+    if outgoing is None:
+        return "-", "-"
+    return ("-", "->") if outgoing else ("<-", "-")

@@ -16,7 +16,7 @@ from graphql import OperationDefinitionNode, parse
 
 from graph.api.compile.compiler import NESTED_LIMIT
 from graph.api.execution.adapter import graphql_schema
-from graph.api.execution.limits.degrees import Degrees, estimate
+from graph.api.execution.limits.degrees import PAIRS, Degrees, estimate
 from graph.api.execution.limits.rules import Limits, enforce
 from graph.ingest.write import load
 from graph.model import Bundle
@@ -120,3 +120,25 @@ async def test_figures_are_read_in_the_background_at_most_once_per_period(store:
     assert degrees._task is first
     await first
     assert degrees.current()  # every list has a figure once read
+
+
+async def test_a_list_is_scanned_for_its_largest_degree_again_only_when_it_changed(
+    store: Store,
+) -> None:
+    # The counts are the count store's, free; the largest degree is a pass over the label, so
+    # an idle server re-reading every minute must not rescan a million organisations.
+    await load([_bundle([_org(i, []) for i in range(40)])], store)
+    degrees = Degrees()
+    await degrees.read(store)
+    assert degrees.largest_reads == len(PAIRS)
+    await degrees.read(store)
+    assert degrees.largest_reads == len(PAIRS)  # nothing changed: counts only
+    # Every organisation related to the next three: the related list changed, no other did.
+    related = [
+        _org(i, [{"type": "related", "organisation": f"org-{(i + k) % 40:04d}"} for k in (1, 2, 3)])
+        for i in range(40)
+    ]
+    await load([_bundle(related)], store)
+    await degrees.read(store)
+    assert degrees.largest_reads == len(PAIRS) + 1
+    assert degrees.current()[("Organisation", "related")] == 6  # 3 each way, within the largest

@@ -8,9 +8,12 @@ list yields on average. The estimate is that mean, doubled for skew, at least 1,
 largest degree the type has (and NESTED_LIMIT, the compiler's cap). A graph where every
 organisation really has a hundred partners still multiplies out to millions and is refused.
 
-The figures are read from Neo4j in the background (a small query per relationship list: the
-count store, and one pass over the label's degrees), at most once per REFRESH_S, so a request
-never waits for them; until they first arrive, the fixed table applies.
+The figures are read from Neo4j in the background, at most once per REFRESH_S, so a request
+never waits for them; until they first arrive, the fixed table applies. The counts come from
+Neo4j's count store, in constant time; the largest degree is a pass over the label (a second
+per list at a million organisations, and an organisation has a dozen lists), so it is read
+again only when the list's relationships changed by more than LARGEST_DRIFT since, or after
+LARGEST_REFRESH_S: a big graph is not scanned a dozen times a minute by an idle server.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from graph.store import Store
 log = logging.getLogger(__name__)
 
 REFRESH_S = 60.0
+LARGEST_REFRESH_S = 3600.0
+LARGEST_DRIFT = 0.1
 SKEW = 2.0
 
 Key = tuple[str, str]  # (GraphQL type, list field)
@@ -51,7 +56,20 @@ def _lists() -> dict[Key, _Pair]:
 
 
 LISTS = _lists()
-QUERIES = {pair: cypher_schema.degree_stats(*pair) for pair in sorted(set(LISTS.values()), key=str)}
+PAIRS = sorted(set(LISTS.values()), key=str)
+COUNTS = {pair: cypher_schema.degree_counts(*pair) for pair in PAIRS}
+LARGEST = {pair: cypher_schema.degree_largest(*pair) for pair in PAIRS}
+
+
+@dataclass(frozen=True, slots=True)
+class _Largest:
+    degree: int
+    relationships: int  # the list's relationships when it was read
+    read_at: float
+
+    def stale(self, relationships: int, now: float) -> bool:
+        drift = abs(relationships - self.relationships) > LARGEST_DRIFT * self.relationships
+        return drift or now - self.read_at >= LARGEST_REFRESH_S
 
 
 def estimate(nodes: int, relationships: int, largest: int) -> int:
@@ -69,6 +87,8 @@ class Degrees:
     estimates: dict[Key, int] = field(default_factory=dict)
     read_at: float = -math.inf
     _task: asyncio.Task[None] | None = None
+    _largest: dict[_Pair, _Largest] = field(default_factory=dict)
+    largest_reads: int = 0  # passes over a label so far (tests read it)
 
     def current(self) -> Mapping[Key, int]:
         return self.estimates
@@ -86,16 +106,25 @@ class Degrees:
 
     async def read(self, store: Store) -> None:
         by_pair: dict[_Pair, int] = {}
-        for pair, query in QUERIES.items():
-            try:
-                [row] = await store.read(query)
-            except PartnergraphError as exc:
-                log.warning("could not read the graph's degree statistics: %s", exc)
-                return
-            except Exception as exc:  # a background task: nobody else would see it fail
-                # The class only: a driver's message can carry query text or addresses.
-                log.warning("could not read the graph's degree statistics: %s", type(exc).__name__)
-                return
-            nodes, relationships = int(row["nodes"]), int(row["relationships"])
-            by_pair[pair] = estimate(nodes, relationships, int(row["largest"] or 0))
+        try:
+            for pair in PAIRS:
+                by_pair[pair] = await self._estimate(store, pair)
+        except PartnergraphError as exc:
+            log.warning("could not read the graph's degree statistics: %s", exc)
+            return
+        except Exception as exc:  # a background task: nobody else would see it fail
+            # The class only: a driver's message can carry query text or addresses.
+            log.warning("could not read the graph's degree statistics: %s", type(exc).__name__)
+            return
         self.estimates = {key: by_pair[pair] for key, pair in LISTS.items()}
+
+    async def _estimate(self, store: Store, pair: _Pair) -> int:
+        [row] = await store.read(COUNTS[pair])
+        nodes, relationships = int(row["nodes"]), int(row["relationships"])
+        now = time.monotonic()
+        known = self._largest.get(pair)
+        if known is None or known.stale(relationships, now):
+            [top] = await store.read(LARGEST[pair])
+            self.largest_reads += 1
+            known = self._largest[pair] = _Largest(int(top["largest"] or 0), relationships, now)
+        return estimate(nodes, relationships, known.degree)
