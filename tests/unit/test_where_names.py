@@ -1,0 +1,68 @@
+"""The compiler reads `where` as graphql-core coerced it, by GraphQL names: it knows them all.
+
+graph/api/compile/where.py maps the registry's Python names (`registry_code`, `in_`,
+`starts_with`) to the names strawberry gives the schema's inputs; a name it got wrong would fail
+only when a client used that filter. Here every field of every filter input the schema has is
+checked against the compiler's tables, and the root fields taking a `where` are resolved raw
+(graph/api/schema/raw.py), skipping strawberry's conversion of it into input objects.
+"""
+
+from __future__ import annotations
+
+import pytest
+from graphql import GraphQLInputObjectType, GraphQLSchema, get_named_type
+
+from graph.api.compile.where import FIELDS, LOGICAL, OPERATORS
+from graph.api.execution.adapter import graphql_schema
+from graph.api.schema.build import build_schema
+from graph.api.schema.raw import RAW
+from graph.kinds import KINDS
+
+QUANTIFIERS = {"some", "none", "all"}
+
+
+@pytest.fixture(scope="module")
+def gql() -> GraphQLSchema:
+    return graphql_schema(build_schema())
+
+
+def _input(gql: GraphQLSchema, name: str) -> GraphQLInputObjectType:
+    gtype = gql.type_map[name]
+    assert isinstance(gtype, GraphQLInputObjectType), name
+    return gtype
+
+
+@pytest.mark.parametrize("type_name", sorted(KINDS))
+def test_every_where_field_is_known_by_its_graphql_name(gql: GraphQLSchema, type_name: str) -> None:
+    where = _input(gql, f"{type_name}Where")
+    assert set(where.fields) == set(FIELDS[type_name]) | set(LOGICAL)
+
+
+def test_every_operator_and_quantifier_is_known_by_its_graphql_name(gql: GraphQLSchema) -> None:
+    seen: set[str] = set()
+    for type_name in KINDS:
+        for name, field in _input(gql, f"{type_name}Where").fields.items():
+            inner = get_named_type(field.type)
+            if name in LOGICAL:
+                continue
+            assert isinstance(inner, GraphQLInputObjectType)
+            names = set(inner.fields)
+            if inner.name.endswith("Quantifier"):
+                assert names == QUANTIFIERS, inner.name
+            else:
+                assert names <= set(OPERATORS), (inner.name, names - set(OPERATORS))
+                seen |= names
+    # Every operator the compiler knows is one some filter input offers.
+    assert seen == set(OPERATORS)
+    assert {"in", "startsWith", "includesAny"} <= seen
+
+
+def test_the_root_fields_taking_a_where_are_resolved_from_raw_arguments(
+    gql: GraphQLSchema,
+) -> None:
+    query = gql.query_type
+    assert query is not None
+    with_where = {name for name, field in query.fields.items() if "where" in field.args}
+    assert with_where == set(RAW)
+    for name in RAW:
+        assert query.fields[name].resolve is RAW[name], name
