@@ -380,9 +380,7 @@ class Store:
             bookmark_manager=self.bookmarks,
             default_access_mode=neo4j.READ_ACCESS,
         ) as session:
-            result = await session.run(
-                neo4j.Query(query, timeout=self.timeout_s), _sent(params)
-            )
+            result = await session.run(neo4j.Query(query, timeout=self.timeout_s), _sent(params))
             return [record async for record in result]
 
     async def read(self, query: LiteralString, params: Params | None = None) -> list[Row]:

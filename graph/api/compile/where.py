@@ -122,6 +122,16 @@ def equal(type_name: str, where: Where) -> set[str]:
     return _fixed(type_name, where, ("eq",))
 
 
+def _narrowing(var: str, op: str, ref: str, value: Any, param: Param) -> str | None:
+    """The name-text index's superset for one operator on names: an `in` by one parameter per
+    value (its list stays one parameter for the exact test)."""
+    if op == "in_":
+        if not 0 < len(value) <= nametext.MAX_NARROWED_IN:
+            return None
+        return nametext.narrowing_any(var, [param(v) for v in value])
+    return nametext.narrowing(var, op, ref)
+
+
 def _field(spec: _Spec, value: Any, var: str, param: Param, new_var: Var) -> list[str]:
     match spec:
         case Scalar(prop=prop):
@@ -133,7 +143,7 @@ def _field(spec: _Spec, value: Any, var: str, param: Param, new_var: Var) -> lis
             name = new_var()
             exact = cf.any_name(var, name, [cf.compare(name, op, ref) for op, ref, _ in given])
             # The index-served superset first (graph/cypher/nametext.py), then the exact test.
-            narrowed = [nametext.narrowing(var, op, ref) for op, ref, _ in given]
+            narrowed = [_narrowing(var, op, ref, plain, param) for op, ref, plain in given]
             return [*(n for n in narrowed if n is not None), exact]
         case Quantified(type=rel, outgoing=outgoing, target=target):
             other = new_var()
