@@ -292,6 +292,26 @@ async def test_total_count_alone_counts_from_the_index_without_computing_a_page(
     assert not _scans(ops), ops
 
 
+@pytest.mark.parametrize(("where", "operator", "prop"), SEEKS)
+async def test_total_count_alone_of_each_filter_counts_from_its_index(
+    schema: strawberry.Schema, eco: Store, where: str, operator: str, prop: str
+) -> None:
+    ops = await _plan(schema, eco, f"{{ organisations(where: {where}) {{ totalCount }} }}")
+    assert _uses(ops, operator, prop), ops
+    assert not _computes_a_page(ops), ops
+    assert not _scans(ops), ops
+
+
+@pytest.mark.parametrize("where", NAME_FILTERS)
+async def test_total_count_alone_of_a_name_filter_counts_from_the_name_text_index(
+    schema: strawberry.Schema, eco: Store, where: str
+) -> None:
+    ops = await _plan(schema, eco, f"{{ organisations(where: {where}) {{ totalCount }} }}")
+    assert _uses(ops, "NodeIndexContainsScan", "nameText"), ops
+    assert not _computes_a_page(ops), ops
+    assert not _scans(ops), ops
+
+
 async def test_total_count_alone_of_everything_is_the_count_store_only(
     schema: strawberry.Schema, eco: Store
 ) -> None:
