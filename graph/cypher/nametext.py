@@ -13,8 +13,9 @@ CONTAINS). Whatever one name meets, `nameText` contains a piece the index finds:
 
 So the index read is a superset of the answer, never a subset (the names appear in it verbatim,
 lower-cased by the same function the filter uses). The exact any() predicate stays beside it:
-answers are the same as without the index; `in` keeps the plain predicate (a union of seeks
-would need one per value). A node of a named label always has `nameText` (loads write it; the
+answers are the same as without the index. `in` is narrowed by one equality's piece per value,
+ORed (Neo4j unions the index reads), for lists of up to `MAX_NARROWED_IN` values; a longer list
+keeps the pass over the label. A node of a named label always has `nameText` (loads write it; the
 schema's back-fill writes it for nodes of earlier versions), so the AND stays two-valued.
 """
 
@@ -33,6 +34,10 @@ SEP = "\u001f"  # ASCII unit separator: no name holds it (and if one did, only p
 
 # Cypher writes the separator as an escape, so the query text stays printable.
 _SEP_LITERAL: LiteralString = "'\\u001f'"
+# Each value of a narrowed `in` is one more comparison for Neo4j's planner, which a wide OR
+# overwhelms (planning an OR of 100 comparisons took 0.2 s, of 150, 20 s:
+# graph/api/execution/limits/width.py, which counts an `in` as one term whatever its length).
+MAX_NARROWED_IN = 16
 VALUE: LiteralString = (
     "reduce(s = " + _SEP_LITERAL + ", x IN coalesce(n.names, []) | "
     "s + toLower(x) + " + _SEP_LITERAL + ")"
@@ -78,3 +83,11 @@ def narrowing(var: str, op: str, value: str) -> str | None:
         case _:
             return None
     return f"{ident(var)}.{PROPERTY} CONTAINS {piece}"
+
+
+def narrowing_any(var: str, values: list[str]) -> str:
+    """The index-served condition every node has when one of its names equals one of the
+    parameters `values` (an `in`, one parameter per value, at most `MAX_NARROWED_IN`)."""
+    assert 0 < len(values) <= MAX_NARROWED_IN, len(values)
+    pieces = [narrowing(var, "eq", value) for value in values]
+    return "(" + " OR ".join(p for p in pieces if p is not None) + ")"

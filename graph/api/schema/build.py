@@ -16,6 +16,7 @@ from graph.api.compile import maps
 from graph.api.execution.adapter import graphql_schema, origin
 from graph.api.execution.fastpath import FastExecutor
 from graph.api.execution.masking import ErrorCodes
+from graph.api.schema import raw
 from graph.api.schema import types as t
 from graph.api.schema.marks import holds_maps
 from graph.api.schema.mutations import Mutation
@@ -66,6 +67,7 @@ def build_schema(*, fast: bool = True) -> strawberry.Schema:
         ],
     )
     install_map_resolvers(schema)
+    raw.install(schema)
     return schema
 
 

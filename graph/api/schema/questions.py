@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import FieldNode
+from graphql import FieldNode, GraphQLResolveInfo
 
 from graph.api.compile.compiler import CompileError, Compiler, as_query
 from graph.api.compile.paging import MAX_PAGE
@@ -24,6 +24,7 @@ from graph.api.execution.adapter import raw_info
 from graph.api.schema import inputs as i
 from graph.api.schema import question_types as q
 from graph.api.schema.context import Context
+from graph.api.schema.raw import RawResolver, declared_only, raw_root
 from graph.api.schema.relay_ids import split_id
 from graph.cypher import partners as p
 from graph.cypher import project as cy
@@ -294,17 +295,13 @@ class Questions:
     async def organisation_facets(
         self, info: Info, where: i.OrganisationWhere | None = None
     ) -> q.OrganisationFacets:
-        c = Compiler(raw_info(info))
-        cond = predicate("Organisation", where, "n", c.param, c.var) if where else "true"
-        return await _facets(info, c, "Organisation", cond, cq.ORGANISATION_GROUPS, {})  # type: ignore[return-value]
+        return declared_only()  # type: ignore[no-any-return]
 
     @strawberry.field(description="Counts of agreements by year and kind, and their date range.")
     async def agreement_facets(
         self, info: Info, where: i.AgreementWhere | None = None
     ) -> q.AgreementFacets:
-        c = Compiler(raw_info(info))
-        cond = predicate("Agreement", where, "n", c.param, c.var) if where else "true"
-        return await _facets(info, c, "Agreement", cond, cq.AGREEMENT_GROUPS, cq.AGREEMENT_EXTREMES)  # type: ignore[return-value]
+        return declared_only()  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Counts of projects by start year, programme, funding scheme, status and "
@@ -313,14 +310,36 @@ class Questions:
     async def project_facets(
         self, info: Info, where: i.ProjectWhere | None = None
     ) -> q.ProjectFacets:
-        c = Compiler(raw_info(info))
-        cond = predicate("Project", where, "n", c.param, c.var) if where else "true"
-        groups, extremes = cq.PROJECT_GROUPS, cq.PROJECT_EXTREMES
-        return await _facets(info, c, "Project", cond, groups, extremes, cq.PROJECT_THROUGH)  # type: ignore[return-value]
+        return declared_only()  # type: ignore[no-any-return]
+
+
+def _raw_facets(
+    type_name: str,
+    groups: dict[str, str],
+    extremes: dict[str, str],
+    through: dict[str, str] | None = None,
+) -> RawResolver:
+    """A facets field, resolved from graphql-core's `where` as it is (graph/api/schema/raw.py)."""
+
+    async def resolve(_: Any, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        c = Compiler(info)
+        where = args.get("where")
+        cond = predicate(type_name, where, "n", c.param, c.var) if where else "true"
+        return await _facets(info, c, type_name, cond, groups, extremes, through)
+
+    return resolve
+
+
+raw_root("organisationFacets", _raw_facets("Organisation", cq.ORGANISATION_GROUPS, {}))
+raw_root("agreementFacets", _raw_facets("Agreement", cq.AGREEMENT_GROUPS, cq.AGREEMENT_EXTREMES))
+raw_root(
+    "projectFacets",
+    _raw_facets("Project", cq.PROJECT_GROUPS, cq.PROJECT_EXTREMES, cq.PROJECT_THROUGH),
+)
 
 
 async def _facets(
-    info: Info,
+    info: GraphQLResolveInfo[Any],
     c: Compiler,
     type_name: str,
     cond: str,
@@ -329,7 +348,8 @@ async def _facets(
     through: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Only the facets asked for are computed; each is one subquery of the one query."""
-    asked = {fs[0].name.value for fs in c.collect(f"{type_name}Facets", _nodes(info)).values()}
+    nodes = list(info.field_nodes)
+    asked = {fs[0].name.value for fs in c.collect(f"{type_name}Facets", nodes).values()}
     query = cq.facets(
         TYPES[type_name].label,
         cond,
@@ -340,5 +360,6 @@ async def _facets(
     )
     if query is None:
         return {}
-    rows = await _rows(info, c, query)
+    context: Context = info.context
+    rows = await context.store.read_values(as_query(query), c.params)
     return rows[0]

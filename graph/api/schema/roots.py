@@ -7,6 +7,7 @@ response key (see `install_map_resolvers`), so a nested query costs no further r
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -25,6 +26,7 @@ from graph.api.schema.context import Context
 from graph.api.schema.match import MatchQuery
 from graph.api.schema.mutations import AuditEntry, audit_log
 from graph.api.schema.questions import Questions
+from graph.api.schema.raw import declared_only, raw_root
 from graph.api.schema.relay_ids import split_id
 from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import read as cypher_read
@@ -40,26 +42,27 @@ def _raw(info: Info) -> GraphQLResolveInfo[Any]:
 
 
 async def _connection(
-    info: Info,
+    info: GraphQLResolveInfo[Any],
     type_name: str,
-    where: Any,
-    order_by: Any,
+    where: Mapping[str, Any] | None,
+    order_by: Mapping[str, Any] | None,
     page: tuple[int | None, str | None, int | None, str | None],
 ) -> dict[str, Any]:
-    raw = _raw(info)
-    compiler = Compiler(raw)
-    sort = order_by.field.value if order_by else KINDS[type_name].default_sort
-    descending = bool(order_by and order_by.direction is i.SortDirection.DESC)
+    """A root connection, from graphql-core's arguments as they are (graph/api/schema/raw.py)."""
+    compiler = Compiler(info)
+    sort = order_by["field"].value if order_by else KINDS[type_name].default_sort
+    descending = bool(order_by and order_by.get("direction") is i.SortDirection.DESC)
     compiled = compile_connection(
         compiler,
         type_name,
-        list(raw.field_nodes),
+        list(info.field_nodes),
         where,
         sort,
         descending,
         Page.from_args(*page, sort=sort),
     )
-    rows = await info.context.store.read_values(as_query(compiled.query), compiled.params)
+    context: Context = info.context
+    rows = await context.store.read_values(as_query(compiled.query), compiled.params)
     return compiled.shape(rows[0])
 
 
@@ -147,9 +150,16 @@ class GraphStats:
     )
 
 
-def _root_connection(type_name: str, description: str) -> Any:
+def _root_connection(type_name: str, field_name: str, description: str) -> Any:
     """A kind's root connection field: `where`, `orderBy` and the Relay page arguments, the types
-    named after the kind (`<Type>Where`, `<Type>OrderBy`, `<Type>Connection`)."""
+    named after the kind (`<Type>Where`, `<Type>OrderBy`, `<Type>Connection`). Resolved from
+    graphql-core's arguments (graph/api/schema/raw.py); the strawberry resolver declares them."""
+
+    async def resolve_raw(_: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
+        page = (args.get("first"), args.get("after"), args.get("last"), args.get("before"))
+        return await _connection(info, type_name, args.get("where"), args.get("orderBy"), page)
+
+    raw_root(field_name, resolve_raw)
 
     async def resolve(
         self: Any,
@@ -161,7 +171,7 @@ def _root_connection(type_name: str, description: str) -> Any:
         last: int | None = None,
         before: str | None = None,
     ) -> Any:
-        return await _connection(info, type_name, where, order_by, (first, after, last, before))
+        return declared_only()
 
     # strawberry reads the arguments' and the result's types from the annotations.
     resolve.__annotations__ = {
@@ -185,16 +195,22 @@ class Query(Questions, MatchQuery):
         return await _nodes(info, [str(x) for x in ids])  # type: ignore[return-value]
 
     organisations = _root_connection(
-        "Organisation", "Organisations: filter, sort, page with cursors."
+        "Organisation", "organisations", "Organisations: filter, sort, page with cursors."
     )
-    people = _root_connection("Person", "People, by any spelling of their name.")
-    agreements = _root_connection("Agreement", "Agreements (MoUs and others): filter, sort, page.")
-    events = _root_connection("Event", "Meetings, talks, roundtables, visits and signings.")
-    datasets = _root_connection("Dataset", "Data sets: genomic data, health check-up records, ...")
+    people = _root_connection("Person", "people", "People, by any spelling of their name.")
+    agreements = _root_connection(
+        "Agreement", "agreements", "Agreements (MoUs and others): filter, sort, page."
+    )
+    events = _root_connection(
+        "Event", "events", "Meetings, talks, roundtables, visits and signings."
+    )
+    datasets = _root_connection(
+        "Dataset", "datasets", "Data sets: genomic data, health check-up records, ..."
+    )
     projects = _root_connection(
-        "Project", "Joint R&D projects, accelerator programmes, special zones."
+        "Project", "projects", "Joint R&D projects, accelerator programmes, special zones."
     )
-    sources = _root_connection("Source", "The documents and registers facts come from.")
+    sources = _root_connection("Source", "sources", "The documents and registers facts come from.")
 
     @strawberry.field(
         description="Full-text search over every name and alias, in every language "
