@@ -53,7 +53,7 @@ def _schema() -> tuple[LiteralString, ...]:
         "CREATE CONSTRAINT organisation_ror IF NOT EXISTS "
         "FOR (n:Organisation) REQUIRE n.ror IS UNIQUE"
     )
-    for prop in ("wikidata", "isni", "grid", "fundref", "country", "kind"):
+    for prop in ("wikidata", "isni", "grid", "fundref", "pic", "country", "kind"):
         statements.append(
             "CREATE INDEX organisation_" + prop + " IF NOT EXISTS "
             "FOR (n:Organisation) ON (n." + prop + ")"

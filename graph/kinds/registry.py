@@ -138,6 +138,7 @@ ORGANISATION = Kind(
         **_scalars("kind", "status", "country", "city", "established"),
         **_scalars("ror", "wikidata", "isni", "grid", "fundref", "topics", "sectors"),
         "registry_code": Scalar("registryCode"),
+        "pic": Scalar("pic"),
         "agreements": Quantified(type=RelType.PARTY_TO, outgoing=True, target="Agreement"),
         "projects": Quantified(type=RelType.PARTICIPATES_IN, outgoing=True, target="Project"),
         "events": Quantified(type=RelType.PARTICIPATED_IN, outgoing=True, target="Event"),

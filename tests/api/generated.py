@@ -182,6 +182,7 @@ def _organisation(rng: random.Random, i: int, names: _Names) -> dict[str, Any]:
             "grid": f"grid.{i}.{i % 16:x}",
             "fundref": f"{100000 + i}",
             "registry_code": f"R-{i:05d}",
+            "pic": f"{900000000 + i}",
         }
     return record
 

@@ -101,6 +101,26 @@ async def test_participants_resolve_by_name_in_their_country_or_by_pic(
     assert cordis == {"linked": 2, "created": 2, "unsure": 1}
 
 
+async def test_organisations_are_found_by_their_pic(gql: Run, cordis: dict[str, int]) -> None:
+    query = """query($w: OrganisationWhere) { organisations(where: $w) {
+      totalCount edges { node { key name country pic } } } }"""
+    data, _ = await gql(query, w={"pic": {"eq": "906000002"}})
+    found = data["organisations"]
+    assert found["totalCount"] == 1
+    assert found["edges"][0]["node"] == {
+        "key": "pic-906000002",
+        "name": "ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON",
+        "country": "GR",
+        "pic": "906000002",
+    }
+    data, _ = await gql(query, w={"pic": {"in": ["906000003", "906000001", "906000009"]}})
+    keys = {e["node"]["key"]: e["node"]["country"] for e in data["organisations"]["edges"]}
+    assert keys == {"pic-906000003": "GB", "pic-906000001": "EE"}
+    # With another condition: the UK university by its PIC, not in Greece.
+    data, _ = await gql(query, w={"pic": {"eq": "906000003"}, "country": {"eq": "GR"}})
+    assert data["organisations"]["totalCount"] == 0
+
+
 async def test_projects_carry_budget_programme_topics_and_their_agreement(
     gql: Run, cordis: dict[str, int]
 ) -> None:

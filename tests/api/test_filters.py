@@ -168,6 +168,7 @@ class Truth:
                 "grid": Value("string", lambda o: o.identifiers.grid),
                 "fundref": Value("string", lambda o: o.identifiers.fundref),
                 "registryCode": Value("string", lambda o: o.identifiers.registry_code),
+                "pic": Value("string", lambda o: o.identifiers.pic),
                 "topics": Value("list", lambda o: o.topics),
                 "sectors": Value("list", lambda o: o.sectors),
                 "agreements": Related("Agreement", lambda o: org_agreements[o.id]),
@@ -302,6 +303,7 @@ ACRONYM = _first(lambda n: "acronym" in n.types, (n for o in BUNDLE.organisation
 A_DATE = _first(lambda a: a.signed is not None, BUNDLE.agreements).signed.isoformat()
 SOME_KEYS = [o.id for o in BUNDLE.organisations[::17]]
 SOME_NAMES = [o.names[0].value for o in BUNDLE.organisations[::3]][:20]
+PICS = sorted(o.identifiers.pic for o in BUNDLE.organisations if o.identifiers.pic)
 
 ORGANISATION_WHERES: list[Where] = [
     {},
@@ -326,6 +328,10 @@ ORGANISATION_WHERES: list[Where] = [
     {"name": {"contains": "춘천", "endsWith": "Ülikool"}},
     {"key": {"in": SOME_KEYS}},
     {"key": {"startsWith": "ORG-00"}},
+    {"pic": {"eq": PICS[1]}},
+    {"pic": {"in": [PICS[0], PICS[-1], "999999999"]}},
+    {"pic": {"startsWith": "90000001"}},
+    {"NOT": {"pic": {"eq": PICS[1]}}},
     {"country": {"eq": "EE"}},
     {"country": {"eq": "ee"}},
     {"country": {"in": ["FI", "DE"]}},
@@ -456,6 +462,7 @@ def _fragments(values: Iterable[str]) -> list[str]:
 
 
 FRAGMENTS = [*_fragments(NAMES), "zzz", "ülikool", "YLIOPISTO", "서울"]
+PIC_FRAGMENTS = [*_fragments(PICS), "123"]
 YEARS = sorted({o.established for o in BUNDLE.organisations if o.established} | {1700, 2000})
 DATES = sorted(
     {a.signed.isoformat() for a in BUNDLE.agreements if a.signed}
@@ -468,9 +475,11 @@ def _ops(options: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[s
     return st.fixed_dictionaries({}, optional=options)
 
 
-def string_filter(values: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+def string_filter(
+    values: list[str], fragments: list[str] = FRAGMENTS
+) -> st.SearchStrategy[dict[str, Any]]:
     pick = st.sampled_from(values)
-    frag = st.sampled_from(FRAGMENTS)
+    frag = st.sampled_from(fragments)
     return _ops(
         {
             "eq": pick,
@@ -532,6 +541,7 @@ def org_where(depth: int) -> st.SearchStrategy[Where]:
     leaves = st.one_of(
         string_filter(NAMES).map(lambda f: {"name": f}),
         string_filter(ORG_KEYS).map(lambda f: {"key": f}),
+        string_filter(PICS, PIC_FRAGMENTS).map(lambda f: {"pic": f}),
         string_filter(countries).map(lambda f: {"country": f}),
         ordered_filter(YEARS).map(lambda f: {"established": f}),
         enum_filter([k.name for k in OrgKind]).map(lambda f: {"kind": f}),

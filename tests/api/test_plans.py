@@ -97,6 +97,7 @@ SEEKS = [
     ('{grid: {eq: "grid.3.3"}}', "NodeIndexSeek", "grid"),
     ('{fundref: {eq: "100003"}}', "NodeIndexSeek", "fundref"),
     ('{registryCode: {eq: "R-00003"}}', "NodeIndexSeek", "registryCode"),
+    ('{pic: {eq: "900000003"}}', "NodeIndexSeek", "pic"),
     ('{country: {eq: "EE"}}', "NodeIndexSeek", "country"),
     ('{country: {in: ["EE", "KR"]}}', "NodeIndexSeek", "country"),
     ("{kind: {eq: UNIVERSITY}}", "NodeIndexSeek", "kind"),

@@ -114,6 +114,9 @@ class OrganisationWhere:
     registry_code: StringFilter | None = strawberry.field(
         default=None, description="A company or charity register's code."
     )
+    pic: StringFilter | None = strawberry.field(
+        default=None, description="The EU's participant identification code (9 digits)."
+    )
     topics: ListFilter | None = None
     sectors: ListFilter | None = None
     agreements: AgreementQuantifier | None = strawberry.field(
