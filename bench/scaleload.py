@@ -19,6 +19,11 @@ as bundle lines (loaders/bundlefile.py; its memory is not the loader's), and the
 streamed load (graph/ingest/stream.py), whose writes are spooled to a file as sent; the bare
 baseline replays that spool, one auto-commit transaction per batch, into an empty graph after
 the load, the reload and the single writes (scaleload-stream-<orgs>.json).
+
+With --stream --check-only, the streamed load's first pass alone (a dry run: every record read,
+checked and resolved, nothing written) into an empty graph: its time and the loader's peak RSS,
+what grows with the load's size (scaleload-check-<orgs>.json). --data reuses a bundle-lines file
+made before (by the same generator) instead of generating one.
 """
 
 from __future__ import annotations
@@ -265,6 +270,24 @@ async def run_stream(store: Store, data: Path, batch_size: int, work: Path) -> d
     return out
 
 
+async def run_check(store: Store, data: Path, batch_size: int) -> dict[str, Any]:
+    """The first pass of a streamed load alone, into an empty graph."""
+    out: dict[str, Any] = {"batch_size": batch_size, "stream": True, "check_only": True}
+    await datasets.wipe(store)
+    out["rss_before_check_mb"] = _rss_mb()
+    started = time.perf_counter()
+    report = await load_stream(
+        BundleLines(data, chunk_size=batch_size), store, batch_size=batch_size, dry_run=True
+    )
+    out["check_s"] = time.perf_counter() - started
+    out["nodes"] = report.nodes
+    out["records"] = sum(report.nodes.values())
+    out["loader_peak_rss_mb"] = _rss_mb()
+    grown = out["loader_peak_rss_mb"] - out["rss_before_check_mb"]
+    out["rss_growth_per_record_bytes"] = grown * 2**20 / max(out["records"], 1)
+    return out
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     # A home per port: two runs (a small check beside a long one) never share a database.
     home = HOME.with_name(f"{HOME.name}-{args.bolt_port}")
@@ -275,7 +298,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         store = await Store.open(Target(info.uri, info.user, info.password), timeout_s=3600)
         try:
             await store.setup_schema()
-            if args.stream:
+            if args.check_only:
+                figures = await run_check(store, args.data, args.batch_size)
+            elif args.stream:
                 figures = await run_stream(store, args.data, args.batch_size, args.data.parent)
             else:
                 figures = await run(store, args.orgs, args.batch_size)
@@ -296,9 +321,19 @@ def cli() -> None:
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default=recommended_pagecache())
     parser.add_argument("--stream", action="store_true", help="through a bundle-lines file")
+    parser.add_argument("--check-only", action="store_true", help="the first pass alone")
+    parser.add_argument("--data", type=Path, help="a bundle-lines file made before")
     args = parser.parse_args()
+    if args.check_only and not args.stream:
+        parser.error("--check-only is a streamed load's first pass: give --stream too")
+    if args.data is not None and not (args.stream and args.data.is_file()):
+        parser.error("--data needs --stream and an existing bundle-lines file")
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    if args.stream:
+    if args.data is not None:
+        size = args.data.stat().st_size / 2**20
+        figures = {"orgs": args.orgs, "data": str(args.data), "file_mb": size}
+        figures.update(asyncio.run(main(args)))
+    elif args.stream:
         with tempfile.TemporaryDirectory(dir=ROOT / ".partnergraph") as work:
             args.data, generate_s = generate_lines(args.orgs, Path(work))
             size = args.data.stat().st_size / 2**20
@@ -311,7 +346,8 @@ def cli() -> None:
     text = json.dumps(figures, indent=2)
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    name = f"scaleload-{'stream-' if args.stream else ''}{args.orgs}.json"
+    kind = "check-" if args.check_only else "stream-" if args.stream else ""
+    name = f"scaleload-{kind}{args.orgs}.json"
     Path(RESULTS / name).write_text(text + "\n", encoding="utf-8")
 
 
