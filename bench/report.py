@@ -95,6 +95,16 @@ def table(figures: list[Figure]) -> str:
     return "\n".join([*lines, "", "notes:", *notes])
 
 
+def write_markdown(name: str, text: str) -> Path:
+    """A written-up result (kept in git, unlike the raw JSON): printed, then saved by name."""
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / name
+    out.write_text(text, encoding="utf-8")
+    print(f"written to {out}")
+    return out
+
+
 def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "loadavg_start": os.getloadavg()}
 

@@ -22,7 +22,7 @@ from typing import Any, LiteralString
 
 import neo4j
 
-from bench.report import RESULTS
+from bench.report import write_markdown
 from bench.servers import DEFAULT_BOLT_PORT
 from bench.servers import neo4j as bench_neo4j
 from bench.timing import cpu_seconds, percentile
@@ -117,12 +117,7 @@ async def run(args: argparse.Namespace) -> int:
     for name, rows in figures.items():
         p50, db_cpu, own = (statistics.median(r[i] for r in rows) for i in range(3))
         lines.append(f"| {name} | {p50:.2f} | {db_cpu:.2f} | {own:.2f} | {p50 / base:.2f}x |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"transactions-{stamp}.md"
-    out.write_text(text, encoding="utf-8")
-    print(f"written to {out}")
+    write_markdown(f"transactions-{stamp}.md", "\n".join(lines) + "\n")
     return 0
 
 

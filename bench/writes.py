@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.report import RESULTS
+from bench.report import write_markdown
 from bench.servers import DEFAULT_BOLT_PORT, ROOT
 from bench.servers import neo4j as bench_neo4j
 from bench.timing import percentile
@@ -113,17 +113,16 @@ def run(args: argparse.Namespace) -> int:
     rows: dict[str, list[list[float]]] = {name: [] for name in trees}
     with bench_neo4j(args.bolt_port) as db:
 
-        async def count_and_clean(clean: bool) -> int:
+        async def count_and_clean() -> int:
             store = await Store.open(db.target)
             try:
-                if clean:
-                    await store.write(CLEANUP, {"prefix": PREFIX, "note": "bench-write-note"})
+                await store.write(CLEANUP, {"prefix": PREFIX, "note": "bench-write-note"})
                 (row,) = await store.read("MATCH (n:Organisation) RETURN count(n) AS c")
                 return int(row["c"])
             finally:
                 await store.close()
 
-        organisations = asyncio.run(count_and_clean(clean=True))
+        organisations = asyncio.run(count_and_clean())
         if organisations == 0:
             raise SystemExit("no organisations in the benchmark's Neo4j: run bench.peer first")
         try:
@@ -135,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
                     tag = f"{stamp.lower()}-{n}-{'b' if name == 'baseline' else 't'}"
                     rows[name] += _worker(tree, db.target, tag, args.writes, args.warm)
         finally:
-            asyncio.run(count_and_clean(clean=True))
+            asyncio.run(count_and_clean())
     figures = {name: _figures(r) for name, r in rows.items()}
     lines = [
         f"# bench.writes {stamp}",
@@ -160,12 +159,7 @@ def run(args: argparse.Namespace) -> int:
             f"p90 {mine['p90_ms'] / base['p90_ms']:.2f}x, round trips "
             f"{mine['round_trips'] / base['round_trips']:.2f}x.",
         ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"writes-{stamp}.md"
-    out.write_text(text, encoding="utf-8")
-    print(f"written to {out}")
+    write_markdown(f"writes-{stamp}.md", "\n".join(lines) + "\n")
     return 0
 
 

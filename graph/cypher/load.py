@@ -18,15 +18,22 @@ def merge_nodes(label: Label) -> LiteralString:
     )
 
 
+# Write-locks node `n` for the rest of the transaction: the property is set and removed, only
+# the lock stays (Neo4j reads are read-committed; a write lock is what orders two writers).
+_LOCK: LiteralString = "SET n._locked = true REMOVE n._locked "
+
+
 def stale_nodes(label: Label) -> LiteralString:
     """Of rows built from claims read earlier (`was`: the version then, null for a node that
     did not exist), the nodes another write changed since: each existing node write-locked
     first (set and removed), so none changes again before this transaction commits."""
     name = checked_label(label)
     return (
-        "UNWIND $rows AS row MATCH (n:" + name + " {id: row.id}) "
-        "SET n._locked = true REMOVE n._locked "
-        "WITH n, row WHERE row.was IS NULL OR coalesce(n.version, 0) <> row.was "
+        "UNWIND $rows AS row MATCH (n:"
+        + name
+        + " {id: row.id}) "
+        + _LOCK
+        + "WITH n, row WHERE row.was IS NULL OR coalesce(n.version, 0) <> row.was "
         "RETURN n.id AS id"
     )
 
@@ -75,8 +82,8 @@ def locked_claims(label: Label) -> LiteralString:
     One query, not a lock and then a read: an API write's round trips are its latency."""
     name = checked_label(label)
     return (
-        "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) SET n._locked = true "
-        "REMOVE n._locked RETURN n.id AS id, n.claims AS claims, n.version AS version"
+        "UNWIND $ids AS id MATCH (n:" + name + " {id: id}) " + _LOCK + "RETURN n.id AS id, "
+        "n.claims AS claims, n.version AS version"
     )
 
 
