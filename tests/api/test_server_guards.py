@@ -23,6 +23,8 @@ from tests.serving import served
 # Bounds for the tests themselves, far above the deadlines they test: not assertions of speed.
 GENEROUS_S = 30.0
 DEADLINE_S = 0.5
+# The pipelined refusal is tried this often: its failure was a race (3 resets in 100 tries).
+PIPELINED_TRIES = 300
 
 
 @contextmanager
@@ -230,16 +232,19 @@ def test_oversized_headers_in_one_write_get_431(neo4j_server: ServerInfo, tmp_pa
             sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"c" * 6000)
             assert parse(read_to_close(sock))[0] == 431
         # And pipelined: a request, then one whose headers are over the cap, in one write.
-        with connect(port) as sock:
-            sock.sendall(
-                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                + b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + big
-                + b"\r\n"
-            )
-            answers = read_to_close(sock)
-        assert answers.startswith(b"HTTP/1.1 200")
-        assert answers.count(b"HTTP/1.1 ") == 1  # the second request never ran
+        # Many times: the connection closed with the headers' rest unread, the kernel reset it
+        # now and then, before the client had read the answer (one run in 30, session 9's CI).
+        for _ in range(PIPELINED_TRIES):
+            with connect(port) as sock:
+                sock.sendall(
+                    b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + big
+                    + b"\r\n"
+                )
+                answers = read_to_close(sock)
+            assert answers.startswith(b"HTTP/1.1 200")
+            assert answers.count(b"HTTP/1.1 ") == 1  # the second request never ran
         # Pipelined, the second unfinished: its part of the write counts.
         with connect(port) as sock:
             sock.sendall(

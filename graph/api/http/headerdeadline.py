@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
@@ -141,6 +143,10 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
             # Pipelined behind a request still answering: no 431 in the middle of its answer;
             # that answer ends, then the connection closes, and nothing more is read.
             self.cycle.keep_alive = False
+            # uvicorn closes the transport the moment that answer is out, with the rest of the
+            # oversized headers unread: the kernel would reset the connection, which can destroy
+            # the answer before the client reads it. The cycle closes through a lingering close.
+            self.cycle.transport = _LingeringClose(self.transport, self._linger)  # type: ignore[assignment]
             self._draining = True
             log.info("pipelined request headers over %d bytes: closing", self.max_header_bytes)
             return
@@ -218,15 +224,36 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         headers, body = refusal_response(refusal)
         head = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
         self.transport.write(STATUS_LINE[refusal.status] + head + b"\r\n" + body)
+        self._linger()
+
+    def _linger(self) -> None:
+        """A lingering close: a client still sending (an oversized header) would otherwise have
+        its unread bytes answered by the kernel with a reset, which can destroy the answer
+        before the client reads it. Send FIN (once what is written is out), drop what still
+        comes, close soon after."""
+        if self.transport.is_closing():
+            return
+        self._draining = True
         if not self.transport.can_write_eof():
             self.transport.close()
             return
-        # A lingering close: a client still sending (an oversized header) would otherwise have
-        # its unread bytes answered by the kernel with a reset, which can destroy the answer
-        # before the client reads it. Send FIN, drop what still comes, close soon after.
-        self._draining = True
         self.transport.write_eof()
         self.loop.call_later(LINGER_S, self.transport.close)
+
+
+class _LingeringClose:
+    """A transport whose `close` lingers (`HeaderDeadlineProtocol._linger`); all else is the
+    transport's own. Given to a cycle answering while the request behind it is refused."""
+
+    def __init__(self, transport: asyncio.Transport, linger: Callable[[], None]) -> None:
+        self._transport = transport
+        self._linger = linger
+
+    def close(self) -> None:
+        self._linger()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 def with_header_deadline(
