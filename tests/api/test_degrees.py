@@ -9,19 +9,27 @@ shape of question really yields millions of rows and must still be refused befor
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
+import pytest
 import strawberry
 from graphql import OperationDefinitionNode, parse
+from starlette.testclient import TestClient
 
 from graph.api.compile.compiler import NESTED_LIMIT
 from graph.api.execution.adapter import graphql_schema
 from graph.api.execution.limits.degrees import PAIRS, Degrees, estimate
 from graph.api.execution.limits.rules import Limits, enforce
+from graph.api.http.app import create_app
+from graph.dbserver import ServerInfo
 from graph.ingest.write import load
 from graph.model import Bundle
 from graph.parsed import Parsed
+from graph.settings import Settings
 from graph.store import Store
+from tests.neo4j_test import target_of
 
 GRANDCHILDREN = """{ organisations(first: 100, where: {country: {eq: "US"}}) { edges { node {
     name children { organisation { name children { organisation { name } } } } } } } }"""
@@ -120,6 +128,35 @@ async def test_figures_are_read_in_the_background_at_most_once_per_period(store:
     assert degrees._task is first
     await first
     assert degrees.current()  # every list has a figure once read
+
+
+async def test_stopping_ends_a_read_under_way_and_the_store_closes_after_it(
+    neo4j_server: ServerInfo,
+) -> None:
+    store = await Store.open(target_of(neo4j_server), timeout_s=10)
+    degrees = Degrees()
+    degrees.refresh(store)
+    task = degrees._task
+    assert task is not None
+    await asyncio.sleep(0)  # the read is under way
+    await degrees.stop()
+    assert task.cancelled()
+    assert degrees._task is None
+    await store.close()  # waits for the shielded query in flight: no connection left open
+
+
+def test_the_app_stops_its_statistics_read_before_closing_the_store(
+    neo4j_server: ServerInfo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before: a request started the read, the app shut down while it ran, and the read went
+    on against the closed driver: "could not read the graph's degree statistics" at every
+    shutdown (seen in 10 of 10 tries)."""
+    caplog.set_level(logging.WARNING, logger="graph.api.execution.limits.degrees")
+    for _ in range(3):
+        with TestClient(create_app(Settings(), target_of(neo4j_server))) as client:
+            query = "{ organisations(first: 1) { edges { node { name } } } }"
+            assert client.post("/graphql", json={"query": query}).status_code == 200
+    assert not [r for r in caplog.records if "degree statistics" in r.getMessage()]
 
 
 async def test_a_list_is_scanned_for_its_largest_degree_again_only_when_it_changed(

@@ -63,6 +63,8 @@ def create_app(settings: Settings, target: Target) -> Starlette:
             # For the protocol (graph/api/http/headerdeadline.py): the server reads it there.
             yield {SEND_TIMEOUT: settings.send_timeout_s}
         finally:
+            # `graphql` is made below, before the app can start.
+            await graphql.executor.degrees.stop()
             await stores.store.close()
             stores.store = None
 

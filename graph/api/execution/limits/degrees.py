@@ -19,6 +19,7 @@ LARGEST_REFRESH_S: a big graph is not scanned a dozen times a minute by an idle 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -103,6 +104,17 @@ class Degrees:
         self.read_at = time.monotonic()
         # A view of its own: the request's round-trip counters are not this read's.
         self._task = asyncio.create_task(self.read(store.view()))
+
+    async def stop(self) -> None:
+        """End a read under way: the app's shutdown calls this before the store closes, else
+        the read went on against a closed driver and logged a failure at every shutdown."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            # The store's reads are shielded: the one in flight finishes in the background and
+            # returns its connection, which closing the store waits for (graph/store.py).
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def read(self, store: Store) -> None:
         by_pair: dict[_Pair, int] = {}
