@@ -119,6 +119,14 @@ async def test_organisations_are_found_by_their_pic(gql: Run, cordis: dict[str, 
     # With another condition: the UK university by its PIC, not in Greece.
     data, _ = await gql(query, w={"pic": {"eq": "906000003"}, "country": {"eq": "GR"}})
     assert data["organisations"]["totalCount"] == 0
+    # The look-up by identifier, as by a ROR id: a PIC as the portal prints it, or not a PIC.
+    lookup = """query($v: String!) { organisationByIdentifier(scheme: PIC, value: $v) {
+      key country } }"""
+    data, _ = await gql(lookup, v="906000003")
+    assert data["organisationByIdentifier"] == {"key": "pic-906000003", "country": "GB"}
+    for missing in ("906000009", "9060000", "not a pic"):
+        data, _ = await gql(lookup, v=missing)
+        assert data["organisationByIdentifier"] is None
 
 
 async def test_projects_carry_budget_programme_topics_and_their_agreement(

@@ -15,6 +15,7 @@ import pytest
 import strawberry
 
 from graph.api.schema.context import Context
+from graph.api.schema.roots import IdentifierScheme
 from graph.cypher import schema as cypher_schema
 from graph.store import Params, Row, Store
 from tests.api.executing import executor_of
@@ -125,6 +126,33 @@ async def test_each_filter_inside_an_and_is_an_index_seek(
     query = _page(f'{{AND: [{where}, {{topics: {{includesAny: ["genomics", "biobank"]}}}}]}}')
     ops = await _plan(schema, eco, query)
     assert _uses(ops, operator, prop), ops
+    assert not _scans(ops), ops
+
+
+# A value of each scheme (a canonical form: any other is answered without a query).
+BY_IDENTIFIER = {
+    IdentifierScheme.ROR: ("000000303", "NodeUniqueIndexSeek"),
+    IdentifierScheme.WIKIDATA: ("Q1003", "NodeIndexSeek"),
+    IdentifierScheme.ISNI: ("0000000000000003", "NodeIndexSeek"),
+    IdentifierScheme.GRID: ("grid.3.3", "NodeIndexSeek"),
+    IdentifierScheme.FUNDREF: ("100003", "NodeIndexSeek"),
+    IdentifierScheme.REGISTRY_CODE: ("R-00003", "NodeIndexSeek"),
+    IdentifierScheme.PIC: ("900000003", "NodeIndexSeek"),
+}
+
+
+def test_every_identifier_scheme_has_a_plan_case() -> None:
+    assert set(BY_IDENTIFIER) == set(IdentifierScheme)
+
+
+@pytest.mark.parametrize("scheme", list(BY_IDENTIFIER), ids=lambda s: s.name)
+async def test_an_organisation_by_identifier_is_an_index_seek(
+    schema: strawberry.Schema, eco: Store, scheme: IdentifierScheme
+) -> None:
+    value, operator = BY_IDENTIFIER[scheme]
+    query = f'{{ organisationByIdentifier(scheme: {scheme.name}, value: "{value}") {{ key }} }}'
+    ops = await _plan(schema, eco, query)
+    assert _uses(ops, operator, scheme.value), ops
     assert not _scans(ops), ops
 
 

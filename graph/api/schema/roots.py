@@ -128,6 +128,7 @@ class IdentifierScheme(Enum):
     GRID = "grid"
     FUNDREF = "fundref"
     REGISTRY_CODE = "registryCode"
+    PIC = "pic"
 
 
 def _identifier(scheme: IdentifierScheme, value: str) -> str | None:
