@@ -49,6 +49,7 @@ from graph.ingest.write import (
     _batch,
     _changed,
     _rel_groups,
+    retire_nodes,
     strip_params,
     write_nodes,
 )
@@ -476,8 +477,11 @@ async def _write_leftovers(
                 await write_nodes(store, label, keep, plan, dumps)
                 counts[label.value] += len(keep)
             if gone:
-                await _run(store, tap, cypher_load.delete_nodes(label), {"ids": gone})
-                report.deleted_nodes += len(gone)
+                if tap is not None:
+                    tap(cypher_load.delete_nodes(label), {"ids": gone})
+                deleted = await retire_nodes(store, label, gone, plan, dumps)
+                report.deleted_nodes += len(deleted)
+                counts[label.value] += len(gone) - len(deleted)
 
 
 async def _write_rels(

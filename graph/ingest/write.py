@@ -23,7 +23,7 @@ from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import resolve as cypher_resolve
 from graph.errors import InputError, StoreBusy
 from graph.ingest.audit import Audit
-from graph.ingest.claims import Dumps, props_to_neo4j
+from graph.ingest.claims import Dumps, claim_origin, props_to_neo4j
 from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import (
     Links,
@@ -207,6 +207,11 @@ async def _load_batched(
                 if progress:
                     progress("nodes", write.params["count"])
                 continue
+            if write.phase == "deletes" and write.label is not None:
+                gone = await retire_nodes(store, write.label, write.params["ids"], plan, dumps)
+                # In place: the report counts plan.deletes, and a node kept is not deleted.
+                write.params["ids"][:] = gone
+                continue
             if write.label is not None:
                 result = await write_nodes(store, write.label, write.params["rows"], plan, dumps)
             else:
@@ -274,6 +279,43 @@ async def write_nodes(
     raise AssertionError("unreachable")
 
 
+async def retire_nodes(
+    store: Store, label: Label, ids: list[str], plan: Plan, dumps: Dumps
+) -> list[str]:
+    """Delete nodes that only this load's origins claimed when their claims were read; the ids
+    deleted.
+
+    As in `write_nodes`, another writer may have given one of them a claim of its own since (an
+    API edit during a long load): deleting it would lose that edit. So each node is locked
+    first, and one whose version moved has its claims read again in this transaction: with
+    another origin's claim it is rewritten from those claims instead of deleted."""
+    was = [{"id": i, "was": plan.old.get((label, i), (None, None))[1]} for i in ids]
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            async with store.transaction() as tx:
+                stale = [
+                    r["id"] for r in await tx.run(cypher_load.stale_nodes(label), {"rows": was})
+                ]
+                kept: list[dict[str, Any]] = []
+                if stale:
+                    for row in await tx.run(cypher_load.node_claims(label), {"ids": stale}):
+                        claims = row["claims"] or []
+                        plan.old[(label, row["id"])] = (claims, row["version"] or 0)
+                        if any(claim_origin(c) not in plan.origins for c in claims):
+                            kept.append(_node_row(plan, label, row["id"], dumps))
+                if kept:
+                    await tx.run(cypher_load.merge_nodes(label), {"rows": kept})
+                spared = {row["id"] for row in kept}
+                gone = [i for i in ids if i not in spared]
+                await tx.run(cypher_load.delete_nodes(label), {"ids": gone})
+                return gone
+        except StoreBusy:
+            if attempt == DEADLOCK_RETRIES:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _size(units: Sequence[Parsed | Links]) -> int:
     """Records (or links) a load brings."""
     total = 0
@@ -290,7 +332,7 @@ class _Write:
     phase: str  # "nodes", "deletes" or "relationships"
     query: LiteralString
     params: dict[str, Any]
-    label: Label | None = None  # the nodes'
+    label: Label | None = None  # the nodes' (written or deleted)
 
 
 def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
@@ -307,7 +349,7 @@ def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
         if len(changed) < len(rows):
             yield _Write("unchanged", "", {"count": len(rows) - len(changed)})
     for label, ids in plan.deletes.items():
-        yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids})
+        yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids}, label)
     for unit in plan.units:
         for query, params in rel_batches(unit, batch_size):
             yield _Write("relationships", query, params)

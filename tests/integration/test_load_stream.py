@@ -206,11 +206,7 @@ async def test_a_write_between_the_loads_read_and_its_write_is_kept(
         if any(row["id"] == edited["id"] for row in rows):
             edits.append(str(edited["id"]))
             # The edit commits before this batch is sent; its claims were read before it.
-            worker = threading.Thread(
-                target=asyncio.run, args=(_edit(store.target, {"organisations": [edited]}),)
-            )
-            worker.start()
-            worker.join()
+            _edit_now(store.target, edited)
 
     report = await load_stream(
         BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK, tap=tap
@@ -227,3 +223,104 @@ async def test_a_write_between_the_loads_read_and_its_write_is_kept(
     assert claims[data["origin"]]["props"]["description"] == "Described again"
     # First load 1, the edit 2, the reload 3: each change of what the sources say counted.
     assert row["version"] == 3
+
+
+def _with_extra(data: dict[str, object]) -> dict[str, object]:
+    """An organisation nothing else in the data refers to, added to it; returned."""
+    organisations = data["organisations"]
+    assert isinstance(organisations, list)
+    extra: dict[str, object] = {
+        "id": "syn-org-dropped",
+        "kind": "company",
+        "names": [{"value": "Dropped Then Edited", "lang": "en", "types": ["display"]}],
+        "location": {"country": "EE"},
+        "sources": organisations[0]["sources"],
+    }
+    organisations.append(extra)
+    return extra
+
+
+async def _kept_by_the_edit(store: Store, node_id: str) -> None:
+    rows = await store.read(
+        "MATCH (n:Organisation {id: $id}) RETURN n.claims AS claims, n.description AS d",
+        {"id": node_id},
+    )
+    assert rows, "the reload deleted the node another writer had claimed meanwhile"
+    (row,) = rows
+    assert {orjson.loads(c)["origin"] for c in row["claims"]} == {"desk-edit"}
+    assert row["d"] == "Edited at the desk"
+
+
+def _edit_now(target: Target, record: dict[str, object]) -> None:
+    """The other writer's edit, committed before the caller goes on."""
+    worker = threading.Thread(
+        target=asyncio.run, args=(_edit(target, {"organisations": [record]}),)
+    )
+    worker.start()
+    worker.join()
+
+
+async def test_a_node_the_reload_drops_is_kept_when_another_writer_claimed_it_meanwhile(
+    store: Store, tmp_path: Path
+) -> None:
+    """A streamed reload deletes the nodes its file no longer holds, claims read in one
+    transaction and the delete in a later one: an edit that claimed one of them in between (an
+    API write during a long load) keeps it, with the edit's claim alone."""
+    lines, _, data = _files(tmp_path)
+    extra = _with_extra(data)
+    write_lines(data, lines)
+    await load_stream(BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK)
+    organisations = data["organisations"]
+    assert isinstance(organisations, list)
+    organisations.remove(extra)
+    write_lines(data, lines)
+    edits: list[str] = []
+
+    def tap(query: str, params: dict[str, object]) -> None:
+        ids = params.get("ids")
+        if edits or "DETACH DELETE" not in query or not isinstance(ids, list):
+            return
+        if extra["id"] in ids:
+            edits.append(str(extra["id"]))
+            _edit_now(store.target, dict(extra, description="Edited at the desk"))
+
+    report = await load_stream(
+        BundleLines(lines, chunk_size=CHUNK), store, batch_size=CHUNK, tap=tap
+    )
+    assert edits == [extra["id"]]
+    assert report.deleted_nodes == 0
+    await _kept_by_the_edit(store, str(extra["id"]))
+
+
+async def test_a_batched_reload_keeps_a_node_another_writer_claimed_before_its_deletes(
+    store: Store, tmp_path: Path
+) -> None:
+    """The same in a batched load: it reads every claim first, then writes batch by batch;
+    the edit commits after its node batches, before its deletes."""
+    from loaders.sources import parse_path
+
+    _, folder, data = _files(tmp_path)
+    extra = _with_extra(data)
+    (folder / "dataset.yaml").write_bytes(orjson.dumps(data))
+    await load(parse_path(folder), store, batched=True, batch_size=CHUNK)
+    organisations = data["organisations"]
+    assert isinstance(organisations, list)
+    organisations.remove(extra)
+    (folder / "dataset.yaml").write_bytes(orjson.dumps(data))
+    edits: list[str] = []
+
+    class EditAfterTheNodes:
+        def start(self, total: int) -> None:
+            pass
+
+        def __call__(self, phase: str, rows: int) -> None:
+            if phase == "nodes" and not edits:
+                edits.append(str(extra["id"]))
+                _edit_now(store.target, dict(extra, description="Edited at the desk"))
+
+    report = await load(
+        parse_path(folder), store, batched=True, batch_size=CHUNK, progress=EditAfterTheNodes()
+    )
+    assert edits == [extra["id"]]
+    assert report.deleted_nodes == 0
+    await _kept_by_the_edit(store, str(extra["id"]))
