@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
@@ -39,7 +39,7 @@ from graph.ingest.rows import provenance_entry, provenance_prefix
 from graph.match.cache import written as matcher_written
 from graph.model import Citation
 from graph.parsed import Parsed
-from graph.store import Row, Store
+from graph.store import Row, Store, WriteTx
 
 
 class Progress(Protocol):
@@ -53,6 +53,7 @@ LOAD_TIMEOUT_S = 1800.0
 # thousands stay cheap in one, and more go in batches.
 BATCHED_ABOVE = 20_000
 DEADLOCK_RETRIES = 3
+_T = TypeVar("_T")
 
 
 async def load(
@@ -235,18 +236,23 @@ def strip_params(ids: list[str], origins: Iterable[str]) -> dict[str, Any]:
     return {"ids": ids, "origins": ordered, "prefixes": [provenance_prefix(o) for o in ordered]}
 
 
-async def _batch(store: Store, query: LiteralString, params: dict[str, Any]) -> list[Row]:
-    """One batch in a transaction of its own; a deadlock Neo4j broke is retried (the batch
-    rolled back whole, and every batch can run again)."""
+async def _retried(store: Store, work: Callable[[WriteTx], Awaitable[_T]]) -> _T:
+    """`work` in a transaction of its own; a deadlock Neo4j broke is retried (the transaction
+    rolled back whole, and each of a load's batches can run again)."""
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
             async with store.transaction() as tx:
-                return await tx.run(query, params)
+                return await work(tx)
         except StoreBusy:
             if attempt == DEADLOCK_RETRIES:
                 raise
             await asyncio.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+async def _batch(store: Store, query: LiteralString, params: dict[str, Any]) -> list[Row]:
+    """One batch in a transaction of its own."""
+    return await _retried(store, lambda tx: tx.run(query, params))
 
 
 async def write_nodes(
@@ -259,24 +265,14 @@ async def write_nodes(
     a node whose version moved (or which appeared) has its row built again from its claims as
     they are now, in this transaction."""
     was = [{"id": r["id"], "was": plan.old.get((label, r["id"]), (None, None))[1]} for r in rows]
-    for attempt in range(DEADLOCK_RETRIES + 1):
-        try:
-            async with store.transaction() as tx:
-                stale = [
-                    r["id"] for r in await tx.run(cypher_load.stale_nodes(label), {"rows": was})
-                ]
-                if stale:
-                    fresh = await tx.run(cypher_load.node_claims(label), {"ids": stale})
-                    for row in fresh:
-                        plan.old[(label, row["id"])] = (row["claims"] or [], row["version"] or 0)
-                    rebuilt = {i: _node_row(plan, label, i, dumps) for i in stale}
-                    rows = [rebuilt.get(r["id"], r) for r in rows]
-                return await tx.run(cypher_load.merge_nodes(label), {"rows": rows})
-        except StoreBusy:
-            if attempt == DEADLOCK_RETRIES:
-                raise
-            await asyncio.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+
+    async def work(tx: WriteTx) -> list[Row]:
+        stale = await _stale(tx, label, was, plan)
+        rebuilt = {i: _node_row(plan, label, i, dumps) for i in stale}
+        fresh = [rebuilt.get(r["id"], r) for r in rows]
+        return await tx.run(cypher_load.merge_nodes(label), {"rows": fresh})
+
+    return await _retried(store, work)
 
 
 async def retire_nodes(
@@ -290,30 +286,32 @@ async def retire_nodes(
     first, and one whose version moved has its claims read again in this transaction: with
     another origin's claim it is rewritten from those claims instead of deleted."""
     was = [{"id": i, "was": plan.old.get((label, i), (None, None))[1]} for i in ids]
-    for attempt in range(DEADLOCK_RETRIES + 1):
-        try:
-            async with store.transaction() as tx:
-                stale = [
-                    r["id"] for r in await tx.run(cypher_load.stale_nodes(label), {"rows": was})
-                ]
-                kept: list[dict[str, Any]] = []
-                if stale:
-                    for row in await tx.run(cypher_load.node_claims(label), {"ids": stale}):
-                        claims = row["claims"] or []
-                        plan.old[(label, row["id"])] = (claims, row["version"] or 0)
-                        if any(claim_origin(c) not in plan.origins for c in claims):
-                            kept.append(_node_row(plan, label, row["id"], dumps))
-                if kept:
-                    await tx.run(cypher_load.merge_nodes(label), {"rows": kept})
-                spared = {row["id"] for row in kept}
-                gone = [i for i in ids if i not in spared]
-                await tx.run(cypher_load.delete_nodes(label), {"ids": gone})
-                return gone
-        except StoreBusy:
-            if attempt == DEADLOCK_RETRIES:
-                raise
-            await asyncio.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+
+    async def work(tx: WriteTx) -> list[str]:
+        stale = await _stale(tx, label, was, plan)
+        kept = [
+            _node_row(plan, label, i, dumps)
+            for i in stale
+            if any(claim_origin(c) not in plan.origins for c in plan.old[(label, i)][0])
+        ]
+        if kept:
+            await tx.run(cypher_load.merge_nodes(label), {"rows": kept})
+        spared = {row["id"] for row in kept}
+        gone = [i for i in ids if i not in spared]
+        await tx.run(cypher_load.delete_nodes(label), {"ids": gone})
+        return gone
+
+    return await _retried(store, work)
+
+
+async def _stale(tx: WriteTx, label: Label, was: list[dict[str, Any]], plan: Plan) -> list[str]:
+    """Of nodes whose claims were read at version `was`, each locked now, those another write
+    changed since; their claims as they are now go into `plan.old`."""
+    stale = [r["id"] for r in await tx.run(cypher_load.stale_nodes(label), {"rows": was})]
+    if stale:
+        for row in await tx.run(cypher_load.node_claims(label), {"ids": stale}):
+            plan.old[(label, row["id"])] = (row["claims"] or [], row["version"] or 0)
+    return stale
 
 
 def _size(units: Sequence[Parsed | Links]) -> int:
@@ -358,9 +356,6 @@ def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
 def _changed(plan: Plan, label: Label, row: dict[str, Any]) -> bool:
     old = plan.old.get((label, row["id"]))
     return old is None or row["props"]["version"] != old[1]
-
-
-_T = TypeVar("_T")
 
 
 async def _ahead(items: Iterator[_T]) -> AsyncGenerator[_T]:
