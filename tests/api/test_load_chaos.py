@@ -26,10 +26,13 @@ from graph.store import Store, Target
 from tests.api.executing import executor_of
 
 # Neo4j is killed 2 s into the run (once 8 writes are acknowledged) and started again 1 s later;
-# it takes 10-30 s to come back on a busy 2-core machine, and the clients keep going all along.
+# it takes 10-30 s to come back on a busy 2-core machine, and the clients keep going all along,
+# until a write begun after it came back is acknowledged (at most 60 s later).
 # Two shared records all four clients update with expectedVersion: contention and the fault.
 OPTIONS = Options(clients=4, seconds=4.0, write_share=0.5, shared_records=2, timeout_s=15.0)
-PLAN = ChaosPlan(at_s=2.0, down_s=1.0, kill=True, settle_s=2.0, after_acked=8)
+PLAN = ChaosPlan(
+    at_s=2.0, down_s=1.0, kill=True, settle_s=2.0, after_acked=8, acked_after_restart=1
+)
 EDITOR = Principal(name="race", role=Role.EDITOR, key_id="race")
 
 
