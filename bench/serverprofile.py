@@ -30,7 +30,7 @@ import orjson
 import uvicorn
 
 from bench.peer import DEFAULT_BOLT_PORT, QUESTIONS, SAMPLE, Question
-from bench.report import RESULTS
+from bench.report import write_markdown
 from bench.servers import API_ENV, free_port, neo4j
 from graph.api.http.app import create_app
 from graph.api.http.headerdeadline import with_header_deadline
@@ -222,11 +222,7 @@ def run(args: argparse.Namespace) -> int:
     stats.stream = text  # type: ignore[attr-defined]
     stats.sort_stats("tottime").print_stats(TOP)
     report += ["```", text.getvalue(), "```"]
-    print("\n".join(report[:-3]))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"serverprofile-{stamp}.md"
-    out.write_text("\n".join(report), encoding="utf-8")
-    print(f"written to {out}")
+    write_markdown(f"serverprofile-{stamp}.md", "\n".join(report))
     return 0
 
 
