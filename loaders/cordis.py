@@ -4,9 +4,9 @@ Each project becomes a Project (dates, status, budget, programme, scheme, topics
 agreement it runs under (signed on ecSignatureDate, its beneficiaries the parties); each row of
 organization.csv a participation with role, order, EU contribution and whether it ended. A
 participant is named by its registered name and country, with its PIC: the write path links it
-to the organisation the graph knows by that PIC, else to the one the matcher is sure of, else
-writes the fallback record `pic-<PIC>` (graph.ingest.byname). Every record cites the dump and
-the row it came from.
+to the organisation the graph knows by that PIC, else to the one the matcher is sure of (which
+then holds the PIC too), else writes the fallback record `pic-<PIC>` (graph.ingest.byname).
+Every record cites the dump and the row it came from.
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from graph.cypher import Label, RelType
 from graph.cypher import match as cypher_match
+from graph.cypher.read import IDENTIFIER_PROPS
 from graph.errors import Problem
 from graph.ingest.resolve import OrgIndex
-from graph.ingest.rows import RelRow
+from graph.ingest.rows import Claim, RelRow
 from graph.match.index import NameIndex
 from graph.match.record import OrgRecord, from_organisation, from_row
 from graph.match.score import Candidate, match
@@ -158,20 +159,41 @@ def _scheme_nodes(orgs: OrgIndex, names: Sequence[NamedOrganisation]) -> set[str
     return {node for alias, node in orgs.by_alias.items() if alias.startswith(prefixes)}
 
 
-def _with_fallback(unit: Unit, fallbacks: dict[str, str], chosen: set[str]) -> None:
-    """Placeholders the matcher was not sure of become their fallback records; fallback records
-    of chosen names are not written (their organisation is the chosen one)."""
+def _with_fallback(unit: Unit, fallbacks: dict[str, str], chosen: dict[str, str]) -> None:
+    """Placeholders the matcher was not sure of become their fallback records; the fallback
+    record of a chosen name (`chosen`: fallback id -> the organisation's id) gives that
+    organisation only what the name's registration says of it (`_carried`), not a node."""
     # Plain attributes, not getattr/setattr by name: this runs for every relationship end.
     for rel in unit.rels:
         if rel.start_label is Label.ORGANISATION and rel.start in fallbacks:
             rel.start = fallbacks[rel.start]
         if rel.end_label is Label.ORGANISATION and rel.end in fallbacks:
             rel.end = fallbacks[rel.end]
-    used = set(fallbacks.values())
-    unused = {f"organisations:{f}" for f in chosen - used}
-    if unused:
-        unit.claims = [c for c in unit.claims if c.where not in unused]
-        unit.rels = [r for r in unit.rels if r.where not in unused]
+    unit.pinned.update((f, f) for f in fallbacks.values())
+    carried = {f"organisations:{f}" for f in chosen}
+    if not carried:
+        return
+    unit.rels = [r for r in unit.rels if r.where not in carried]
+    for claim in unit.claims:
+        if claim.where in carried and claim.label is Label.ORGANISATION:
+            _carried(claim)
+            unit.pinned[claim.id] = chosen[claim.id]
+
+
+def _carried(claim: Claim) -> None:
+    """The claim of a chosen name's fallback record, cut to what it may add to the organisation
+    it names: its registration codes (a PIC: looked up and filtered on), cited to its row.
+
+    Not its kind, place or names: a registry's own record (ROR, of the same priority) describes
+    the organisation better than a participant row, and a name added here would change what the
+    matcher scores on the next load of the same dump. Not its id as an alias either: the next
+    load then matches the name again, as this one did, and gets the same link, confidence and
+    claim, where an alias would link it without a match and drop the match from the provenance.
+    """
+    claim.props = {k: v for k, v in claim.props.items() if k in IDENTIFIER_PROPS and v}
+    claim.names = []
+    claim.aliases = []
+    claim.name_keys = None
 
 
 def _dedupe(unit: Unit) -> None:
@@ -200,8 +222,10 @@ async def resolve_names(
     With `skip`, a row naming an organisation that did not match is left out of the load
     (reported in the second list) instead of stopping it. A name with a `fallback` never fails:
     its fallback id already known in the graph links to that node ("known"); else a chosen
-    match links ("linked"); else its fallback record is written, as a new organisation
-    ("created", or "unsure" when the matcher had candidates). `counts` gets those tallies.
+    match links and gives that organisation the name's registration code ("linked"); else its
+    fallback record is written, as a new organisation resolved by its id alone ("created", or
+    "unsure" when the matcher had candidates or chose an organisation that another code of the
+    scheme takes in this load). `counts` gets those tallies.
     """
     if not any(u.parsed.names for u in units):
         return [], []
@@ -220,10 +244,14 @@ async def resolve_names(
             counted.add(fallback)
             tally[verdict] = tally.get(verdict, 0) + 1
 
+    # Organisation -> the fallback whose registration it takes (one per organisation): the
+    # next load skips a node known by another code of the scheme (`other_codes`), so a second
+    # code naming it here gets its own record now, as it would then.
+    taken: dict[str, str] = {}
     for unit in units:
         resolved: dict[str, _Link] = {}
         fallbacks: dict[str, str] = {}  # placeholder -> fallback id
-        chosen_fallbacks: set[str] = set()
+        chosen_fallbacks: dict[str, str] = {}  # fallback id -> the organisation chosen
         failed: set[str] = set()  # records
         unmatched: set[str] = set()  # placeholders
         for named in unit.parsed.names:
@@ -233,15 +261,20 @@ async def resolve_names(
                 continue
             key = (named.text, named.country, named.fallback is not None)
             if key not in outcomes:
-                candidates = match(index, named.text, named.country)
-                if named.fallback:
-                    candidates = [c for c in candidates if c.record.id not in other_codes]
-                outcomes[key] = decide(candidates)
+                passed_over = other_codes if named.fallback else set()
+                outcomes[key] = decide(match(index, named.text, named.country, passed_over))
             outcome = outcomes[key]
-            if outcome.chosen is not None:
-                resolved[named.placeholder] = _Link(named.placeholder, named.text, outcome.chosen)
+            chosen = outcome.chosen
+            if (
+                chosen is not None
+                and named.fallback
+                and taken.setdefault(chosen.record.id, named.fallback) != named.fallback
+            ):
+                chosen = None
+            if chosen is not None:
+                resolved[named.placeholder] = _Link(named.placeholder, named.text, chosen)
                 if named.fallback:
-                    chosen_fallbacks.add(named.fallback)
+                    chosen_fallbacks[named.fallback] = chosen.record.id
                     count("linked", named.fallback)
                 continue
             if named.fallback:

@@ -71,6 +71,10 @@ class Unit:
     rels: list[RelRow] = field(default_factory=list)
     org_ids: dict[str, str] = field(default_factory=dict)  # record id -> node id
     ends: list[tuple[Label, str]] = field(default_factory=list)  # Links.ends, resolved
+    # Fallback records (graph.ingest.byname): record id -> the organisation their claim goes to,
+    # resolved by id alone: a chosen name's organisation (the claim cut to its codes, _carried),
+    # else the record's own id, never a namesake (the matcher has had its say on the name).
+    pinned: dict[str, str] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -113,11 +117,15 @@ def _resolve_organisations(
 ) -> None:
     """Each organisation claim's node; `shared` (node -> record id) carries the nodes claimed
     so far across calls (a streamed load resolves its chunks one by one, as one unit)."""
+    pinned: list[tuple[Unit, dict[str, str], Claim]] = []
     for unit in plan.units:
         claimed: dict[str, str] = {} if shared is None else shared
         records = {o.id: o for o in unit.parsed.bundle.organisations}
         for claim in unit.claims:
             if claim.label is not Label.ORGANISATION:
+                continue
+            if claim.id in unit.pinned:
+                pinned.append((unit, claimed, claim))
                 continue
             org = records[claim.id]
             keys = claim.name_keys if claim.name_keys is not None else org_name_keys(org)
@@ -155,6 +163,25 @@ def _resolve_organisations(
             index.register(node, org, keys)
             unit.org_ids[org.id] = node
             claim.id = node
+    # After every unit's own records: a chosen organisation may be a record of any unit.
+    dropped: set[int] = set()
+    for unit, claimed, claim in pinned:
+        target = unit.pinned[claim.id]
+        node = index.by_alias.get(target, target)
+        if node in claimed:
+            if target != claim.id:
+                # A cut claim (_carried): the unit's own record of the organisation says more.
+                dropped.add(id(claim))
+                continue
+            message = f"same organisation as {claimed[node]!r} in this load: merge the two"
+            plan.problems.append(_problem(unit, "organisations", claim.id, "id", message))
+            continue
+        claimed[node] = claim.id
+        unit.org_ids[claim.id] = node
+        claim.id = node
+    if dropped:
+        for unit in plan.units:
+            unit.claims = [c for c in unit.claims if id(c) not in dropped]
 
 
 async def _check_references(plan: Plan, read: Reader, index: OrgIndex) -> None:

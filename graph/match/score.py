@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from graph.match.countries import country_in
@@ -247,14 +248,27 @@ def _drop_contained(hits: list[_Hit]) -> list[_Hit]:
     ]
 
 
-def match(index: NameIndex, text: str, country: str | None = None) -> list[Candidate]:
-    """The organisations an affiliation may name, best first; `chosen` only when sure."""
+def match(
+    index: NameIndex,
+    text: str,
+    country: str | None = None,
+    skip: Collection[str] = (),
+) -> list[Candidate]:
+    """The organisations an affiliation may name, best first; `chosen` only when sure.
+
+    `skip`: records that may not be named here, left out before ranking, so that they are no
+    one's rival either: the answer is the one an index without them gives.
+    """
     gs = [_group(parts) for parts in groups(text, index.known)]
     countries = _countries(gs, country)
     hits: list[_Hit] = []
     for gi, g in enumerate(gs):
         hits += _name_hits(index, g, gi) + _acronym_hits(index, g, gi)
+    if skip:  # before a longer name of theirs hides a shorter one (_drop_contained)
+        hits = [h for h in hits if h.entry.record not in skip]
     hits = _redirect(index, _drop_contained(hits))
+    if skip:
+        hits = [h for h in hits if h.record not in skip]
     for hit in hits:
         _score(index, hit, gs[hit.group], countries)
     # An acronym is only evidence in its country (an acronym elsewhere is another body's).

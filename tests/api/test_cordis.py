@@ -20,7 +20,14 @@ from graph.settings import Settings
 from graph.store import Store
 from loaders.sources import parse_path
 from tests.api.conftest import Run
-from tests.cordisdump import write_zip
+from tests.cordisdump import (
+    ORG_HEADER,
+    PARTICIPATIONS,
+    participation_rows,
+    table,
+    tables,
+    write_zip,
+)
 from tests.integration.graphdata import bundle, fingerprint, org
 from tests.neo4j_test import ROOT, target_of
 
@@ -297,3 +304,71 @@ async def test_a_reload_of_the_same_dump_changes_nothing(
     assert await fingerprint(seeded) == before
     # Created organisations are now known by their PIC; the matched ones are matched again.
     assert report.resolved_names == {"known": 3, "linked": 2}
+
+
+ORG_PAGE = """query($id: ID!) { node(id: $id) { ... on Organisation {
+  key name pic country names { value } provenance { where source { key } } } } }"""
+
+
+async def test_a_participant_matched_by_name_gives_its_organisation_its_pic(
+    gql: Run, cordis: dict[str, int]
+) -> None:
+    """Before: the University of Tartu had no PIC, so the look-up by the PIC CORDIS lists it
+    under found nothing; now the match carries the PIC, cited to the row, and nothing else."""
+    lookup = """query($v: String!) { organisationByIdentifier(scheme: PIC, value: $v) {
+      key name } }"""
+    data, _ = await gql(lookup, v="999894237")
+    assert data["organisationByIdentifier"] == {
+        "key": "university-of-tartu",
+        "name": "University of Tartu",
+    }
+    data, _ = await gql(ORG_PAGE, id="Organisation:university-of-tartu")
+    node = data["node"]
+    assert (node["pic"], node["country"]) == ("999894237", "EE")
+    # The row's registered name is not added: the next load scores the same names.
+    assert "TARTU ULIKOOL" not in {n["value"] for n in node["names"]}
+    cited = {(p["source"]["key"], p["where"]) for p in node["provenance"]}
+    assert (
+        "cordis-horizonprojects-csv",
+        "organization.csv line 2, project 101057001, PIC 999894237",
+    ) in cited
+    query = """query($w: OrganisationWhere) { organisations(where: $w) {
+      edges { node { key pic } } } }"""
+    data, _ = await gql(query, w={"pic": {"in": ["999894237", "999842536"]}})
+    found = {e["node"]["pic"]: e["node"]["key"] for e in data["organisations"]["edges"]}
+    assert found["999894237"] == "university-of-tartu"
+    assert len(found) == 2  # TalTech, from ROR alone, has its PIC too
+    data, _ = await gql(query, w={"key": {"in": ["pic-999894237", "pic-999842536"]}})
+    assert data["organisations"]["edges"] == []  # no node of their own
+
+
+async def test_two_pics_matching_one_organisation_give_it_one_and_the_other_its_own_record(
+    seeded: Store, ror_subset: Path, tmp_path: Path
+) -> None:
+    """The first PIC in the dump goes to the organisation; the second, a node of its own, as
+    the next load would make it (a node with a PIC is no candidate for another). A reload of
+    the same dump changes nothing."""
+    await load(parse_path(ror_subset), seeded)
+    rows = [
+        (grant, "906000004", *rest) if (grant, pic) == ("952001", "999894237") else row
+        for row in PARTICIPATIONS
+        for grant, pic, *rest in [row]
+    ]
+    files = tables(organization_csv=table(ORG_HEADER, participation_rows(rows)))
+    (parsed,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip", files))
+    assert parsed.problems == []
+    report = await load([parsed], seeded)
+    assert report.resolved_names == {"linked": 2, "created": 3, "unsure": 1}
+    pics = await seeded.read(
+        "MATCH (n:Organisation) WHERE n.pic IN $pics RETURN n.pic AS pic, n.id AS id",
+        {"pics": ["999894237", "906000004"]},
+    )
+    assert {r["pic"]: r["id"] for r in pics} == {
+        "999894237": "university-of-tartu",
+        "906000004": "pic-906000004",
+    }
+    before = await fingerprint(seeded)
+    (again,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip", files))
+    report = await load([again], seeded)
+    assert report.resolved_names == {"known": 4, "linked": 2}
+    assert await fingerprint(seeded) == before

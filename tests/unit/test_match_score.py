@@ -102,6 +102,23 @@ def test_the_country_breaks_a_tie_between_namesakes() -> None:
     assert chosen(text + ", Japan") == []  # a country neither is in
 
 
+def test_a_record_passed_over_is_neither_chosen_nor_a_rival() -> None:
+    """As if the index did not hold it: the namesake wins alone, with the same confidence,
+    and a longer name of the passed-over record no longer hides a name inside it."""
+    text = "National Institute for Health Development"
+    alone = NameIndex([r for r in RECORDS if r.id != "health-kr"])
+    (without,) = [c for c in match(alone, text) if c.chosen]
+    (passed,) = [c for c in match(INDEX, text, skip={"health-kr"}) if c.chosen]
+    assert (passed.record.id, passed.confidence) == ("health-ee", without.confidence)
+    assert chosen("Tartu University Hospital, Tartu, Estonia") == ["tartu-hospital"]
+    hidden = match(INDEX, "Tartu University Hospital, Tartu, Estonia", skip={"tartu-hospital"})
+    assert "tartu-hospital" not in {c.record.id for c in hidden}
+    assert hidden == match(
+        NameIndex([r for r in RECORDS if r.id != "tartu-hospital"]),
+        "Tartu University Hospital, Tartu, Estonia",
+    )
+
+
 def test_a_withdrawn_record_leads_to_its_successor() -> None:
     (top, *_) = match(INDEX, "Small Business Agency, Daejeon, Korea")
     assert top.chosen
