@@ -88,17 +88,26 @@ def _page(where: str, sort: str = "ESTABLISHED", extra: str = "") -> str:
     )
 
 
+# A value of each scheme (a canonical form: any other is answered without a query).
+BY_IDENTIFIER = {
+    IdentifierScheme.ROR: ("000000303", "NodeUniqueIndexSeek"),
+    IdentifierScheme.WIKIDATA: ("Q1003", "NodeIndexSeek"),
+    IdentifierScheme.ISNI: ("0000000000000003", "NodeIndexSeek"),
+    IdentifierScheme.GRID: ("grid.3.3", "NodeIndexSeek"),
+    IdentifierScheme.FUNDREF: ("100003", "NodeIndexSeek"),
+    IdentifierScheme.REGISTRY_CODE: ("R-00003", "NodeIndexSeek"),
+    IdentifierScheme.PIC: ("900000003", "NodeIndexSeek"),
+}
+
 # One filter per indexed property of organisations, alone and inside an AND with another.
 SEEKS = [
     ('{key: {eq: "org-007"}}', "NodeUniqueIndexSeek", "id"),
     ('{key: {in: ["org-007", "org-011"]}}', "NodeUniqueIndexSeek", "id"),
-    ('{ror: {eq: "000000303"}}', "NodeUniqueIndexSeek", "ror"),
-    ('{wikidata: {eq: "Q1003"}}', "NodeIndexSeek", "wikidata"),
-    ('{isni: {eq: "0000000000000003"}}', "NodeIndexSeek", "isni"),
-    ('{grid: {eq: "grid.3.3"}}', "NodeIndexSeek", "grid"),
-    ('{fundref: {eq: "100003"}}', "NodeIndexSeek", "fundref"),
-    ('{registryCode: {eq: "R-00003"}}', "NodeIndexSeek", "registryCode"),
-    ('{pic: {eq: "900000003"}}', "NodeIndexSeek", "pic"),
+    # Each identifier, by the property the look-up by identifier reads (filter and look-up alike).
+    *(
+        (f'{{{s.value}: {{eq: "{value}"}}}}', op, s.value)
+        for s, (value, op) in BY_IDENTIFIER.items()
+    ),
     ('{country: {eq: "EE"}}', "NodeIndexSeek", "country"),
     ('{country: {in: ["EE", "KR"]}}', "NodeIndexSeek", "country"),
     ("{kind: {eq: UNIVERSITY}}", "NodeIndexSeek", "kind"),
@@ -127,18 +136,6 @@ async def test_each_filter_inside_an_and_is_an_index_seek(
     ops = await _plan(schema, eco, query)
     assert _uses(ops, operator, prop), ops
     assert not _scans(ops), ops
-
-
-# A value of each scheme (a canonical form: any other is answered without a query).
-BY_IDENTIFIER = {
-    IdentifierScheme.ROR: ("000000303", "NodeUniqueIndexSeek"),
-    IdentifierScheme.WIKIDATA: ("Q1003", "NodeIndexSeek"),
-    IdentifierScheme.ISNI: ("0000000000000003", "NodeIndexSeek"),
-    IdentifierScheme.GRID: ("grid.3.3", "NodeIndexSeek"),
-    IdentifierScheme.FUNDREF: ("100003", "NodeIndexSeek"),
-    IdentifierScheme.REGISTRY_CODE: ("R-00003", "NodeIndexSeek"),
-    IdentifierScheme.PIC: ("900000003", "NodeIndexSeek"),
-}
 
 
 def test_every_identifier_scheme_has_a_plan_case() -> None:
