@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.read import IDENTIFIER_PROPS, as_query
 
 _ORG = checked_label(Label.ORGANISATION)
 _CHILD_OF = checked_type(RelType.CHILD_OF)
@@ -41,6 +42,15 @@ ORGANISATIONS_BY_ID: LiteralString = (
     "n.status AS status, "
     "[(n)-[:" + _SUCCEEDED_BY + "]->(s:" + _ORG + ") | s.id] AS successors, "
     "[(n)-[:" + _CHILD_OF + "]->(p:" + _ORG + ") | p.id] AS parents"
+)
+
+# The registration codes of the organisations a load's names chose, by id (an index seek each):
+# a name that comes with a code is not an organisation that holds another of the same scheme.
+CODES_BY_ID: LiteralString = as_query(
+    "UNWIND $ids AS id MATCH (n:"
+    + _ORG
+    + " {id: id}) RETURN n.id AS id, "
+    + ", ".join(f"n.{prop} AS {prop}" for prop in sorted(IDENTIFIER_PROPS))
 )
 
 # What changes when organisations, their names or their hierarchy change: the count, the sum

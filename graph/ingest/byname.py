@@ -16,11 +16,12 @@ from graph.cypher import match as cypher_match
 from graph.cypher.read import IDENTIFIER_PROPS
 from graph.errors import Problem
 from graph.ingest.resolve import OrgIndex
-from graph.ingest.rows import Claim, RelRow
+from graph.ingest.rows import Claim, Props, RelRow
 from graph.match.index import NameIndex
 from graph.match.record import OrgRecord, from_organisation, from_row
 from graph.match.score import Candidate, match
 from graph.parsed import NamedOrganisation
+from graph.store import Row
 
 if TYPE_CHECKING:
     from graph.ingest.plan import Reader, Unit
@@ -159,6 +160,74 @@ def _scheme_nodes(orgs: OrgIndex, names: Sequence[NamedOrganisation]) -> set[str
     return {node for alias, node in orgs.by_alias.items() if alias.startswith(prefixes)}
 
 
+_Key = tuple[str, str | None, str]  # a name as written, its country, its fallback id or ""
+# Rounds of reading the chosen organisations' codes and matching again without those whose code
+# contradicts the name's: a name still choosing such an organisation after them is left unsure.
+CODE_ROUNDS = 3
+
+
+def _key(named: NamedOrganisation) -> _Key:
+    return (named.text, named.country, named.fallback or "")
+
+
+def _contradicts(held: Row | None, codes: Props) -> bool:
+    return held is not None and any(held.get(k) not in (None, v) for k, v in codes.items())
+
+
+async def _outcomes(
+    units: Sequence[Unit], read: Reader, orgs: OrgIndex, index: NameIndex
+) -> dict[_Key, Outcome]:
+    """What each name that needs matching matched.
+
+    A name with a fallback (a registration code) passes over the organisations that hold
+    another code of its scheme: those known by a fallback id of it (`_scheme_nodes`), and
+    those a match chose whose stored code contradicts the name's (read, then matched again as
+    if they were not in the index). Each fallback is matched on its own: two codes with one
+    name may come apart.
+    """
+    names = [n for u in units for n in u.parsed.names]
+    fallback_ids = {n.fallback for n in names if n.fallback}
+    codes: dict[str, Props] = {
+        claim.id: {k: v for k, v in claim.props.items() if k in IDENTIFIER_PROPS and v}
+        for unit in units
+        for claim in unit.claims
+        if claim.label is Label.ORGANISATION and claim.id in fallback_ids
+    }
+    other_codes = _scheme_nodes(orgs, names)
+    extra: dict[_Key, set[str]] = {}  # organisations a name passes over for their stored code
+
+    def decided(key: _Key) -> Outcome:
+        # The shared set as it is, not a copy per name: a dump has tens of thousands of names.
+        passed = (other_codes | extra[key] if key in extra else other_codes) if key[2] else ()
+        return decide(match(index, key[0], key[1], passed))
+
+    wanted = {_key(n) for n in names if not (n.fallback and n.fallback in orgs.by_alias)}
+    outcomes = {key: decided(key) for key in wanted}
+    held: dict[str, Row | None] = {}  # organisation -> its codes (None: not in the graph)
+    while True:  # each round passes over one more organisation per name, CODE_ROUNDS at most
+        chosen = {
+            key: outcome.chosen.record.id
+            for key, outcome in outcomes.items()
+            if outcome.chosen is not None and codes.get(key[2])
+        }
+        unread = sorted(set(chosen.values()) - held.keys())
+        if unread:
+            held.update(dict.fromkeys(unread))
+            for row in await read(cypher_match.CODES_BY_ID, {"ids": unread}):
+                held[row["id"]] = row
+        redo = [key for key, node in chosen.items() if _contradicts(held[node], codes[key[2]])]
+        for key in redo:
+            extra.setdefault(key, set()).add(chosen[key])
+            if len(extra[key]) > CODE_ROUNDS:
+                why = "matches only organisations that hold another registration code"
+                outcomes[key] = Outcome(None, outcomes[key].candidates, why)
+            else:
+                outcomes[key] = decided(key)
+        if not redo:
+            break
+    return outcomes
+
+
 def _with_fallback(unit: Unit, fallbacks: dict[str, str], chosen: dict[str, str]) -> None:
     """Placeholders the matcher was not sure of become their fallback records; the fallback
     record of a chosen name (`chosen`: fallback id -> the organisation's id) gives that
@@ -232,8 +301,7 @@ async def resolve_names(
     names = [n for u in units for n in u.parsed.names]
     exclude = frozenset(n.fallback for n in names if n.fallback)
     index = await name_index(units, read, orgs, exclude)
-    other_codes = _scheme_nodes(orgs, names)
-    outcomes: dict[tuple[str, str | None, bool], Outcome] = {}
+    outcomes = await _outcomes(units, read, orgs, index)
     problems: list[Problem] = []
     skipped: list[Problem] = []
     tally = counts if counts is not None else {}
@@ -245,8 +313,8 @@ async def resolve_names(
             tally[verdict] = tally.get(verdict, 0) + 1
 
     # Organisation -> the fallback whose registration it takes (one per organisation): the
-    # next load skips a node known by another code of the scheme (`other_codes`), so a second
-    # code naming it here gets its own record now, as it would then.
+    # next load passes over an organisation holding another code of the scheme (`_outcomes`),
+    # so a second code naming it here gets its own record now, as it would then.
     taken: dict[str, str] = {}
     for unit in units:
         resolved: dict[str, _Link] = {}
@@ -259,11 +327,7 @@ async def resolve_names(
                 fallbacks[named.placeholder] = named.fallback
                 count("known", named.fallback)
                 continue
-            key = (named.text, named.country, named.fallback is not None)
-            if key not in outcomes:
-                passed_over = other_codes if named.fallback else set()
-                outcomes[key] = decide(match(index, named.text, named.country, passed_over))
-            outcome = outcomes[key]
+            outcome = outcomes[_key(named)]
             chosen = outcome.chosen
             if (
                 chosen is not None

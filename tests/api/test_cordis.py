@@ -23,6 +23,8 @@ from tests.api.conftest import Run
 from tests.cordisdump import (
     ORG_HEADER,
     PARTICIPATIONS,
+    PROJECT_HEADER,
+    PROJECTS,
     participation_rows,
     table,
     tables,
@@ -371,4 +373,44 @@ async def test_two_pics_matching_one_organisation_give_it_one_and_the_other_its_
     (again,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip", files))
     report = await load([again], seeded)
     assert report.resolved_names == {"known": 4, "linked": 2}
+    assert await fingerprint(seeded) == before
+
+
+async def test_an_organisation_holding_a_pic_is_passed_over_for_another(
+    seeded: Store, cordis: dict[str, int], tmp_path: Path
+) -> None:
+    """A second dump (another origin) names the University of Tartu with another PIC: the
+    organisation, which holds 999894237 since the first dump, is not that registration, so it
+    becomes `pic-<PIC>`; TalTech, named with the PIC it holds, is linked again."""
+    tartu = ("TARTU ULIKOOL", "UT", "HES", "Tartu", "EE", "1", "coordinator", "1")
+    nkua = ("ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON", "NKUA", "HES", "Athina", "EL")
+    taltech = ("TALLINNA TEHNIKAULIKOOL", "", "HES", "Tallinn", "EE", "3", "participant", "1")
+    rows: list[tuple[str, ...]] = [
+        ("952001", "906000005", *tartu),
+        ("952001", "906000002", *nkua, "2", "participant", "1"),
+        ("952001", "999842536", *taltech),
+    ]
+    files = tables(
+        project_csv=table(PROJECT_HEADER, PROJECTS[1:]),
+        organization_csv=table(ORG_HEADER, participation_rows(rows)),
+        euroSciVoc_csv=None,
+        topics_csv=None,
+    )
+    dump = write_zip(tmp_path / "cordis-h2020projects-csv.zip", files)
+    (parsed,) = parse_path(dump)
+    assert parsed.problems == []
+    report = await load([parsed], seeded)
+    assert report.resolved_names == {"known": 1, "linked": 1, "created": 1}
+    pics = await seeded.read(
+        "MATCH (n:Organisation) WHERE n.pic IN $pics RETURN n.pic AS pic, n.id AS id",
+        {"pics": ["999894237", "906000005", "999842536"]},
+    )
+    found = {r["pic"]: r["id"] for r in pics}
+    assert found["999894237"] == "university-of-tartu"
+    assert found["906000005"] == "pic-906000005"
+    assert found["999842536"] != "pic-999842536"  # TalTech's own node, matched again
+    before = await fingerprint(seeded)
+    (again,) = parse_path(dump)
+    report = await load([again], seeded)
+    assert report.resolved_names == {"known": 2, "linked": 1}
     assert await fingerprint(seeded) == before

@@ -10,6 +10,7 @@ import pytest
 from graph.cypher import Label, RelType
 from graph.cypher import load as cypher_load
 from graph.cypher import loadmark as cypher_loadmark
+from graph.cypher import match as cypher_match
 from graph.store import Store
 
 # Operators that read every node of a label, or every node or relationship of the graph.
@@ -51,6 +52,7 @@ WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
         cypher_load.merge_rels(RelType.HOLDS_POSITION, Label.PERSON, Label.ORGANISATION),
         {"rows": [REL], "origin": "o"},
     ),
+    ("codes of chosen organisations", cypher_match.CODES_BY_ID, {"ids": ["x"]}),
     ("mark", cypher_loadmark.MARK, {"origins": ["o"]}),
     ("unmark", cypher_loadmark.UNMARK, {"origins": ["o"]}),
     ("digest", cypher_loadmark.DIGEST, {"origin": "o"}),
