@@ -14,6 +14,7 @@ import networkx as nx
 import pytest
 
 from graph.api.http.app import create_app
+from graph.cypher import schema as cypher_schema
 from graph.dbserver import ServerInfo
 from graph.ingest.write import load
 from graph.settings import Settings
@@ -414,3 +415,43 @@ async def test_an_organisation_holding_a_pic_is_passed_over_for_another(
     report = await load([again], seeded)
     assert report.resolved_names == {"known": 2, "linked": 1}
     assert await fingerprint(seeded) == before
+
+
+async def _graph_items(store: Store) -> dict[tuple[str, ...], dict[str, Any]]:
+    """Every node by id and relationship by (start, type, end, key), with its properties."""
+    nodes = await store.read(cypher_schema.FINGERPRINT_NODES)
+    rels = await store.read(cypher_schema.FINGERPRINT_RELS)
+    items: dict[tuple[str, ...], dict[str, Any]] = {(n["props"]["id"],): n["props"] for n in nodes}
+    for r in rels:
+        items[(r["start"], r["type"], r["end"], str(r["props"].get("key", "")))] = r["props"]
+    return items
+
+
+async def test_a_changed_row_updates_only_its_facts(
+    seeded: Store, cordis: dict[str, int], tmp_path: Path
+) -> None:
+    """One participation's contribution and one project's title change in the dump: the reload
+    changes that relationship and that project (its version goes up) and nothing else."""
+    before = await _graph_items(seeded)
+    rows = [
+        (*row[:9], "450000") if row[:2] == ("952001", "906000002") else row
+        for row in PARTICIPATIONS
+    ]
+    projects = [{**p, "title": "Smarter grids"} if p["id"] == "952001" else p for p in PROJECTS]
+    files = tables(
+        project_csv=table(PROJECT_HEADER, projects),
+        organization_csv=table(ORG_HEADER, participation_rows(rows)),
+    )
+    (parsed,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip", files))
+    await load([parsed], seeded)
+    after = await _graph_items(seeded)
+    assert after.keys() == before.keys()
+    changed = {key for key in before if before[key] != after[key]}
+    participation = ("pic-906000002", "PARTICIPATES_IN", "cordis-952001", "participant")
+    assert changed == {("cordis-952001",), participation}
+    assert after[participation]["contributionAmount"] == 450000.0
+    project = after[("cordis-952001",)]
+    assert (project["title"], project["version"]) == (
+        "Smarter grids",
+        before[("cordis-952001",)]["version"] + 1,
+    )
