@@ -298,15 +298,19 @@ async def test_the_readme_startup_question_answers_from_cordis(
     assert {"value": "HORIZON", "count": 1} in data["projectFacets"]["byProgramme"]
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["one transaction", "batched"])
 async def test_a_reload_of_the_same_dump_changes_nothing(
-    seeded: Store, cordis: dict[str, int], tmp_path: Path
+    seeded: Store, cordis: dict[str, int], tmp_path: Path, batched: bool
 ) -> None:
     before = await fingerprint(seeded)
     (parsed,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip"))
-    report = await load([parsed], seeded)
+    report = await load([parsed], seeded, batched=batched)
     assert await fingerprint(seeded) == before
     # Created organisations are now known by their PIC; the matched ones are matched again.
     assert report.resolved_names == {"known": 3, "linked": 2}
+    # Batched, every relationship is found as it would be written, and left alone.
+    assert report.relationships > 0
+    assert report.unchanged_relationships == (report.relationships if batched else 0)
 
 
 ORG_PAGE = """query($id: ID!) { node(id: $id) { ... on Organisation {
@@ -427,8 +431,9 @@ async def _graph_items(store: Store) -> dict[tuple[str, ...], dict[str, Any]]:
     return items
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["one transaction", "batched"])
 async def test_a_changed_row_updates_only_its_facts(
-    seeded: Store, cordis: dict[str, int], tmp_path: Path
+    seeded: Store, cordis: dict[str, int], tmp_path: Path, batched: bool
 ) -> None:
     """One participation's contribution and one project's title change in the dump: the reload
     changes that relationship and that project (its version goes up) and nothing else."""
@@ -443,7 +448,7 @@ async def test_a_changed_row_updates_only_its_facts(
         organization_csv=table(ORG_HEADER, participation_rows(rows)),
     )
     (parsed,) = parse_path(write_zip(tmp_path / "cordis-HORIZONprojects-csv.zip", files))
-    await load([parsed], seeded)
+    report = await load([parsed], seeded, batched=batched)
     after = await _graph_items(seeded)
     assert after.keys() == before.keys()
     changed = {key for key in before if before[key] != after[key]}
@@ -455,3 +460,6 @@ async def test_a_changed_row_updates_only_its_facts(
         "Smarter grids",
         before[("cordis-952001",)]["version"] + 1,
     )
+    # Batched, the one changed relationship is the one written again.
+    if batched:
+        assert report.unchanged_relationships == report.relationships - 1
