@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from graph import model as m
 from graph.cypher import Label, RelType
 from graph.cypher.read import sort_degree, sort_distinct_far, sort_or, sort_prop
@@ -44,8 +46,8 @@ def _props(*names: str) -> dict[str, FieldSpec]:
     return {name: Prop(name) for name in names}
 
 
-def _scalars(*names: str) -> dict[str, FilterSpec]:
-    return {name: Scalar(name) for name in names}
+def _scalars(*names: str, of: type[object] = str) -> dict[str, FilterSpec]:
+    return {name: Scalar(name, of=of) for name in names}
 
 
 def _org_link(rel: RelType, *, outgoing: bool | None) -> EdgeRel:
@@ -134,17 +136,43 @@ ORGANISATION = Kind(
     },
     filters={
         **_KEY_FILTER,
-        "name": AnyName(),
-        **_scalars("kind", "status", "country", "city", "established"),
-        **_scalars("ror", "wikidata", "isni", "grid", "fundref", "topics", "sectors"),
-        "registry_code": Scalar("registryCode"),
-        "pic": Scalar("pic"),
-        "agreements": Quantified(type=RelType.PARTY_TO, outgoing=True, target="Agreement"),
+        "name": AnyName(description="Matches any of its names, in any language."),
+        "kind": Scalar("kind", of=m.OrgKind),
+        "status": Scalar("status", of=m.OrgStatus),
+        **_scalars("country", "city"),
+        "established": Scalar("established", of=int),
+        **_scalars("ror", "wikidata", "isni", "grid", "fundref"),
+        "registry_code": Scalar(
+            "registryCode", description="A company or charity register's code."
+        ),
+        "pic": Scalar("pic", description="The EU's participant identification code (9 digits)."),
+        **_scalars("topics", "sectors", of=list),
+        "agreements": Quantified(
+            type=RelType.PARTY_TO,
+            outgoing=True,
+            target="Agreement",
+            description="Agreements it is party to.",
+        ),
         "projects": Quantified(type=RelType.PARTICIPATES_IN, outgoing=True, target="Project"),
         "events": Quantified(type=RelType.PARTICIPATED_IN, outgoing=True, target="Event"),
-        "datasets": Quantified(type=RelType.HOLDS_DATA, outgoing=True, target="Dataset"),
-        "parents": Quantified(type=RelType.CHILD_OF, outgoing=True, target="Organisation"),
-        "children": Quantified(type=RelType.CHILD_OF, outgoing=False, target="Organisation"),
+        "datasets": Quantified(
+            type=RelType.HOLDS_DATA,
+            outgoing=True,
+            target="Dataset",
+            description="Data sets it holds.",
+        ),
+        "parents": Quantified(
+            type=RelType.CHILD_OF,
+            outgoing=True,
+            target="Organisation",
+            description="Organisations it is part of (its parents in a hierarchy).",
+        ),
+        "children": Quantified(
+            type=RelType.CHILD_OF,
+            outgoing=False,
+            target="Organisation",
+            description="Organisations that are part of it (its units).",
+        ),
     },
     sorts={
         "NAME": (sort_prop("name"), ""),
@@ -223,11 +251,19 @@ PERSON = Kind(
     },
     filters={
         **_KEY_FILTER,
-        "name": AnyName(),
+        "name": AnyName(description="Matches any spelling of the name."),
         "organisations": Quantified(
-            type=RelType.HOLDS_POSITION, outgoing=True, target="Organisation"
+            type=RelType.HOLDS_POSITION,
+            outgoing=True,
+            target="Organisation",
+            description="Organisations where the person holds a position.",
         ),
-        "agreements": Quantified(type=RelType.SIGNED, outgoing=True, target="Agreement"),
+        "agreements": Quantified(
+            type=RelType.SIGNED,
+            outgoing=True,
+            target="Agreement",
+            description="Agreements the person signed.",
+        ),
     },
     sorts={"NAME": (sort_prop("name"), ""), **_KEY_SORT},
     default_sort="NAME",
@@ -267,7 +303,11 @@ AGREEMENT = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("kind", "status", "title", "signed", "topics"),
+        "kind": Scalar("kind", of=m.AgreementKind),
+        "status": Scalar("status", of=m.AgreementStatus),
+        "title": Scalar("title"),
+        "signed": Scalar("signed", of=date),
+        "topics": Scalar("topics", of=list),
         "parties": Quantified(type=RelType.PARTY_TO, outgoing=False, target="Organisation"),
         "signatories": Quantified(type=RelType.SIGNED, outgoing=False, target="Person"),
     },
@@ -319,10 +359,16 @@ EVENT = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("kind", "title", "date", "topics"),
+        "kind": Scalar("kind", of=m.EventKind),
+        "title": Scalar("title"),
+        "date": Scalar("date", of=date),
         "place_country": Scalar("placeCountry"),
+        "topics": Scalar("topics", of=list),
         "participants": Quantified(
-            type=RelType.PARTICIPATED_IN, outgoing=False, target="Organisation"
+            type=RelType.PARTICIPATED_IN,
+            outgoing=False,
+            target="Organisation",
+            description="Organisations that took part.",
         ),
     },
     sorts={
@@ -386,7 +432,11 @@ DATASET = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("title", "modalities", "individuals", "country", "topics"),
+        "title": Scalar("title"),
+        "modalities": Scalar("modalities", of=list),
+        "individuals": Scalar("individuals", of=int),
+        "country": Scalar("country"),
+        "topics": Scalar("topics", of=list),
         "holder": Quantified(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation"),
     },
     sorts={
@@ -447,7 +497,11 @@ PROJECT = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("kind", "status", "title", "start", "topics"),
+        "kind": Scalar("kind", of=m.ProjectKind),
+        "status": Scalar("status", of=m.ProjectStatus),
+        "title": Scalar("title"),
+        "start": Scalar("start", of=date),
+        "topics": Scalar("topics", of=list),
         "participants": Quantified(
             type=RelType.PARTICIPATES_IN, outgoing=False, target="Organisation"
         ),
