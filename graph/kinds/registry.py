@@ -6,6 +6,7 @@ from datetime import date
 
 from graph import model as m
 from graph.cypher import Label, RelType
+from graph.cypher import props as p
 from graph.cypher.read import sort_degree, sort_distinct_far, sort_or, sort_prop
 from graph.kinds.specs import (
     FEW,
@@ -36,7 +37,7 @@ _COMMON: dict[str, FieldSpec] = {
     "provenance": Provenance(),
 }
 _PLACE = Embedded(
-    props={"city": "placeCity", "country": "placeCountry"}, optional_on="placeCountry"
+    props={"city": p.PLACE_CITY, "country": p.PLACE_COUNTRY}, optional_on=p.PLACE_COUNTRY
 )
 _KEY_SORT: dict[str, Sort] = {"KEY": (sort_prop("id"), "")}
 _KEY_FILTER: dict[str, FilterSpec] = {"key": Scalar("id")}
@@ -74,7 +75,7 @@ ORGANISATION = Kind(
             "country",
             "city",
             "region",
-            "geonamesId",
+            p.GEONAMES_ID,
             "lat",
             "lng",
             "ror",
@@ -82,7 +83,7 @@ ORGANISATION = Kind(
             "isni",
             "grid",
             "fundref",
-            "registryCode",
+            p.REGISTRY_CODE,
             "pic",
             "established",
             "website",
@@ -143,7 +144,7 @@ ORGANISATION = Kind(
         "established": Scalar("established", of=int),
         **_scalars("ror", "wikidata", "isni", "grid", "fundref"),
         "registry_code": Scalar(
-            "registryCode", description="A company or charity register's code."
+            p.REGISTRY_CODE, description="A company or charity register's code."
         ),
         "pic": Scalar("pic", description="The EU's participant identification code (9 digits)."),
         **_scalars("topics", "sectors", of=list),
@@ -277,7 +278,7 @@ AGREEMENT = Kind(
     label=Label.AGREEMENT,
     fields={
         **_COMMON,
-        **_props("kind", "title", "purpose", "topics", "signed", "validFrom", "validTo"),
+        **_props("kind", "title", "purpose", "topics", "signed", p.VALID_FROM, p.VALID_TO),
         "status": Prop("status"),
         "place": _PLACE,
     },
@@ -362,7 +363,7 @@ EVENT = Kind(
         "kind": Scalar("kind", of=m.EventKind),
         "title": Scalar("title"),
         "date": Scalar("date", of=date),
-        "place_country": Scalar("placeCountry"),
+        "place_country": Scalar(p.PLACE_COUNTRY),
         "topics": Scalar("topics", of=list),
         "participants": Quantified(
             type=RelType.PARTICIPATED_IN,
@@ -413,11 +414,11 @@ DATASET = Kind(
         ),
         "access": Embedded(
             props={
-                "rights": "accessRights",
-                "legalBasis": "accessLegalBasis",
-                "conditions": "accessConditions",
-                "limitations": "accessLimitations",
-                "contact": "accessContact",
+                "rights": p.ACCESS_RIGHTS,
+                "legalBasis": p.ACCESS_LEGAL_BASIS,
+                "conditions": p.ACCESS_CONDITIONS,
+                "limitations": p.ACCESS_LIMITATIONS,
+                "contact": p.ACCESS_CONTACT,
             },
             rels={
                 "body": Rel(
@@ -469,15 +470,15 @@ PROJECT = Kind(
     fields={
         **_COMMON,
         **_props("kind", "title", "acronym", "description", "status", "start", "end", "topics"),
-        **_props("programme", "fundingScheme"),
+        **_props("programme", p.FUNDING_SCHEME),
         "place": _PLACE,
         "budget": Embedded(
-            props={"amount": "budgetAmount", "currency": "budgetCurrency"},
-            optional_on="budgetAmount",
+            props={"amount": p.BUDGET_AMOUNT, "currency": p.BUDGET_CURRENCY},
+            optional_on=p.BUDGET_AMOUNT,
         ),
         "contribution": Embedded(
-            props={"amount": "contributionAmount", "currency": "contributionCurrency"},
-            optional_on="contributionAmount",
+            props={"amount": p.CONTRIBUTION_AMOUNT, "currency": p.CONTRIBUTION_CURRENCY},
+            optional_on=p.CONTRIBUTION_AMOUNT,
         ),
     },
     relationships={
@@ -563,7 +564,7 @@ EDGES: dict[str, EdgeSpec] = {
         {
             "title": Prop("title"),
             "date": Prop("date"),
-            "onBehalfOf": Lookup(target="Organisation", prop="onBehalfOf"),
+            "onBehalfOf": Lookup(target="Organisation", prop=p.ON_BEHALF_OF),
             "provenance": Provenance(),
         }
     ),
@@ -583,8 +584,8 @@ EDGES: dict[str, EdgeSpec] = {
             "end": Prop("end"),
             "order": Prop("order"),
             # Flat on the edge (edges hold props only): the amount and its currency.
-            "contribution": Prop("contributionAmount"),
-            "contributionCurrency": Prop("contributionCurrency"),
+            "contribution": Prop(p.CONTRIBUTION_AMOUNT),
+            "contributionCurrency": Prop(p.CONTRIBUTION_CURRENCY),
             "ended": Prop("ended"),
             "provenance": Provenance(),
         }

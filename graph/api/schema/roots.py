@@ -29,6 +29,7 @@ from graph.api.schema.questions import Questions
 from graph.api.schema.raw import declared, declared_only, raw_root
 from graph.api.schema.relay_ids import split_id
 from graph.cypher import loadmark as cypher_loadmark
+from graph.cypher import props
 from graph.cypher import read as cypher_read
 from graph.errors import UserError
 from graph.kinds import KINDS
@@ -127,7 +128,7 @@ class IdentifierScheme(Enum):
     ISNI = "isni"
     GRID = "grid"
     FUNDREF = "fundref"
-    REGISTRY_CODE = "registryCode"
+    REGISTRY_CODE = props.REGISTRY_CODE
     PIC = "pic"
 
 
