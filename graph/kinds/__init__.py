@@ -5,7 +5,8 @@ the entries.
 
 Everything the API derives per kind comes from here: the `<Kind>Where`, `<Kind>Quantifier`,
 `<Enum>Filter`, `<Kind>Sort` and `<Kind>OrderBy` inputs (graph/api/schema/inputs.py, from
-`filters` and `sorts`), the compiler's type tables (graph/api/compile/tables.py), the `where`
+`filters` and `sorts`), the `<Kind>Connection` and `<Kind>Edge` types
+(graph/api/schema/types.py), the compiler's type tables (graph/api/compile/tables.py), the `where`
 predicates (graph/api/compile/where.py), the node types the schema registers and the default sort
 of each root connection (graph/api/schema/roots.py), and the nested list estimates of the cost
 limit (graph/api/execution/limits/rules.py, through tables.NESTED_ESTIMATES).

@@ -9,8 +9,6 @@ are generated from the registry, graph/api/schema/inputs.py: nothing to hold the
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from typing import Any
 
 import pytest
@@ -55,15 +53,6 @@ def _object(schema: strawberry.Schema, name: str) -> GraphQLObjectType:
     gtype = graphql_schema(schema).type_map[name]
     assert isinstance(gtype, GraphQLObjectType), name
     return gtype
-
-
-def _inner(annotation: Any) -> Any:
-    """The class inside `X | None`, `list[X]`, `Annotated[...]`."""
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    origin = typing.get_origin(annotation)
-    if origin in (list, typing.Union, types.UnionType, typing.Annotated) and args:
-        return _inner(args[0])
-    return annotation
 
 
 @pytest.mark.parametrize("name", KIND_NAMES)

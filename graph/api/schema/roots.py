@@ -175,8 +175,8 @@ def _root_connection(type_name: str, field_name: str, description: str) -> Any:
     ) -> Any:
         return declared_only()
 
-    connection = getattr(t, f"{type_name}Connection")
     where, order_by = i.WHERE[type_name] | None, i.ORDER_BY[type_name] | None
+    connection = t.CONNECTIONS[type_name]
     return declared(resolve, description, connection, info=Info, where=where, order_by=order_by)
 
 
