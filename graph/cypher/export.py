@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.props import PLACE_COUNTRY
 
 # Neighbourhoods are walked with a pruning breadth-first expand; beyond 4 hops a hub-rich graph
 # is the whole graph, which the unfiltered export gives more cheaply.
@@ -41,22 +42,19 @@ def _tied(rel_type: RelType, *, to_organisation: bool) -> LiteralString:
     return "EXISTS { MATCH " + hop + " WHERE c.country IN $countries }"
 
 
+_PLACED: LiteralString = "{v}." + PLACE_COUNTRY + " IN $countries"
 _COUNTRY: dict[Label, LiteralString] = {
     Label.ORGANISATION: "{v}.country IN $countries",
     Label.DATASET: "{v}.country IN $countries",
     Label.PERSON: _tied(RelType.HOLDS_POSITION, to_organisation=True),
     Label.AGREEMENT: (
-        "({v}.placeCountry IN $countries OR " + _tied(RelType.PARTY_TO, to_organisation=False) + ")"
+        "(" + _PLACED + " OR " + _tied(RelType.PARTY_TO, to_organisation=False) + ")"
     ),
     Label.EVENT: (
-        "({v}.placeCountry IN $countries OR "
-        + _tied(RelType.PARTICIPATED_IN, to_organisation=False)
-        + ")"
+        "(" + _PLACED + " OR " + _tied(RelType.PARTICIPATED_IN, to_organisation=False) + ")"
     ),
     Label.PROJECT: (
-        "({v}.placeCountry IN $countries OR "
-        + _tied(RelType.PARTICIPATES_IN, to_organisation=False)
-        + ")"
+        "(" + _PLACED + " OR " + _tied(RelType.PARTICIPATES_IN, to_organisation=False) + ")"
     ),
     Label.SOURCE: "false",
 }

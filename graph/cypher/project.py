@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.props import ACCESS_RIGHTS
 
 # Variables and properties the compiler may write into query text: plain identifiers only.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -93,7 +94,7 @@ def provenance(var: str) -> str:
 
 def public_access(var: str) -> str:
     """The condition under which an anonymous reader sees a data set's access contact."""
-    return f"{ident(var)}.accessRights = 'public'"
+    return f"{ident(var)}.{ACCESS_RIGHTS} = 'public'"
 
 
 def when(condition: str, value: str) -> str:

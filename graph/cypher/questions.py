@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.project import ident, labelled, param_ref, provenance
+from graph.cypher.props import FUNDING_SCHEME, PLACE_COUNTRY, VALID_FROM, VALID_TO
 
 # What links an organisation to an agreement, project or event it takes part in.
 TAKES_PART = "|".join(
@@ -92,8 +93,8 @@ def has_topic(var: str, topic: str) -> str:
 def valid_on(var: str, date: str) -> str:
     """Is the agreement, project or event `var` in force (or past, for an event) on `date`?"""
     v, d = ident(var), param_ref(date)
-    start = f"coalesce({v}.validFrom, {v}.signed, {v}.start)"
-    end = f"coalesce({v}.validTo, {v}.end)"
+    start = f"coalesce({v}.{VALID_FROM}, {v}.signed, {v}.start)"
+    end = f"coalesce({v}.{VALID_TO}, {v}.end)"
     return (
         f"(CASE WHEN {labelled(v, Label.EVENT)} THEN {v}.date <= {d} "
         f"ELSE ({start} IS NULL OR {start} <= {d}) AND ({end} IS NULL OR {end} >= {d}) END)"
@@ -183,8 +184,8 @@ def takes_part_from(country: str) -> str:
     c = param_ref(country)
     return (
         f"(EXISTS {{ (o:{_ORG})-[:{TAKES_PART}]->(x) WHERE o.country = {c} }} "
-        f"OR x.placeCountry = {c} "
-        f"OR (x.placeCountry IS NULL AND NOT EXISTS {{ (:{_ORG})-[:{TAKES_PART}]->(x) }}))"
+        f"OR x.{PLACE_COUNTRY} = {c} "
+        f"OR (x.{PLACE_COUNTRY} IS NULL AND NOT EXISTS {{ (:{_ORG})-[:{TAKES_PART}]->(x) }}))"
     )
 
 
@@ -229,7 +230,7 @@ AGREEMENT_EXTREMES = {"firstSigned": "min(n.signed)", "lastSigned": "max(n.signe
 PROJECT_GROUPS = {
     "byYear": "coalesce(toString(n.start.year), 'unknown')",
     "byProgramme": "coalesce(n.programme, 'unknown')",
-    "byFundingScheme": "coalesce(n.fundingScheme, 'unknown')",
+    "byFundingScheme": f"coalesce(n.{FUNDING_SCHEME}, 'unknown')",
     "byStatus": "n.status",
     # A project counts once in each country it has participants in.
     "byCountry": "coalesce(o.country, 'unknown')",

@@ -12,11 +12,12 @@ from typing import LiteralString
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.project import ident, param_ref
+from graph.cypher.props import REGISTRY_CODE
 
 _PLAIN_PROPERTY = re.compile(r"n\.[A-Za-z]+")
 _OPTIONAL_PROPERTY = re.compile(r"coalesce\(n\.([A-Za-z]+), .+\)")
 # Identifier properties an organisation may be looked up by (each has an index, schema.py).
-IDENTIFIER_PROPS = frozenset({"ror", "wikidata", "isni", "grid", "fundref", "registryCode", "pic"})
+IDENTIFIER_PROPS = frozenset({"ror", "wikidata", "isni", "grid", "fundref", REGISTRY_CODE, "pic"})
 # (label, property, sort key) with a composite range index (schema.py): a page sorted by the key
 # and filtered by equality on the property is read in order from it. With only the property's
 # own index, "the first 100 US organisations by name" sought all 8,307 US organisations, read

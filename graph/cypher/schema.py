@@ -8,6 +8,7 @@ from graph.cypher import nametext
 from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.loadmark import DIGEST_CONSTRAINT as LOADED_UNIT
 from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.props import PLACE_COUNTRY, REGISTRY_CODE
 from graph.cypher.read import ORDERED_WITHIN
 from graph.cypher.resolve import lookup_indexes
 
@@ -19,14 +20,14 @@ RESAMPLE_INDEXES: LiteralString = "CALL db.resampleOutdatedIndexes()"
 
 
 _FILTERED: tuple[tuple[LiteralString, LiteralString], ...] = (
-    ("Organisation", "registryCode"),
+    ("Organisation", REGISTRY_CODE),
     ("Organisation", "status"),
     ("Organisation", "established"),
     ("Organisation", "city"),
     ("Agreement", "kind"),
     ("Agreement", "status"),
     ("Event", "kind"),
-    ("Event", "placeCountry"),
+    ("Event", PLACE_COUNTRY),
     ("Dataset", "country"),
     ("Dataset", "individuals"),
     ("Project", "kind"),

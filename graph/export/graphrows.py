@@ -13,6 +13,7 @@ from graph.api.compile.tables import EDGES, TYPES, Embedded, Lookup, Names, Prop
 from graph.cypher import Label, RelType
 from graph.cypher import export as cypher_export
 from graph.cypher.export import Hidden
+from graph.cypher.props import BUDGET_AMOUNT, CONTRIBUTION_AMOUNT, GEONAMES_ID
 from graph.errors import InputError, Problem
 from graph.export.selection import Selection
 from graph.store import Store
@@ -56,12 +57,12 @@ EDGE_PROPERTIES: tuple[str, ...] = tuple(
 NUMBERS: dict[str, str] = {
     "version": "int",
     "established": "int",
-    "geonamesId": "long",
+    GEONAMES_ID: "long",
     "individuals": "long",
     "lat": "double",
     "lng": "double",
-    "budgetAmount": "double",
-    "contributionAmount": "double",
+    BUDGET_AMOUNT: "double",
+    CONTRIBUTION_AMOUNT: "double",
     "order": "int",
     "matchConfidence": "double",
 }

@@ -10,6 +10,23 @@ from typing import Any
 import orjson
 
 from graph.cypher import Label, RelType
+from graph.cypher.props import (
+    ACCESS_CONDITIONS,
+    ACCESS_CONTACT,
+    ACCESS_LEGAL_BASIS,
+    ACCESS_LIMITATIONS,
+    ACCESS_RIGHTS,
+    BUDGET_AMOUNT,
+    BUDGET_CURRENCY,
+    CONTRIBUTION_AMOUNT,
+    CONTRIBUTION_CURRENCY,
+    FUNDING_SCHEME,
+    GEONAMES_ID,
+    ON_BEHALF_OF,
+    REGISTRY_CODE,
+    VALID_FROM,
+    VALID_TO,
+)
 from graph.model import (
     Agreement,
     Bundle,
@@ -76,7 +93,7 @@ def _place(place: Place | None, prefix: str = "") -> Props:
     keys = {"country": place.country, "city": place.city, "region": place.region}
     out: Props = {prefix + k.capitalize() if prefix else k: v for k, v in keys.items()}
     if not prefix:
-        out.update(geonamesId=place.geonames_id, lat=place.lat, lng=place.lng)
+        out.update({GEONAMES_ID: place.geonames_id, "lat": place.lat, "lng": place.lng})
     return out
 
 
@@ -96,7 +113,7 @@ def _iso(props: Props) -> Props:
 # is the relationship's `key`. Other types have one relationship per pair at most.
 KEY_PROPERTY: dict[RelType, str] = {
     RelType.HOLDS_POSITION: "title",
-    RelType.SIGNED: "onBehalfOf",
+    RelType.SIGNED: ON_BEHALF_OF,
     RelType.PARTICIPATES_IN: "role",
 }
 
@@ -136,7 +153,7 @@ def organisation_rows(org: Organisation) -> tuple[Claim, list[RelRow]]:
         "isni": ids.isni,
         "grid": ids.grid,
         "fundref": ids.fundref,
-        "registryCode": ids.registry_code,
+        REGISTRY_CODE: ids.registry_code,
         "pic": ids.pic,
         "established": org.established,
         "website": str(org.website) if org.website else None,
@@ -201,7 +218,7 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
         "topics": agr.topics,
         "signed": agr.signed,
         "status": agr.status.value,
-        **_period(agr.validity, "validFrom", "validTo"),
+        **_period(agr.validity, VALID_FROM, VALID_TO),
         **_place(agr.place, "place"),
     }
     claim = Claim(Label.AGREEMENT, agr.id, _iso(props), list(agr.sources))
@@ -227,7 +244,7 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
             s.sources or agr.sources,
             where,
             f"signatories[{i}].person",
-            onBehalfOf=s.on_behalf_of,
+            **{ON_BEHALF_OF: s.on_behalf_of},
             title=s.title,
             date=agr.signed,
         )
@@ -289,11 +306,11 @@ def dataset_rows(ds: Dataset) -> tuple[Claim, list[RelRow]]:
         "coverage": ds.coverage,
         "country": ds.country,
         "topics": ds.topics,
-        "accessRights": access.rights.value if access else None,
-        "accessLegalBasis": access.legal_basis if access else None,
-        "accessConditions": access.conditions if access else [],
-        "accessLimitations": access.limitations if access else [],
-        "accessContact": access.contact if access else None,
+        ACCESS_RIGHTS: access.rights.value if access else None,
+        ACCESS_LEGAL_BASIS: access.legal_basis if access else None,
+        ACCESS_CONDITIONS: access.conditions if access else [],
+        ACCESS_LIMITATIONS: access.limitations if access else [],
+        ACCESS_CONTACT: access.contact if access else None,
         **_period(ds.period),
     }
     claim = Claim(Label.DATASET, ds.id, _iso(props), list(ds.sources))
@@ -318,12 +335,12 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
         "description": project.description,
         "status": project.status.value,
         "topics": project.topics,
-        "budgetAmount": project.budget.amount if project.budget else None,
-        "budgetCurrency": project.budget.currency if project.budget else None,
-        "contributionAmount": project.contribution.amount if project.contribution else None,
-        "contributionCurrency": project.contribution.currency if project.contribution else None,
+        BUDGET_AMOUNT: project.budget.amount if project.budget else None,
+        BUDGET_CURRENCY: project.budget.currency if project.budget else None,
+        CONTRIBUTION_AMOUNT: project.contribution.amount if project.contribution else None,
+        CONTRIBUTION_CURRENCY: project.contribution.currency if project.contribution else None,
         "programme": project.programme,
-        "fundingScheme": project.funding_scheme,
+        FUNDING_SCHEME: project.funding_scheme,
         **_period(project.period),
         **_place(project.place, "place"),
     }
@@ -342,8 +359,10 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
             role=p.role.value,
             **_period(p.period),
             order=p.order,
-            contributionAmount=p.contribution.amount if p.contribution else None,
-            contributionCurrency=p.contribution.currency if p.contribution else None,
+            **{
+                CONTRIBUTION_AMOUNT: p.contribution.amount if p.contribution else None,
+                CONTRIBUTION_CURRENCY: p.contribution.currency if p.contribution else None,
+            },
             ended=p.ended,
         )
         for i, p in enumerate(project.participants)

@@ -3,17 +3,18 @@
 `specs` holds the vocabulary (how a field is read, how a filter filters, `Kind`), `registry`
 the entries.
 
-Everything the API derives per kind comes from here: the compiler's type tables
-(graph/api/compile/tables.py), the `where` predicates (graph/api/compile/where.py), the node types
-the schema registers and the default sort of each root connection (graph/api/schema/roots.py), and
-the nested list estimates of the cost limit (graph/api/execution/limits/rules.py, through
-tables.NESTED_ESTIMATES).
+Everything the API derives per kind comes from here: the `<Kind>Where`, `<Kind>Quantifier`,
+`<Enum>Filter`, `<Kind>Sort` and `<Kind>OrderBy` inputs (graph/api/schema/inputs.py, from
+`filters` and `sorts`), the `<Kind>Connection` and `<Kind>Edge` types
+(graph/api/schema/types.py), the compiler's type tables (graph/api/compile/tables.py), the `where`
+predicates (graph/api/compile/where.py), the node types the schema registers and the default sort
+of each root connection (graph/api/schema/roots.py), and the nested list estimates of the cost
+limit (graph/api/execution/limits/rules.py, through tables.NESTED_ESTIMATES).
 
 What stays written by hand, for readability, is checked against this registry by
 tests/unit/test_kinds_mirror.py: the pydantic models (graph/model.py: `record`), the strawberry
-object types (graph/api/schema/types.py: `fields` and `relationships`), the `where` and sort inputs
-(graph/api/schema/inputs.py: `filters`, `sorts`) and the typed upsert inputs
-(graph/api/schema/record_inputs.py: `record`).
+object types (graph/api/schema/types.py: `fields` and `relationships`) and the typed upsert
+inputs (graph/api/schema/record_inputs.py: `record`).
 """
 
 from __future__ import annotations

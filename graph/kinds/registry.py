@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from graph import model as m
 from graph.cypher import Label, RelType
+from graph.cypher import props as p
 from graph.cypher.read import sort_degree, sort_distinct_far, sort_or, sort_prop
 from graph.kinds.specs import (
     FEW,
@@ -34,7 +37,7 @@ _COMMON: dict[str, FieldSpec] = {
     "provenance": Provenance(),
 }
 _PLACE = Embedded(
-    props={"city": "placeCity", "country": "placeCountry"}, optional_on="placeCountry"
+    props={"city": p.PLACE_CITY, "country": p.PLACE_COUNTRY}, optional_on=p.PLACE_COUNTRY
 )
 _KEY_SORT: dict[str, Sort] = {"KEY": (sort_prop("id"), "")}
 _KEY_FILTER: dict[str, FilterSpec] = {"key": Scalar("id")}
@@ -44,8 +47,8 @@ def _props(*names: str) -> dict[str, FieldSpec]:
     return {name: Prop(name) for name in names}
 
 
-def _scalars(*names: str) -> dict[str, FilterSpec]:
-    return {name: Scalar(name) for name in names}
+def _scalars(*names: str, of: type[object] = str) -> dict[str, FilterSpec]:
+    return {name: Scalar(name, of=of) for name in names}
 
 
 def _org_link(rel: RelType, *, outgoing: bool | None) -> EdgeRel:
@@ -72,7 +75,7 @@ ORGANISATION = Kind(
             "country",
             "city",
             "region",
-            "geonamesId",
+            p.GEONAMES_ID,
             "lat",
             "lng",
             "ror",
@@ -80,7 +83,7 @@ ORGANISATION = Kind(
             "isni",
             "grid",
             "fundref",
-            "registryCode",
+            p.REGISTRY_CODE,
             "pic",
             "established",
             "website",
@@ -134,17 +137,43 @@ ORGANISATION = Kind(
     },
     filters={
         **_KEY_FILTER,
-        "name": AnyName(),
-        **_scalars("kind", "status", "country", "city", "established"),
-        **_scalars("ror", "wikidata", "isni", "grid", "fundref", "topics", "sectors"),
-        "registry_code": Scalar("registryCode"),
-        "pic": Scalar("pic"),
-        "agreements": Quantified(type=RelType.PARTY_TO, outgoing=True, target="Agreement"),
+        "name": AnyName(description="Matches any of its names, in any language."),
+        "kind": Scalar("kind", of=m.OrgKind),
+        "status": Scalar("status", of=m.OrgStatus),
+        **_scalars("country", "city"),
+        "established": Scalar("established", of=int),
+        **_scalars("ror", "wikidata", "isni", "grid", "fundref"),
+        "registry_code": Scalar(
+            p.REGISTRY_CODE, description="A company or charity register's code."
+        ),
+        "pic": Scalar("pic", description="The EU's participant identification code (9 digits)."),
+        **_scalars("topics", "sectors", of=list),
+        "agreements": Quantified(
+            type=RelType.PARTY_TO,
+            outgoing=True,
+            target="Agreement",
+            description="Agreements it is party to.",
+        ),
         "projects": Quantified(type=RelType.PARTICIPATES_IN, outgoing=True, target="Project"),
         "events": Quantified(type=RelType.PARTICIPATED_IN, outgoing=True, target="Event"),
-        "datasets": Quantified(type=RelType.HOLDS_DATA, outgoing=True, target="Dataset"),
-        "parents": Quantified(type=RelType.CHILD_OF, outgoing=True, target="Organisation"),
-        "children": Quantified(type=RelType.CHILD_OF, outgoing=False, target="Organisation"),
+        "datasets": Quantified(
+            type=RelType.HOLDS_DATA,
+            outgoing=True,
+            target="Dataset",
+            description="Data sets it holds.",
+        ),
+        "parents": Quantified(
+            type=RelType.CHILD_OF,
+            outgoing=True,
+            target="Organisation",
+            description="Organisations it is part of (its parents in a hierarchy).",
+        ),
+        "children": Quantified(
+            type=RelType.CHILD_OF,
+            outgoing=False,
+            target="Organisation",
+            description="Organisations that are part of it (its units).",
+        ),
     },
     sorts={
         "NAME": (sort_prop("name"), ""),
@@ -223,11 +252,19 @@ PERSON = Kind(
     },
     filters={
         **_KEY_FILTER,
-        "name": AnyName(),
+        "name": AnyName(description="Matches any spelling of the name."),
         "organisations": Quantified(
-            type=RelType.HOLDS_POSITION, outgoing=True, target="Organisation"
+            type=RelType.HOLDS_POSITION,
+            outgoing=True,
+            target="Organisation",
+            description="Organisations where the person holds a position.",
         ),
-        "agreements": Quantified(type=RelType.SIGNED, outgoing=True, target="Agreement"),
+        "agreements": Quantified(
+            type=RelType.SIGNED,
+            outgoing=True,
+            target="Agreement",
+            description="Agreements the person signed.",
+        ),
     },
     sorts={"NAME": (sort_prop("name"), ""), **_KEY_SORT},
     default_sort="NAME",
@@ -241,7 +278,7 @@ AGREEMENT = Kind(
     label=Label.AGREEMENT,
     fields={
         **_COMMON,
-        **_props("kind", "title", "purpose", "topics", "signed", "validFrom", "validTo"),
+        **_props("kind", "title", "purpose", "topics", "signed", p.VALID_FROM, p.VALID_TO),
         "status": Prop("status"),
         "place": _PLACE,
     },
@@ -267,7 +304,11 @@ AGREEMENT = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("kind", "status", "title", "signed", "topics"),
+        "kind": Scalar("kind", of=m.AgreementKind),
+        "status": Scalar("status", of=m.AgreementStatus),
+        "title": Scalar("title"),
+        "signed": Scalar("signed", of=date),
+        "topics": Scalar("topics", of=list),
         "parties": Quantified(type=RelType.PARTY_TO, outgoing=False, target="Organisation"),
         "signatories": Quantified(type=RelType.SIGNED, outgoing=False, target="Person"),
     },
@@ -319,10 +360,16 @@ EVENT = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("kind", "title", "date", "topics"),
-        "place_country": Scalar("placeCountry"),
+        "kind": Scalar("kind", of=m.EventKind),
+        "title": Scalar("title"),
+        "date": Scalar("date", of=date),
+        "place_country": Scalar(p.PLACE_COUNTRY),
+        "topics": Scalar("topics", of=list),
         "participants": Quantified(
-            type=RelType.PARTICIPATED_IN, outgoing=False, target="Organisation"
+            type=RelType.PARTICIPATED_IN,
+            outgoing=False,
+            target="Organisation",
+            description="Organisations that took part.",
         ),
     },
     sorts={
@@ -367,11 +414,11 @@ DATASET = Kind(
         ),
         "access": Embedded(
             props={
-                "rights": "accessRights",
-                "legalBasis": "accessLegalBasis",
-                "conditions": "accessConditions",
-                "limitations": "accessLimitations",
-                "contact": "accessContact",
+                "rights": p.ACCESS_RIGHTS,
+                "legalBasis": p.ACCESS_LEGAL_BASIS,
+                "conditions": p.ACCESS_CONDITIONS,
+                "limitations": p.ACCESS_LIMITATIONS,
+                "contact": p.ACCESS_CONTACT,
             },
             rels={
                 "body": Rel(
@@ -386,7 +433,11 @@ DATASET = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("title", "modalities", "individuals", "country", "topics"),
+        "title": Scalar("title"),
+        "modalities": Scalar("modalities", of=list),
+        "individuals": Scalar("individuals", of=int),
+        "country": Scalar("country"),
+        "topics": Scalar("topics", of=list),
         "holder": Quantified(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation"),
     },
     sorts={
@@ -419,15 +470,15 @@ PROJECT = Kind(
     fields={
         **_COMMON,
         **_props("kind", "title", "acronym", "description", "status", "start", "end", "topics"),
-        **_props("programme", "fundingScheme"),
+        **_props("programme", p.FUNDING_SCHEME),
         "place": _PLACE,
         "budget": Embedded(
-            props={"amount": "budgetAmount", "currency": "budgetCurrency"},
-            optional_on="budgetAmount",
+            props={"amount": p.BUDGET_AMOUNT, "currency": p.BUDGET_CURRENCY},
+            optional_on=p.BUDGET_AMOUNT,
         ),
         "contribution": Embedded(
-            props={"amount": "contributionAmount", "currency": "contributionCurrency"},
-            optional_on="contributionAmount",
+            props={"amount": p.CONTRIBUTION_AMOUNT, "currency": p.CONTRIBUTION_CURRENCY},
+            optional_on=p.CONTRIBUTION_AMOUNT,
         ),
     },
     relationships={
@@ -447,7 +498,11 @@ PROJECT = Kind(
     },
     filters={
         **_KEY_FILTER,
-        **_scalars("kind", "status", "title", "start", "topics"),
+        "kind": Scalar("kind", of=m.ProjectKind),
+        "status": Scalar("status", of=m.ProjectStatus),
+        "title": Scalar("title"),
+        "start": Scalar("start", of=date),
+        "topics": Scalar("topics", of=list),
         "participants": Quantified(
             type=RelType.PARTICIPATES_IN, outgoing=False, target="Organisation"
         ),
@@ -509,7 +564,7 @@ EDGES: dict[str, EdgeSpec] = {
         {
             "title": Prop("title"),
             "date": Prop("date"),
-            "onBehalfOf": Lookup(target="Organisation", prop="onBehalfOf"),
+            "onBehalfOf": Lookup(target="Organisation", prop=p.ON_BEHALF_OF),
             "provenance": Provenance(),
         }
     ),
@@ -529,8 +584,8 @@ EDGES: dict[str, EdgeSpec] = {
             "end": Prop("end"),
             "order": Prop("order"),
             # Flat on the edge (edges hold props only): the amount and its currency.
-            "contribution": Prop("contributionAmount"),
-            "contributionCurrency": Prop("contributionCurrency"),
+            "contribution": Prop(p.CONTRIBUTION_AMOUNT),
+            "contributionCurrency": Prop(p.CONTRIBUTION_CURRENCY),
             "ended": Prop("ended"),
             "provenance": Provenance(),
         }

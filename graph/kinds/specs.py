@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from pydantic import BaseModel
 
@@ -79,21 +79,37 @@ Relationship = Rel | EdgeRel
 # --- how a `where` field filters ---------------------------------------------------------------
 
 
+# Each becomes a field of the kind's `<Name>Where` input (graph/api/schema/inputs.py), with the
+# entry's `description`.
+
+
 @dataclass(frozen=True, slots=True)
 class Scalar:
+    """A property compared by the operators of its values' filter input: `StringFilter` for
+    str, `IntFilter` for int, `DateFilter` for date, `ListFilter` for a list of strings, and
+    `<Enum>Filter` (eq, in) for a model enum."""
+
     prop: str
+    _: KW_ONLY
+    of: type[object] = str
+    description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AnyName:
     """Any of the element's names (display name, labels, aliases, acronyms)."""
+
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Quantified:
+    """Related elements of one kind (`<target>Quantifier`): some, none or all must match."""
+
     type: RelType
     outgoing: bool
     target: str
+    description: str | None = None
 
 
 FilterSpec = Scalar | AnyName | Quantified
@@ -119,8 +135,9 @@ class Kind:
     label: Label
     fields: dict[str, FieldSpec]  # GraphQL field -> how it is read (relationships aside)
     relationships: dict[str, Relationship] = field(default_factory=dict)
-    filters: dict[str, FilterSpec] = field(default_factory=dict)  # `<Name>Where` field (Python)
-    sorts: dict[str, Sort] = field(default_factory=dict)  # `<Name>Sort` value -> key
+    # `<Name>Where` field (Python name) -> how it filters, in the input's order
+    filters: dict[str, FilterSpec] = field(default_factory=dict)
+    sorts: dict[str, Sort] = field(default_factory=dict)  # `<Name>Sort` value -> key, in order
     default_sort: str = "KEY"
     fanout: dict[str, int] = field(default_factory=dict)  # list field -> rows per parent
     model: type[BaseModel] | None = None  # the pydantic model of its seed-format record

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from graph.cypher import RelType
-from graph.kinds.specs import EdgeRel, Embedded, Kind, Lookup, Quantified, Rel
+from graph.kinds.specs import AnyName, EdgeRel, Embedded, Kind, Lookup, Quantified, Rel
 
-ENTRIES = [Rel, EdgeRel, Quantified, Embedded, Lookup, Kind]
+ENTRIES = [Rel, EdgeRel, Quantified, AnyName, Embedded, Lookup, Kind]
 
 
 @pytest.mark.parametrize("cls", ENTRIES, ids=lambda c: c.__name__)

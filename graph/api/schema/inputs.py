@@ -1,21 +1,29 @@
-"""GraphQL inputs: filters (`where`) with operators and relationship quantifiers; sorting."""
+"""GraphQL inputs: the operator filters, and each kind's `where` and sort inputs, from the registry.
+
+The operator filters (`StringFilter`, ...) and `SortDirection` are written here; the rest is
+generated from graph/kinds, in the registry's order:
+- `<Kind>Where`: one field per entry of `Kind.filters` (its Python name, camel-cased by
+  strawberry; the entry's description), then AND, OR, NOT. A `Scalar` takes the operator filter
+  of its values (`of`), an enum's being `<Enum>Filter` (eq, in); `AnyName` a `StringFilter`; a
+  `Quantified` its target's `<Target>Quantifier` (some, none, all).
+- `<Kind>Sort`, an enum of the keys of `Kind.sorts`, and `<Kind>OrderBy` (field, direction).
+The generated classes are in WHERE, QUANTIFIERS, SORTS and ORDER_BY by kind name. They are
+`type[Any]`: mypy cannot see the fields of a class made at run time (and the compiler reads a
+`where` as graphql-core coerced it, graph/api/compile/where.py, never these classes).
+"""
 
 from __future__ import annotations
 
+import types
+from collections.abc import Mapping
+from datetime import date
 from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
 from enum import Enum
+from typing import Any, cast
 
 import strawberry
 
-from graph.model import (
-    AgreementKind,
-    AgreementStatus,
-    EventKind,
-    OrgKind,
-    OrgStatus,
-    ProjectKind,
-    ProjectStatus,
-)
+from graph.kinds import KINDS, AnyName, FilterSpec, Quantified, Scalar
 
 
 @strawberry.input(description="Operators on a string; all given operators must hold.")
@@ -53,312 +61,114 @@ class ListFilter:
     includes_all: list[str] | None = None
 
 
-@strawberry.input
-class OrgKindFilter:
-    eq: OrgKind | None = None
-    in_: list[OrgKind] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input
-class OrgStatusFilter:
-    eq: OrgStatus | None = None
-    in_: list[OrgStatus] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input
-class AgreementKindFilter:
-    eq: AgreementKind | None = None
-    in_: list[AgreementKind] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input
-class AgreementStatusFilter:
-    eq: AgreementStatus | None = None
-    in_: list[AgreementStatus] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input
-class EventKindFilter:
-    eq: EventKind | None = None
-    in_: list[EventKind] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input
-class ProjectKindFilter:
-    eq: ProjectKind | None = None
-    in_: list[ProjectKind] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input
-class ProjectStatusFilter:
-    eq: ProjectStatus | None = None
-    in_: list[ProjectStatus] | None = strawberry.field(name="in", default=None)
-
-
-@strawberry.input(description="Organisations: every given condition must hold.")
-class OrganisationWhere:
-    key: StringFilter | None = None
-    name: StringFilter | None = strawberry.field(
-        default=None, description="Matches any of its names, in any language."
-    )
-    kind: OrgKindFilter | None = None
-    status: OrgStatusFilter | None = None
-    country: StringFilter | None = None
-    city: StringFilter | None = None
-    established: IntFilter | None = None
-    ror: StringFilter | None = None
-    wikidata: StringFilter | None = None
-    isni: StringFilter | None = None
-    grid: StringFilter | None = None
-    fundref: StringFilter | None = None
-    registry_code: StringFilter | None = strawberry.field(
-        default=None, description="A company or charity register's code."
-    )
-    pic: StringFilter | None = strawberry.field(
-        default=None, description="The EU's participant identification code (9 digits)."
-    )
-    topics: ListFilter | None = None
-    sectors: ListFilter | None = None
-    agreements: AgreementQuantifier | None = strawberry.field(
-        default=None, description="Agreements it is party to."
-    )
-    projects: ProjectQuantifier | None = None
-    events: EventQuantifier | None = None
-    datasets: DatasetQuantifier | None = strawberry.field(
-        default=None, description="Data sets it holds."
-    )
-    parents: OrganisationQuantifier | None = strawberry.field(
-        default=None, description="Organisations it is part of (its parents in a hierarchy)."
-    )
-    children: OrganisationQuantifier | None = strawberry.field(
-        default=None, description="Organisations that are part of it (its units)."
-    )
-    AND: list[OrganisationWhere] | None = None
-    OR: list[OrganisationWhere] | None = None
-    NOT: OrganisationWhere | None = None
-
-
-@strawberry.input
-class PersonWhere:
-    key: StringFilter | None = None
-    name: StringFilter | None = strawberry.field(
-        default=None, description="Matches any spelling of the name."
-    )
-    organisations: OrganisationQuantifier | None = strawberry.field(
-        default=None, description="Organisations where the person holds a position."
-    )
-    agreements: AgreementQuantifier | None = strawberry.field(
-        default=None, description="Agreements the person signed."
-    )
-    AND: list[PersonWhere] | None = None
-    OR: list[PersonWhere] | None = None
-    NOT: PersonWhere | None = None
-
-
-@strawberry.input
-class AgreementWhere:
-    key: StringFilter | None = None
-    kind: AgreementKindFilter | None = None
-    status: AgreementStatusFilter | None = None
-    title: StringFilter | None = None
-    signed: DateFilter | None = None
-    topics: ListFilter | None = None
-    parties: OrganisationQuantifier | None = None
-    signatories: PersonQuantifier | None = None
-    AND: list[AgreementWhere] | None = None
-    OR: list[AgreementWhere] | None = None
-    NOT: AgreementWhere | None = None
-
-
-@strawberry.input
-class EventWhere:
-    key: StringFilter | None = None
-    kind: EventKindFilter | None = None
-    title: StringFilter | None = None
-    date: DateFilter | None = None
-    place_country: StringFilter | None = None
-    topics: ListFilter | None = None
-    participants: OrganisationQuantifier | None = strawberry.field(
-        default=None, description="Organisations that took part."
-    )
-    AND: list[EventWhere] | None = None
-    OR: list[EventWhere] | None = None
-    NOT: EventWhere | None = None
-
-
-@strawberry.input
-class DatasetWhere:
-    key: StringFilter | None = None
-    title: StringFilter | None = None
-    modalities: ListFilter | None = None
-    individuals: IntFilter | None = None
-    country: StringFilter | None = None
-    topics: ListFilter | None = None
-    holder: OrganisationQuantifier | None = None
-    AND: list[DatasetWhere] | None = None
-    OR: list[DatasetWhere] | None = None
-    NOT: DatasetWhere | None = None
-
-
-@strawberry.input
-class ProjectWhere:
-    key: StringFilter | None = None
-    kind: ProjectKindFilter | None = None
-    status: ProjectStatusFilter | None = None
-    title: StringFilter | None = None
-    start: DateFilter | None = None
-    topics: ListFilter | None = None
-    participants: OrganisationQuantifier | None = None
-    AND: list[ProjectWhere] | None = None
-    OR: list[ProjectWhere] | None = None
-    NOT: ProjectWhere | None = None
-
-
-@strawberry.input
-class SourceWhere:
-    key: StringFilter | None = None
-    title: StringFilter | None = None
-    AND: list[SourceWhere] | None = None
-    OR: list[SourceWhere] | None = None
-    NOT: SourceWhere | None = None
-
-
-@strawberry.input(description="Related organisations: some, none or all of them must match.")
-class OrganisationQuantifier:
-    some: OrganisationWhere | None = None
-    none: OrganisationWhere | None = None
-    all: OrganisationWhere | None = None
-
-
-@strawberry.input
-class PersonQuantifier:
-    some: PersonWhere | None = None
-    none: PersonWhere | None = None
-    all: PersonWhere | None = None
-
-
-@strawberry.input
-class AgreementQuantifier:
-    some: AgreementWhere | None = None
-    none: AgreementWhere | None = None
-    all: AgreementWhere | None = None
-
-
-@strawberry.input
-class EventQuantifier:
-    some: EventWhere | None = None
-    none: EventWhere | None = None
-    all: EventWhere | None = None
-
-
-@strawberry.input
-class DatasetQuantifier:
-    some: DatasetWhere | None = None
-    none: DatasetWhere | None = None
-    all: DatasetWhere | None = None
-
-
-@strawberry.input
-class ProjectQuantifier:
-    some: ProjectWhere | None = None
-    none: ProjectWhere | None = None
-    all: ProjectWhere | None = None
-
-
 @strawberry.enum
 class SortDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
 
 
-@strawberry.enum
-class OrganisationSort(Enum):
-    NAME = "NAME"
-    COUNTRY = "COUNTRY"
-    ESTABLISHED = "ESTABLISHED"
-    AGREEMENT_COUNT = "AGREEMENT_COUNT"
-    PROJECT_COUNT = "PROJECT_COUNT"
-    KEY = "KEY"
+# (annotation, description) of an optional input field.
+_Field = tuple[Any, str | None]
+
+# The type descriptions the generated inputs have (the API's, in schema.graphql); others have none.
+_DESCRIPTIONS = {
+    "OrganisationWhere": "Organisations: every given condition must hold.",
+    "OrganisationQuantifier": "Related organisations: some, none or all of them must match.",
+}
+_ORDER_BY = "Sort key and direction; ties are broken by key."
 
 
-@strawberry.enum
-class PersonSort(Enum):
-    NAME = "NAME"
-    KEY = "KEY"
+def _class(name: str) -> type[Any]:
+    """An empty class to declare as an input; made before any is declared, so that inputs can
+    name each other (a `where` its quantifiers, a quantifier its `where`)."""
+    return types.new_class(name, (), {}, lambda ns: ns.update(__module__=__name__))
 
 
-@strawberry.enum
-class AgreementSort(Enum):
-    SIGNED = "SIGNED"
-    TITLE = "TITLE"
-    PARTY_COUNT = "PARTY_COUNT"
-    KEY = "KEY"
+def _optional(cls: type[Any], fields: Mapping[str, _Field]) -> type[Any]:
+    """`cls` declared as a strawberry input of `fields`, each optional (null by default)."""
+    cls.__annotations__ = {name: annotation | None for name, (annotation, _) in fields.items()}
+    for name, (_, description) in fields.items():
+        # `in_`: a Python keyword's escape; the GraphQL name is `in`.
+        graphql_name = name.removesuffix("_") if name.endswith("_") else None
+        setattr(
+            cls, name, strawberry.field(default=None, description=description, name=graphql_name)
+        )
+    return strawberry.input(cls, description=_DESCRIPTIONS.get(cls.__name__))
 
 
-@strawberry.enum
-class EventSort(Enum):
-    DATE = "DATE"
-    TITLE = "TITLE"
-    KEY = "KEY"
+def _list(item: type[Any]) -> Any:
+    """`list[item]` (mypy reads `list[variable]` as a type, which a variable cannot be)."""
+    return types.GenericAlias(list, (item,))
 
 
-@strawberry.enum
-class DatasetSort(Enum):
-    TITLE = "TITLE"
-    INDIVIDUALS = "INDIVIDUALS"
-    KEY = "KEY"
+def _enum_filter(enum: type[Enum]) -> type[Any]:
+    """`<Enum>Filter`: equal to one of the enum's values, or to any of several."""
+    fields = {"eq": (enum, None), "in_": (_list(enum), None)}
+    return _optional(_class(f"{enum.__name__}Filter"), fields)
 
 
-@strawberry.enum
-class ProjectSort(Enum):
-    TITLE = "TITLE"
-    START = "START"
-    KEY = "KEY"
+_SCALARS: dict[type[object], type[Any]] = {
+    str: StringFilter,
+    int: IntFilter,
+    date: DateFilter,
+    list: ListFilter,
+}
+_ENUMS: dict[type[object], type[Any]] = {
+    spec.of: _enum_filter(spec.of)
+    for kind in KINDS.values()
+    for spec in kind.filters.values()
+    if isinstance(spec, Scalar) and issubclass(spec.of, Enum)
+}
+WHERE: dict[str, type[Any]] = {name: _class(f"{name}Where") for name in KINDS}
+QUANTIFIERS: dict[str, type[Any]] = {
+    spec.target: _class(f"{spec.target}Quantifier")
+    for kind in KINDS.values()
+    for spec in kind.filters.values()
+    if isinstance(spec, Quantified)
+}
 
 
-@strawberry.enum
-class SourceSort(Enum):
-    TITLE = "TITLE"
-    KEY = "KEY"
+def _filter(spec: FilterSpec) -> type[Any]:
+    match spec:
+        case Scalar(of=of):
+            return _ENUMS.get(of) or _SCALARS[of]
+        case AnyName():
+            return StringFilter
+        case Quantified(target=target):
+            return QUANTIFIERS[target]
 
 
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class OrganisationOrderBy:
-    field: OrganisationSort
-    direction: SortDirection = SortDirection.ASC
+def _declare_where(name: str) -> None:
+    where = WHERE[name]
+    filters = {
+        field: (_filter(spec), spec.description) for field, spec in KINDS[name].filters.items()
+    }
+    logical = {"AND": (_list(where), None), "OR": (_list(where), None), "NOT": (where, None)}
+    _optional(where, {**filters, **logical})
 
 
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class PersonOrderBy:
-    field: PersonSort
-    direction: SortDirection = SortDirection.ASC
+def _declare_quantifier(target: str) -> None:
+    _optional(QUANTIFIERS[target], dict.fromkeys(("some", "none", "all"), (WHERE[target], None)))
 
 
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class AgreementOrderBy:
-    field: AgreementSort
-    direction: SortDirection = SortDirection.ASC
+def _sort(name: str, values: list[str]) -> type[Enum]:
+    # mypy types the functional Enum API's result as a member, not as the class it is.
+    made = cast("type[Enum]", Enum(name, [(v, v) for v in values], module=__name__))
+    return strawberry.enum(made)
 
 
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class EventOrderBy:
-    field: EventSort
-    direction: SortDirection = SortDirection.ASC
+def _order_by(name: str) -> type[Any]:
+    cls = _class(f"{name}OrderBy")
+    cls.__annotations__ = {"field": SORTS[name], "direction": SortDirection}
+    cls.direction = SortDirection.ASC
+    return strawberry.input(cls, description=_ORDER_BY)
 
 
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class DatasetOrderBy:
-    field: DatasetSort
-    direction: SortDirection = SortDirection.ASC
-
-
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class ProjectOrderBy:
-    field: ProjectSort
-    direction: SortDirection = SortDirection.ASC
-
-
-@strawberry.input(description="Sort key and direction; ties are broken by key.")
-class SourceOrderBy:
-    field: SourceSort
-    direction: SortDirection = SortDirection.ASC
+for _name in WHERE:
+    _declare_where(_name)
+for _name in QUANTIFIERS:
+    _declare_quantifier(_name)
+SORTS: dict[str, type[Enum]] = {
+    name: _sort(f"{name}Sort", list(k.sorts)) for name, k in KINDS.items()
+}
+ORDER_BY: dict[str, type[Any]] = {name: _order_by(name) for name in KINDS}

@@ -24,7 +24,7 @@ from graph.api.execution.adapter import raw_info
 from graph.api.schema import inputs as i
 from graph.api.schema import question_types as q
 from graph.api.schema.context import Context
-from graph.api.schema.raw import RawResolver, declared_only, raw_root
+from graph.api.schema.raw import RawResolver, declared, declared_only, raw_root
 from graph.api.schema.relay_ids import split_id
 from graph.cypher import partners as p
 from graph.cypher import project as cy
@@ -87,6 +87,15 @@ def _nodes(info: Info) -> list[FieldNode]:
 
 async def _rows(info: Info, c: Compiler, query: str) -> list[dict[str, Any]]:
     return await info.context.store.read_values(as_query(query), c.params)
+
+
+def _facets_field(type_name: str, facets: type[Any], description: str) -> Any:
+    """A facets field: its `where` is the kind's (resolved raw, by `_raw_facets`)."""
+
+    async def resolve(self: Any, info: Info, where: Any = None) -> Any:
+        return declared_only()
+
+    return declared(resolve, description, facets, info=Info, where=i.WHERE[type_name] | None)
 
 
 @strawberry.type
@@ -291,26 +300,22 @@ class Questions:
         query = cq.timeline(conds, c.param(_first(first)), item)
         return [row["item"] for row in await _rows(info, c, query)]
 
-    @strawberry.field(description="Counts of organisations by country, kind, status and decade.")
-    async def organisation_facets(
-        self, info: Info, where: i.OrganisationWhere | None = None
-    ) -> q.OrganisationFacets:
-        return declared_only()  # type: ignore[no-any-return]
-
-    @strawberry.field(description="Counts of agreements by year and kind, and their date range.")
-    async def agreement_facets(
-        self, info: Info, where: i.AgreementWhere | None = None
-    ) -> q.AgreementFacets:
-        return declared_only()  # type: ignore[no-any-return]
-
-    @strawberry.field(
-        description="Counts of projects by start year, programme, funding scheme, status and "
-        "participants' country, and their date range."
+    organisation_facets = _facets_field(
+        "Organisation",
+        q.OrganisationFacets,
+        "Counts of organisations by country, kind, status and decade.",
     )
-    async def project_facets(
-        self, info: Info, where: i.ProjectWhere | None = None
-    ) -> q.ProjectFacets:
-        return declared_only()  # type: ignore[no-any-return]
+    agreement_facets = _facets_field(
+        "Agreement",
+        q.AgreementFacets,
+        "Counts of agreements by year and kind, and their date range.",
+    )
+    project_facets = _facets_field(
+        "Project",
+        q.ProjectFacets,
+        "Counts of projects by start year, programme, funding scheme, status and "
+        "participants' country, and their date range.",
+    )
 
 
 def _raw_facets(

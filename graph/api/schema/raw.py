@@ -39,6 +39,15 @@ def install(schema: strawberry.Schema) -> None:
         query.fields[name].resolve = resolve
 
 
+def declared(resolve: Callable[..., Any], description: str, returns: Any, **arguments: Any) -> Any:
+    """A strawberry field declared by `resolve`'s signature, with its arguments' and result's
+    types given here: strawberry reads them from the annotations, and types generated from the
+    registry (graph/api/schema/inputs.py) are values that an annotation written in the source
+    cannot name."""
+    resolve.__annotations__ = {**resolve.__annotations__, **arguments, "return": returns}
+    return strawberry.field(resolver=resolve, description=description)
+
+
 def declared_only(*_: Any, **__: Any) -> Any:
     """The body of a strawberry resolver kept for its signature (the field's arguments and
     type) while `install` resolves the field raw: never called."""

@@ -26,9 +26,10 @@ from graph.api.schema.context import Context
 from graph.api.schema.match import MatchQuery
 from graph.api.schema.mutations import AuditEntry, audit_log
 from graph.api.schema.questions import Questions
-from graph.api.schema.raw import declared_only, raw_root
+from graph.api.schema.raw import declared, declared_only, raw_root
 from graph.api.schema.relay_ids import split_id
 from graph.cypher import loadmark as cypher_loadmark
+from graph.cypher import props
 from graph.cypher import read as cypher_read
 from graph.errors import UserError
 from graph.kinds import KINDS
@@ -127,7 +128,7 @@ class IdentifierScheme(Enum):
     ISNI = "isni"
     GRID = "grid"
     FUNDREF = "fundref"
-    REGISTRY_CODE = "registryCode"
+    REGISTRY_CODE = props.REGISTRY_CODE
     PIC = "pic"
 
 
@@ -174,15 +175,9 @@ def _root_connection(type_name: str, field_name: str, description: str) -> Any:
     ) -> Any:
         return declared_only()
 
-    # strawberry reads the arguments' and the result's types from the annotations.
-    resolve.__annotations__ = {
-        **resolve.__annotations__,
-        "info": Info,
-        "where": getattr(i, f"{type_name}Where") | None,
-        "order_by": getattr(i, f"{type_name}OrderBy") | None,
-        "return": getattr(t, f"{type_name}Connection"),
-    }
-    return strawberry.field(resolver=resolve, description=description)
+    where, order_by = i.WHERE[type_name] | None, i.ORDER_BY[type_name] | None
+    connection = t.CONNECTIONS[type_name]
+    return declared(resolve, description, connection, info=Info, where=where, order_by=order_by)
 
 
 @strawberry.type

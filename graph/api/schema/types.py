@@ -1,12 +1,19 @@
-"""GraphQL object types; their values come from compiled Cypher maps, not per-field queries."""
+"""GraphQL object types; their values come from compiled Cypher maps, not per-field queries.
+
+Each kind's `<Kind>Connection` and `<Kind>Edge` are generated, one pair per registry kind
+(CONNECTIONS); the rest is written here.
+"""
 
 from __future__ import annotations
 
+import types
 from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
+from typing import Any
 
 import strawberry
 
 from graph.api.schema.marks import reads_maps
+from graph.kinds import KINDS
 from graph.model import (
     AccessRights,
     AgreementKind,
@@ -337,111 +344,6 @@ class PageInfo:
 
 
 @reads_maps
-@strawberry.type
-class OrganisationEdge:
-    cursor: str
-    node: Organisation
-
-
-@reads_maps
-@strawberry.type
-class OrganisationConnection:
-    edges: list[OrganisationEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
-@strawberry.type
-class PersonEdge:
-    cursor: str
-    node: Person
-
-
-@reads_maps
-@strawberry.type
-class PersonConnection:
-    edges: list[PersonEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
-@strawberry.type
-class AgreementEdge:
-    cursor: str
-    node: Agreement
-
-
-@reads_maps
-@strawberry.type
-class AgreementConnection:
-    edges: list[AgreementEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
-@strawberry.type
-class EventEdge:
-    cursor: str
-    node: Event
-
-
-@reads_maps
-@strawberry.type
-class EventConnection:
-    edges: list[EventEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
-@strawberry.type
-class DatasetEdge:
-    cursor: str
-    node: Dataset
-
-
-@reads_maps
-@strawberry.type
-class DatasetConnection:
-    edges: list[DatasetEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
-@strawberry.type
-class ProjectEdge:
-    cursor: str
-    node: Project
-
-
-@reads_maps
-@strawberry.type
-class ProjectConnection:
-    edges: list[ProjectEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
-@strawberry.type
-class SourceEdge:
-    cursor: str
-    node: Source
-
-
-@reads_maps
-@strawberry.type
-class SourceConnection:
-    edges: list[SourceEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@reads_maps
 @strawberry.type(description="A full-text match: how well it matched, and what.")
 class SearchEdge:
     cursor: str
@@ -454,3 +356,23 @@ class SearchEdge:
 class SearchConnection:
     edges: list[SearchEdge]
     page_info: PageInfo
+
+
+def _object(name: str, annotations: dict[str, Any]) -> type[Any]:
+    """A class made at run time, declared a strawberry object type whose values are maps."""
+    made = types.new_class(
+        name, (), {}, lambda ns: ns.update(__module__=__name__, __annotations__=annotations)
+    )
+    return reads_maps(strawberry.type(made))
+
+
+def _connection(name: str) -> type[Any]:
+    """`<Kind>Connection` and its `<Kind>Edge`, as Relay has them: every kind's are alike."""
+    edge = _object(f"{name}Edge", {"cursor": str, "node": globals()[name]})
+    # types.GenericAlias is `list[edge]`, which mypy would read as a type a variable cannot be.
+    edges = types.GenericAlias(list, (edge,))
+    return _object(f"{name}Connection", {"edges": edges, "page_info": PageInfo, "total_count": int})
+
+
+# Each kind's root connection type (the kind's object type is the class above named after it).
+CONNECTIONS: dict[str, type[Any]] = {name: _connection(name) for name in KINDS}
