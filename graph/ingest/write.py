@@ -148,15 +148,24 @@ async def _load(
             nodes = sum(len(ids) for ids in plan.nodes.values())
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
         touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
-        for label, ids in touched.items():
-            await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
+        rows: dict[int, _RelGroups] | None = None
+        kept: set[_RelKey] = set()
+        if audit is None and not expected_versions:
+            # A file's load: what it would write again as it is stays (a reload rewrites no
+            # relationship). Not an API write: a read more for a record's one or two links.
+            rows = {id(unit): _rel_groups(unit) for unit in plan.units}
+            expected = _expected_rels(plan, rows)
+            origins = sorted(plan.origins)
+            kept = await _strip_changed(lambda work: work(tx), touched, origins, expected, 10**9)
+        else:
+            for label, ids in touched.items():
+                await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
         # current one: the two overlap on two cores, in the same one transaction.
-        async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
+        async with aclosing(_ahead(_writes(plan, batch_size, rows, kept))) as writes:
             async for write in writes:
-                if write.phase == "unchanged":
-                    if progress:
-                        progress("nodes", write.params["count"])
+                if write.phase in ("unchanged", "unchanged relationships"):
+                    _skipped(plan, write, progress)
                     continue
                 result = await tx.run(write.query, write.params)
                 if write.phase == "relationships":
@@ -201,17 +210,13 @@ async def _load_batched(
     await _batch(store, cypher_loadmark.MARK, {"origins": origins})
     touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
     rows = {id(unit): _rel_groups(unit) for unit in plan.units}
-    kept = await _strip_changed(store, touched, origins, _expected_rels(plan, rows), batch_size)
+    expected = _expected_rels(plan, rows)
+    kept = await _strip_changed(partial(_retried, store), touched, origins, expected, batch_size)
     dumps = Dumps()
     async with aclosing(_ahead(_writes(plan, batch_size, rows, kept))) as writes:
         async for write in writes:
             if write.phase in ("unchanged", "unchanged relationships"):
-                if write.phase == "unchanged relationships":
-                    plan.report.relationships += write.params["count"]
-                    plan.report.unchanged_relationships += write.params["count"]
-                if progress:
-                    phase = "relationships" if write.phase.endswith("relationships") else "nodes"
-                    progress(phase, write.params["count"])
+                _skipped(plan, write, progress)
                 continue
             if write.phase == "deletes" and write.label is not None:
                 gone = await retire_nodes(store, write.label, write.params["ids"], plan, dumps)
@@ -268,7 +273,7 @@ def _native(props: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _strip_changed(
-    store: Store,
+    in_tx: Callable[[Callable[[WriteTx], Awaitable[set[_RelKey]]]], Awaitable[set[_RelKey]]],
     touched: dict[Label, list[str]],
     origins: list[str],
     expected: dict[_RelKey, dict[str, Any]],
@@ -278,13 +283,14 @@ async def _strip_changed(
     as they are (returned): a reload of an unchanged dump rewrites none of them. A relationship
     another origin asserts too is stripped and written as before (its merge is last-write-wins).
     Stripped ones are re-asserted by the load; killed midway, the next load reads them stripped
-    (not as expected) and writes them again: the same convergence as stripping all."""
+    (not as expected) and writes them again: the same convergence as stripping all. `in_tx`
+    runs a chunk's work in a transaction (its own, or the load's one)."""
     kept: set[_RelKey] = set()
     for label, ids in touched.items():
         for chunk in batches(ids, batch_size):
             params = strip_params(chunk, origins)
             work = partial(_compare_and_strip, label=label, params=params, expected=expected)
-            kept |= await _retried(store, partial(work, seen=kept))
+            kept |= await in_tx(partial(work, seen=kept))
     return kept
 
 
@@ -396,6 +402,16 @@ async def _stale(tx: WriteTx, label: Label, was: list[dict[str, Any]], plan: Pla
         for row in await tx.run(cypher_load.node_claims(label), {"ids": stale}):
             plan.old[(label, row["id"])] = (row["claims"] or [], row["version"] or 0)
     return stale
+
+
+def _skipped(plan: Plan, write: _Write, progress: Progress | None) -> None:
+    """Nodes or relationships the load asserts as they already are: counted, not written."""
+    count = int(write.params["count"])
+    if write.phase == "unchanged relationships":
+        plan.report.relationships += count
+        plan.report.unchanged_relationships += count
+    if progress:
+        progress("relationships" if write.phase.endswith("relationships") else "nodes", count)
 
 
 def _size(units: Sequence[Parsed | Links]) -> int:

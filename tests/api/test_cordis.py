@@ -308,9 +308,9 @@ async def test_a_reload_of_the_same_dump_changes_nothing(
     assert await fingerprint(seeded) == before
     # Created organisations are now known by their PIC; the matched ones are matched again.
     assert report.resolved_names == {"known": 3, "linked": 2}
-    # Batched, every relationship is found as it would be written, and left alone.
+    # Every relationship is found as it would be written, and left alone.
     assert report.relationships > 0
-    assert report.unchanged_relationships == (report.relationships if batched else 0)
+    assert report.unchanged_relationships == report.relationships
 
 
 ORG_PAGE = """query($id: ID!) { node(id: $id) { ... on Organisation {
@@ -460,6 +460,5 @@ async def test_a_changed_row_updates_only_its_facts(
         "Smarter grids",
         before[("cordis-952001",)]["version"] + 1,
     )
-    # Batched, the one changed relationship is the one written again.
-    if batched:
-        assert report.unchanged_relationships == report.relationships - 1
+    # The one changed relationship is the one written again.
+    assert report.unchanged_relationships == report.relationships - 1
