@@ -118,8 +118,6 @@ def _print_report(report: Report) -> None:
         print(f"  in {report.seconds:.1f} s")
         return
     print(f"{verb} {', '.join(report.origins)}: {nodes}; {report.relationships} relationships")
-    if report.unchanged_relationships:
-        print(f"  {report.unchanged_relationships} relationship(s) unchanged, left as they were")
     if report.resolved_names:
         tally = ", ".join(f"{n} {k}" for k, n in sorted(report.resolved_names.items()))
         print(f"  organisations named with a registration code: {tally}")

@@ -99,18 +99,11 @@ ORGS_BY_KEY: LiteralString = (
 ORG_COUNT: LiteralString = "MATCH (n:" + _ORG + ") RETURN count(n) AS count"
 
 
-# Take the origins `$origins` (their provenance prefixes `$prefixes`) off relationship `r`.
-_STRIP: LiteralString = (
-    "WITH DISTINCT r "
-    "SET r.origins = [o IN r.origins WHERE NOT o IN $origins], "
-    "r.provenance = [p IN r.provenance WHERE none(x IN $prefixes WHERE p STARTS WITH x)] "
-    # Keep the ids of sources some remaining citation still names (entries are compact JSON).
-    "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
-    "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
-)
-
-
-def _asserted_by(label: Label) -> LiteralString:
+def strip_rels(label: Label) -> LiteralString:
+    """Take some origins (`$origins`, their provenance prefixes `$prefixes`) off the
+    relationships of some nodes (every relationship an origin asserts touches a node it
+    asserts: a record's own node, or a link's two ends). All the load's origins at once: a
+    query per origin was two more round trips of every API write (its record and its source)."""
     name = checked_label(label)
     return (
         # `id IN $ids` is a seek of each id in the unique index whatever the statistics say
@@ -118,32 +111,13 @@ def _asserted_by(label: Label) -> LiteralString:
         # or not, on some small graphs): what stays cheap at a million nodes.
         "MATCH (n:" + name + ") USING INDEX SEEK n:" + name + "(id) WHERE n.id IN $ids "
         "MATCH (n)-[r]-() WHERE any(o IN r.origins WHERE o IN $origins) "
+        "WITH DISTINCT r "
+        "SET r.origins = [o IN r.origins WHERE NOT o IN $origins], "
+        "r.provenance = [p IN r.provenance WHERE none(x IN $prefixes WHERE p STARTS WITH x)] "
+        # Keep the ids of sources some remaining citation still names (entries are compact JSON).
+        "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
+        "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
     )
-
-
-def strip_rels(label: Label) -> LiteralString:
-    """Take some origins (`$origins`, their provenance prefixes `$prefixes`) off the
-    relationships of some nodes (every relationship an origin asserts touches a node it
-    asserts: a record's own node, or a link's two ends). All the load's origins at once: a
-    query per origin was two more round trips of every API write (its record and its source)."""
-    return _asserted_by(label) + _STRIP
-
-
-def asserted_rels(label: Label) -> LiteralString:
-    """The relationships of some nodes that some origins (`$origins`) assert, as they are: a
-    batched load keeps those it would write again unchanged instead of stripping them."""
-    return (
-        _asserted_by(label) + "WITH DISTINCT r "
-        "RETURN elementId(r) AS rid, type(r) AS type, startNode(r).id AS start, "
-        "endNode(r).id AS end, properties(r) AS props"
-    )
-
-
-def strip_rels_by_id(label: Label) -> LiteralString:
-    """`strip_rels` on those of the nodes' relationships whose element ids are `$rids`. Reached
-    from the nodes, sought by id: `elementId(r) IN $rids` alone was planned as a scan of every
-    relationship of the graph (EXPLAIN on Neo4j 5.26)."""
-    return _asserted_by(label) + "AND elementId(r) IN $rids " + _STRIP
 
 
 def delete_unasserted_rels(label: Label) -> LiteralString:

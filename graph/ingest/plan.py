@@ -35,8 +35,6 @@ class Report:
     origins: list[str]
     nodes: dict[str, int] = field(default_factory=dict)
     relationships: int = 0
-    # Of those, asserted again as they were and left alone (a batched load, graph.ingest.write).
-    unchanged_relationships: int = 0
     deleted_nodes: int = 0
     deleted_relationships: int = 0
     dropped_relations: int = 0

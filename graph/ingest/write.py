@@ -11,11 +11,9 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, LiteralString, Protocol, TypeVar, cast
 
 from graph.cypher import Label
@@ -41,7 +39,7 @@ from graph.ingest.rows import provenance_entry, provenance_prefix
 from graph.match.cache import written as matcher_written
 from graph.model import Citation
 from graph.parsed import Parsed
-from graph.store import Params, Row, Store, WriteTx
+from graph.store import Row, Store, WriteTx
 
 
 class Progress(Protocol):
@@ -148,24 +146,15 @@ async def _load(
             nodes = sum(len(ids) for ids in plan.nodes.values())
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
         touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
-        rows: dict[int, _RelGroups] | None = None
-        kept: set[_RelKey] = set()
-        if audit is None and not expected_versions:
-            # A file's load: what it would write again as it is stays (a reload rewrites no
-            # relationship). Not an API write: a read more for a record's one or two links.
-            rows = {id(unit): _rel_groups(unit) for unit in plan.units}
-            expected = _expected_rels(plan, rows)
-            origins = sorted(plan.origins)
-            kept = await _strip_changed(lambda work: work(tx), touched, origins, expected, 10**9)
-        else:
-            for label, ids in touched.items():
-                await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
+        for label, ids in touched.items():
+            await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
         # current one: the two overlap on two cores, in the same one transaction.
-        async with aclosing(_ahead(_writes(plan, batch_size, rows, kept))) as writes:
+        async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
             async for write in writes:
-                if write.phase in ("unchanged", "unchanged relationships"):
-                    _skipped(plan, write, progress)
+                if write.phase == "unchanged":
+                    if progress:
+                        progress("nodes", write.params["count"])
                     continue
                 result = await tx.run(write.query, write.params)
                 if write.phase == "relationships":
@@ -209,14 +198,15 @@ async def _load_batched(
     origins = sorted(plan.origins)
     await _batch(store, cypher_loadmark.MARK, {"origins": origins})
     touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
-    rows = {id(unit): _rel_groups(unit) for unit in plan.units}
-    expected = _expected_rels(plan, rows)
-    kept = await _strip_changed(partial(_retried, store), touched, origins, expected, batch_size)
+    for label, ids in touched.items():
+        for chunk in batches(ids, batch_size):
+            await _batch(store, cypher_resolve.strip_rels(label), strip_params(chunk, origins))
     dumps = Dumps()
-    async with aclosing(_ahead(_writes(plan, batch_size, rows, kept))) as writes:
+    async with aclosing(_ahead(_writes(plan, batch_size))) as writes:
         async for write in writes:
-            if write.phase in ("unchanged", "unchanged relationships"):
-                _skipped(plan, write, progress)
+            if write.phase == "unchanged":
+                if progress:
+                    progress("nodes", write.params["count"])
                 continue
             if write.phase == "deletes" and write.label is not None:
                 gone = await retire_nodes(store, write.label, write.params["ids"], plan, dumps)
@@ -238,86 +228,6 @@ async def _load_batched(
             plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
     await _batch(store, cypher_loadmark.UNMARK, {"origins": origins})
     return plan
-
-
-_RelKey = tuple[str, str, str, str]  # type, start id, end id, key
-_RelGroups = dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]]
-
-
-def _expected_rels(plan: Plan, rows: dict[int, _RelGroups]) -> dict[_RelKey, dict[str, Any]]:
-    """What each relationship one unit alone asserts will hold once written on its own: the
-    row's properties, its origin, provenance and source ids (cypher.load.merge_rels)."""
-    expected: dict[_RelKey, dict[str, Any]] = {}
-    twice: set[_RelKey] = set()
-    for unit in plan.units:
-        for (rel_type, _, _), group in rows[id(unit)].items():
-            for (start, end, key), row in group.items():
-                rel = (str(rel_type.value), start, end, key)
-                if rel in expected:
-                    twice.add(rel)
-                expected[rel] = {
-                    **row["props"],
-                    "key": key,
-                    "origins": [unit.origin],
-                    "provenance": row["provenance"],
-                    "sourceIds": row["sourceIds"],
-                }
-    for rel in twice:  # two units of the load assert it: merged, not compared
-        del expected[rel]
-    return expected
-
-
-def _native(props: dict[str, Any]) -> dict[str, Any]:
-    """A relationship's properties as Python values (the driver's dates as datetime.date)."""
-    return {k: v.to_native() if hasattr(v, "to_native") else v for k, v in props.items()}
-
-
-async def _strip_changed(
-    in_tx: Callable[[Callable[[WriteTx], Awaitable[set[_RelKey]]]], Awaitable[set[_RelKey]]],
-    touched: dict[Label, list[str]],
-    origins: list[str],
-    expected: dict[_RelKey, dict[str, Any]],
-    batch_size: int,
-) -> set[_RelKey]:
-    """`strip_rels` on the touched nodes, but for the relationships the load would write again
-    as they are (returned): a reload of an unchanged dump rewrites none of them. A relationship
-    another origin asserts too is stripped and written as before (its merge is last-write-wins).
-    Stripped ones are re-asserted by the load; killed midway, the next load reads them stripped
-    (not as expected) and writes them again: the same convergence as stripping all. `in_tx`
-    runs a chunk's work in a transaction (its own, or the load's one)."""
-    kept: set[_RelKey] = set()
-    for label, ids in touched.items():
-        for chunk in batches(ids, batch_size):
-            params = strip_params(chunk, origins)
-            work = partial(_compare_and_strip, label=label, params=params, expected=expected)
-            kept |= await in_tx(partial(work, seen=kept))
-    return kept
-
-
-async def _compare_and_strip(
-    tx: WriteTx,
-    *,
-    label: Label,
-    params: Params,
-    expected: dict[_RelKey, dict[str, Any]],
-    seen: set[_RelKey],
-) -> set[_RelKey]:
-    """One chunk of `_strip_changed`, read and stripped in one transaction (on the leader of a
-    cluster: nothing changes a relationship between the two); its kept relationships."""
-    same: set[_RelKey] = set()
-    changed: set[str] = set()
-    for row in await tx.run(cypher_resolve.asserted_rels(label), params):
-        props = row["props"]
-        rel = (row["type"], row["start"], row["end"], str(props.get("key") or ""))
-        if rel in seen:
-            continue  # kept already, read again from its other end
-        if expected.get(rel) == _native(props):
-            same.add(rel)
-        else:
-            changed.add(row["rid"])
-    if changed:
-        await tx.run(cypher_resolve.strip_rels_by_id(label), {**params, "rids": sorted(changed)})
-    return same
 
 
 def strip_params(ids: list[str], origins: Iterable[str]) -> dict[str, Any]:
@@ -404,16 +314,6 @@ async def _stale(tx: WriteTx, label: Label, was: list[dict[str, Any]], plan: Pla
     return stale
 
 
-def _skipped(plan: Plan, write: _Write, progress: Progress | None) -> None:
-    """Nodes or relationships the load asserts as they already are: counted, not written."""
-    count = int(write.params["count"])
-    if write.phase == "unchanged relationships":
-        plan.report.relationships += count
-        plan.report.unchanged_relationships += count
-    if progress:
-        progress("relationships" if write.phase.endswith("relationships") else "nodes", count)
-
-
 def _size(units: Sequence[Parsed | Links]) -> int:
     """Records (or links) a load brings."""
     total = 0
@@ -433,16 +333,9 @@ class _Write:
     label: Label | None = None  # the nodes' (written or deleted)
 
 
-def _writes(
-    plan: Plan,
-    batch_size: int,
-    rel_rows: dict[int, _RelGroups] | None = None,
-    kept: AbstractSet[_RelKey] = frozenset(),
-) -> Iterator[_Write]:
+def _writes(plan: Plan, batch_size: int) -> Iterator[_Write]:
     """Every write of a load, in order: nodes first (node batches never deadlock), then deletes,
     then relationships one type at a time. Node versions go into the report as rows are built.
-    `rel_rows`: each unit's relationship rows, built already; `kept`: relationships left as
-    they are (`_strip_changed`), not written again.
     """
     for label, rows in node_batches(plan, batch_size):
         plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
@@ -456,12 +349,8 @@ def _writes(
     for label, ids in plan.deletes.items():
         yield _Write("deletes", cypher_load.delete_nodes(label), {"ids": ids}, label)
     for unit in plan.units:
-        groups = rel_rows[id(unit)] if rel_rows is not None else _rel_groups(unit)
-        for query, params in rel_batches(unit, batch_size, groups, kept):
+        for query, params in rel_batches(unit, batch_size):
             yield _Write("relationships", query, params)
-        if kept:
-            left = sum((str(t.value), *k) in kept for (t, _, _), g in groups.items() for k in g)
-            yield _Write("unchanged relationships", "", {"count": left})
 
 
 def _changed(plan: Plan, label: Label, row: dict[str, Any]) -> bool:
@@ -494,7 +383,9 @@ def _rel_count(unit: Unit) -> int:
     return len({(r.type, r.start_label, r.end_label, r.start, r.end, r.key) for r in unit.rels})
 
 
-def _rel_groups(unit: Unit) -> _RelGroups:
+def _rel_groups(
+    unit: Unit,
+) -> dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]]:
     """One row per relationship to write: one origin asserting one twice gives one row."""
     groups: dict[tuple[Any, Label, Label], dict[tuple[str, str, str], dict[str, Any]]] = (
         defaultdict(dict)
@@ -532,19 +423,10 @@ def _rel_groups(unit: Unit) -> _RelGroups:
     return groups
 
 
-def rel_batches(
-    unit: Unit,
-    batch_size: int,
-    groups: _RelGroups | None = None,
-    kept: AbstractSet[_RelKey] = frozenset(),
-) -> Iterator[tuple[LiteralString, dict[str, Any]]]:
-    """The unit's relationship writes (`groups`: its rows, when built already), but for the
-    relationships in `kept`, left as they are."""
-    for (rel_type, start, end), rows in (groups or _rel_groups(unit)).items():
+def rel_batches(unit: Unit, batch_size: int) -> Iterator[tuple[LiteralString, dict[str, Any]]]:
+    for (rel_type, start, end), rows in _rel_groups(unit).items():
         query = cypher_load.merge_rels(rel_type, start, end)
-        name = str(rel_type.value)
-        todo = [r for k, r in rows.items() if (name, *k) not in kept] if kept else [*rows.values()]
-        for batch in batches(todo, batch_size):
+        for batch in batches(list(rows.values()), batch_size):
             yield query, {"rows": batch, "origin": unit.origin}
 
 

@@ -11,13 +11,11 @@ from graph.cypher import Label, RelType
 from graph.cypher import load as cypher_load
 from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import match as cypher_match
-from graph.cypher import resolve as cypher_resolve
 from graph.store import Store
 
 # Operators that read every node of a label, or every node or relationship of the graph.
 SCANS = ("NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan")
 ROW = {"id": "x", "props": {"id": "x"}}
-STRIP = {"ids": ["x"], "origins": ["o"], "prefixes": ['{"origin":"o",']}
 REL = {"start": "a", "end": "b", "key": "", "props": {}, "provenance": [], "sourceIds": []}
 
 
@@ -55,18 +53,6 @@ WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
         {"rows": [REL], "origin": "o"},
     ),
     ("codes of chosen organisations", cypher_match.CODES_BY_ID, {"ids": ["x"]}),
-    *[
-        (f"asserted rels {label.value}", cypher_resolve.asserted_rels(label), STRIP)
-        for label in Label
-    ],
-    *[
-        (
-            f"strip by id {label.value}",
-            cypher_resolve.strip_rels_by_id(label),
-            {**STRIP, "rids": ["4:0:0"]},
-        )
-        for label in Label
-    ],
     ("mark", cypher_loadmark.MARK, {"origins": ["o"]}),
     ("unmark", cypher_loadmark.UNMARK, {"origins": ["o"]}),
     ("digest", cypher_loadmark.DIGEST, {"origin": "o"}),
