@@ -170,12 +170,21 @@ def _key(named: NamedOrganisation) -> _Key:
     return (named.text, named.country, named.fallback or "")
 
 
+def _codes(props: Props) -> Props:
+    """A record's registration codes (ROR, PIC, ...), the ones it has."""
+    return {k: v for k, v in props.items() if k in IDENTIFIER_PROPS and v}
+
+
 def _contradicts(held: Row | None, codes: Props) -> bool:
     return held is not None and any(held.get(k) not in (None, v) for k, v in codes.items())
 
 
 async def _outcomes(
-    units: Sequence[Unit], read: Reader, orgs: OrgIndex, index: NameIndex
+    units: Sequence[Unit],
+    names: list[NamedOrganisation],
+    read: Reader,
+    orgs: OrgIndex,
+    index: NameIndex,
 ) -> dict[_Key, Outcome]:
     """What each name that needs matching matched.
 
@@ -185,10 +194,9 @@ async def _outcomes(
     if they were not in the index). Each fallback is matched on its own: two codes with one
     name may come apart.
     """
-    names = [n for u in units for n in u.parsed.names]
     fallback_ids = {n.fallback for n in names if n.fallback}
     codes: dict[str, Props] = {
-        claim.id: {k: v for k, v in claim.props.items() if k in IDENTIFIER_PROPS and v}
+        claim.id: _codes(claim.props)
         for unit in units
         for claim in unit.claims
         if claim.label is Label.ORGANISATION and claim.id in fallback_ids
@@ -259,7 +267,7 @@ def _carried(claim: Claim) -> None:
     load then matches the name again, as this one did, and gets the same link, confidence and
     claim, where an alias would link it without a match and drop the match from the provenance.
     """
-    claim.props = {k: v for k, v in claim.props.items() if k in IDENTIFIER_PROPS and v}
+    claim.props = _codes(claim.props)
     claim.names = []
     claim.aliases = []
     claim.name_keys = None
@@ -301,7 +309,7 @@ async def resolve_names(
     names = [n for u in units for n in u.parsed.names]
     exclude = frozenset(n.fallback for n in names if n.fallback)
     index = await name_index(units, read, orgs, exclude)
-    outcomes = await _outcomes(units, read, orgs, index)
+    outcomes = await _outcomes(units, names, read, orgs, index)
     problems: list[Problem] = []
     skipped: list[Problem] = []
     tally = counts if counts is not None else {}
