@@ -10,6 +10,9 @@ numbers move with the machine's other load.
 
 Needs Node (skipped with a note when `node` is not on PATH) and the ROR dump (skipped with a note
 when absent). `npm ci` restores the peer's packages the first time.
+
+`--baseline TREE` serves another checkout of partnergraph (with its own .venv) as a third server
+in the same rounds, so a change is measured against its parent and the peer side by side.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,7 @@ ROR_CANDIDATES = (datasets.ROR_DUMP, Path("/work/shared/data/ror/ror-records-lat
 DEFAULT_BOLT_PORT = 17706
 START_S = 90.0
 STATS_S = 120.0
+BASELINE = "baseline"
 
 SAMPLE: Any = (
     "MATCH (n:Organisation) WHERE n.ror IS NOT NULL AND n.country = 'US' "
@@ -252,11 +256,16 @@ async def run(args: argparse.Namespace) -> int:
         env = {"PARTNERGRAPH_MAX_COST": "250000", "PARTNERGRAPH_HOME": str(BENCH_HOME)}
         logs = RESULTS / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        with (
-            api_server(db.target, logs / "peer-ours.log", env) as api,
-            peer_server(db, logs / "peer-peer.log") as peer,
-        ):
+        with ExitStack() as servers:
+            api = servers.enter_context(api_server(db.target, logs / "peer-ours.log", env))
+            peer = servers.enter_context(peer_server(db, logs / "peer-peer.log"))
             ours = Server("partnergraph", api.url, api.pid)
+            others: list[tuple[Server, str, dict[str, list[str]]]] = []
+            if args.baseline is not None:
+                base = servers.enter_context(
+                    api_server(db.target, logs / "peer-baseline.log", env, tree=args.baseline)
+                )
+                others.append((Server(BASELINE, base.url, base.pid), "", pool))
             # The API reads the graph's degree statistics in the background after its first
             # request (graph/api/execution/limits/degrees.py); until then the fixed fan-out table
             # refuses the nested questions. Give it that first request and the time to read them.
@@ -271,11 +280,14 @@ async def run(args: argparse.Namespace) -> int:
                             raise
                         await asyncio.sleep(1.0)
                 await check_answers(peer, q, q.peer, peer_pool)
+                for server, _, values in others:
+                    await check_answers(server, q, q.ours, values)
             results: dict[tuple[str, int, str], list[Level]] = {}
             for round_ in range(args.rounds):
                 for n in clients:
                     for q in questions:
                         order = [(ours, q.ours, pool), (peer, q.peer, peer_pool)]
+                        order += [(server, q.ours, values) for server, _, values in others]
                         if (round_ + clients.index(n)) % 2:
                             order.reverse()
                         for server, query, values in order:
@@ -287,15 +299,17 @@ async def run(args: argparse.Namespace) -> int:
         for n in clients:
             a = cell(results[(q.name, n, "partnergraph")])
             b = cell(results[(q.name, n, "@neo4j/graphql")])
-            table.append(
-                {
-                    "question": q.name,
-                    "clients": n,
-                    "ours": a,
-                    "peer": b,
-                    "ratio": a["rps"] / b["rps"],
-                }
-            )
+            row = {
+                "question": q.name,
+                "clients": n,
+                "ours": a,
+                "peer": b,
+                "ratio": a["rps"] / b["rps"],
+            }
+            if args.baseline is not None:
+                c = cell(results[(q.name, n, BASELINE)])
+                row |= {"baseline": c, "vs_baseline": a["rps"] / c["rps"]}
+            table.append(row)
     report = {
         "started": started,
         "command": "python -m bench.peer " + " ".join(args.argv),
@@ -320,14 +334,27 @@ def render(table: list[dict[str, Any]]) -> str:
         "| p99 ours/peer ms | API CPU/req ours/peer ms | Neo4j CPU/req ours/peer ms | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    if table and "baseline" in table[0]:
+        lines[0] += (
+            " baseline req/s | ours/baseline | API CPU/req baseline ms "
+            "| Neo4j CPU/req baseline ms |"
+        )
+        lines[1] += "---|---|---|---|"
     for row in table:
         a, b = row["ours"], row["peer"]
+        extra = ""
+        if "baseline" in row:
+            c = row["baseline"]
+            extra = (
+                f" {c['rps']:.0f} | {row['vs_baseline']:.2f}x | {c['api_cpu_ms']:.2f} | "
+                f"{c['neo4j_cpu_ms']:.2f} |"
+            )
         lines.append(
             f"| {row['question']} | {row['clients']} | {a['rps']:.0f} | {b['rps']:.0f} | "
             f"{row['ratio']:.2f}x | {a['p50_ms']:.1f} / {b['p50_ms']:.1f} | "
             f"{a['p99_ms']:.1f} / {b['p99_ms']:.1f} | {a['api_cpu_ms']:.2f} / "
             f"{b['api_cpu_ms']:.2f} | {a['neo4j_cpu_ms']:.2f} / {b['neo4j_cpu_ms']:.2f} | "
-            f"{a['errors']} / {b['errors']} |"
+            f"{a['errors']} / {b['errors']} |{extra}"
         )
     return "\n".join(lines)
 
@@ -351,7 +378,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the graph an earlier run loaded into the benchmark's Neo4j (no wipe, no load)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout of partnergraph (with its .venv), served in the same rounds",
+    )
     args = parser.parse_args(argv)
+    if args.baseline is not None and not (args.baseline / ".venv" / "bin" / "python").exists():
+        parser.error(f"--baseline {args.baseline}: no .venv there (run `make install` in it)")
     if args.seconds <= 0 or args.rounds <= 0 or args.max_requests <= 0:
         parser.error("--seconds, --rounds and --max-requests must be positive")
     if not all(c.isdigit() and int(c) > 0 for c in args.clients.split(",")):

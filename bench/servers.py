@@ -84,11 +84,15 @@ class Api:
 
 @contextmanager
 def api_server(
-    target: Target, log_path: Path, env_overrides: Mapping[str, str] | None = None
+    target: Target,
+    log_path: Path,
+    env_overrides: Mapping[str, str] | None = None,
+    tree: Path | None = None,
 ) -> Iterator[Api]:
     """`partnergraph serve` (uvicorn, uvloop, httptools) on a free loopback port.
 
-    `env_overrides` replace API_ENV's values (the load test's own home, keys and timeout).
+    `env_overrides` replace API_ENV's values (the load test's own home, keys and timeout);
+    `tree` serves another checkout's code, with its own .venv (a baseline beside this tree).
     """
     port = free_port()
     env = {
@@ -100,11 +104,12 @@ def api_server(
         **API_ENV,
         **(env_overrides or {}),
     }
-    command = [sys.executable, "-m", "graph.cli", "serve", "--host", "127.0.0.1"]
+    python = str(tree / ".venv" / "bin" / "python") if tree else sys.executable
+    command = [python, "-m", "graph.cli", "serve", "--host", "127.0.0.1"]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [*command, "--port", str(port)], env=env, stdout=log, stderr=log, cwd=ROOT
+            [*command, "--port", str(port)], env=env, stdout=log, stderr=log, cwd=tree or ROOT
         )
         try:
             url = f"http://127.0.0.1:{port}"

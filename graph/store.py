@@ -10,7 +10,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, TypeVar
@@ -20,6 +28,7 @@ from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 from neo4j import exceptions as nx
 from neo4j.api import BookmarkManager
 
+from graph.coalesce import Coalescer
 from graph.cypher import Label
 from graph.cypher import resolve as cypher_resolve
 from graph.cypher import schema as cypher_schema
@@ -264,6 +273,7 @@ class Store:
     # it too (the driver awaits its callbacks only when they are coroutines), and it is
     # thread-safe, which the exports' threads need.
     bookmarks: BookmarkManager = field(default_factory=GraphDatabase.bookmark_manager)
+    lookups: Coalescer = field(default_factory=Coalescer)  # shared by views
 
     @classmethod
     async def open(cls, target: Target, timeout_s: float = 30.0, *, verify: bool = True) -> Store:
@@ -287,6 +297,7 @@ class Store:
             timeout_s=self.timeout_s,
             blocking=self.blocking,
             bookmarks=self.bookmarks,
+            lookups=self.lookups,
         )
 
     async def close(self) -> None:
@@ -393,6 +404,14 @@ class Store:
         without `Record.data()`'s recursive conversion, which cost more than completing the
         GraphQL response (about 2 us per nested value, measured on a 100-organisation list)."""
         return await self._query(query, params, RoutingControl.READ, plain=True)
+
+    async def read_keyed(
+        self, query: LiteralString, params: Params, keys_param: str, keys: Sequence[Hashable]
+    ) -> list[Row]:
+        """A look-up by keys, as `read_values`: `query` takes the keys as `$<keys_param>` and
+        returns each row's key as its `key` column. Concurrent look-ups of the same query and
+        other parameters share one round trip (graph/coalesce.py)."""
+        return await self.lookups.rows(self.read_values, query, dict(params), keys_param, keys)
 
     def stream_blocking(
         self,

@@ -202,12 +202,15 @@ def search(text: str, labels: str, limit: str, projection: str) -> str:
     )
 
 
-def organisation_by_identifier(prop: str, value: str, projection: str) -> str:
-    """The organisation with an identifier; a withdrawn duplicate only when nothing else has it."""
+def organisations_by_identifier(prop: str, values: str, projection: str) -> str:
+    """For each of `values`, the organisation with that identifier as `node` and the value as
+    `key` (graph/coalesce.py reads several callers' look-ups at once); a withdrawn duplicate
+    only when nothing else has it."""
     if prop not in IDENTIFIER_PROPS:
         raise ValueError(f"not an identifier property: {prop!r}")
     return (
-        f"MATCH (n:{checked_label(Label.ORGANISATION)}) WHERE n.{prop} = "
-        f"{param_ref(value)} "
-        f"RETURN {projection} AS node ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
+        f"UNWIND {param_ref(values)} AS key CALL (key) {{ "
+        f"MATCH (n:{checked_label(Label.ORGANISATION)}) WHERE n.{prop} = key "
+        "RETURN n ORDER BY n.status = 'withdrawn', n.id LIMIT 1 } "
+        f"RETURN key, {projection} AS node"
     )

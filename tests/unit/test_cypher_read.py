@@ -65,17 +65,17 @@ def test_nodes_search_and_identifiers() -> None:
     search = cr.search("$p0", "$p1", "$p2", "{k: n.id}")
     assert search.startswith("CALL db.index.fulltext.queryNodes('name_search', $p0) ")
     assert "WHERE $p1 IS NULL OR labels(n)[0] IN $p1 " in search
-    found = cr.organisation_by_identifier("registryCode", "$p0", "{k: n.id}")
+    found = cr.organisations_by_identifier("registryCode", "$p0", "{k: n.id}")
     assert found == (
-        "MATCH (n:Organisation) WHERE n.registryCode = $p0 RETURN {k: n.id} AS node "
-        "ORDER BY n.status = 'withdrawn', n.id LIMIT 1"
+        "UNWIND $p0 AS key CALL (key) { MATCH (n:Organisation) WHERE n.registryCode = key "
+        "RETURN n ORDER BY n.status = 'withdrawn', n.id LIMIT 1 } RETURN key, {k: n.id} AS node"
     )
 
 
 @pytest.mark.parametrize("bad", ["id} OR true //", "name", "ror = 'x' OR n.ror"])
 def test_only_identifier_properties_are_looked_up(bad: str) -> None:
     with pytest.raises(ValueError, match="identifier property"):
-        cr.organisation_by_identifier(bad, "$p0", "{}")
+        cr.organisations_by_identifier(bad, "$p0", "{}")
 
 
 @pytest.mark.parametrize("bad", ["Organisation) DETACH DELETE n //", "Organisation"])

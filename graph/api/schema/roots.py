@@ -87,9 +87,13 @@ async def _nodes(info: Info, ids: list[str]) -> list[dict[str, Any] | None]:
         branches.append(
             cypher_read.nodes_of(TYPES[type_name].label, keys_ref, type_ref, projection)
         )
-    rows = await info.context.store.read_values(
-        as_query(cypher_read.union_all(branches)), compiler.params
-    )
+    query = as_query(cypher_read.union_all(branches))
+    store = info.context.store
+    if len(branches) == 1:  # the usual look-up: read with other requests' of the same shape
+        [keys] = by_type.values()
+        rows = await store.read_keyed(query, compiler.params, keys_ref.removeprefix("$"), keys)
+    else:
+        rows = await store.read_values(query, compiler.params)
     found = {(r["type"], r["key"]): r["node"] for r in rows}
     return [found.get(w) for w in wanted]
 
@@ -263,10 +267,11 @@ class Query(Questions, MatchQuery):
         raw = _raw(info)
         compiler = Compiler(raw)
         projection = compiler.node("Organisation", "n", list(raw.field_nodes))
-        query = cypher_read.organisation_by_identifier(
-            scheme.value, compiler.param(canonical), projection
+        values_ref = compiler.param([canonical])
+        query = cypher_read.organisations_by_identifier(scheme.value, values_ref, projection)
+        rows = await info.context.store.read_keyed(
+            as_query(query), compiler.params, values_ref.removeprefix("$"), [canonical]
         )
-        rows = await info.context.store.read_values(as_query(query), compiler.params)
         return rows[0]["node"] if rows else None
 
     @strawberry.field(description="Who changed what and when through the API, newest first.")
