@@ -8,10 +8,11 @@ look-ups of the same query and other parameters share a read (a DataLoader acros
 
 Decisions:
 
-- No waiting to gather: a look-up whose shape has no read in flight is read at once, alone, so
-  one client sees no added latency. Only look-ups that arrive while a read of their shape is in
-  flight gather, into the next read, sent as soon as the one in flight returns. The wait is at
-  most one round trip, and the busier the server, the more look-ups each read carries.
+- No waiting to gather: a look-up whose shape has no read in flight is read at once, alone, in
+  its caller's task (no task, future or shield more than a plain read), so one client sees no
+  added latency. Only look-ups that arrive while a read of their shape is in flight gather,
+  into the next read, sent as soon as the one in flight returns: they wait at most one round
+  trip more, and the busier the server, the more look-ups each read carries.
 - Never a read that began earlier: a look-up joins only a read not yet sent, so it sees every
   write committed before it was asked (the store's bookmarks are taken when the read is sent).
 - Each caller gets the rows of its own keys (the query returns the key as its `key` column); an
@@ -73,15 +74,15 @@ class Coalescer:
             shape: Hashable = (query, keys_param, orjson.dumps(others, option=orjson.OPT_SORT_KEYS))
         except TypeError:  # a parameter JSON cannot tell apart: read alone
             return await read(query, {**others, keys_param: list(keys)})
-        batch = self._join(shape, _Batch(read, query, others, keys_param))
-        batch.keys.update(dict.fromkeys(keys))
         self.lookups += 1
-        rows = await asyncio.shield(batch.rows)
-        mine = set(keys)
-        return [row for row in rows if row[KEY_COLUMN] in mine]
-
-    def _join(self, shape: Hashable, fresh: _Batch) -> _Batch:
-        """The read a look-up joins: the next one of its shape, or `fresh`."""
+        if shape not in self._busy:
+            # Nothing of its shape in flight: read at once, in the caller's own task.
+            self._busy.add(shape)
+            self.reads += 1
+            try:
+                return await read(query, {**others, keys_param: list(keys)})
+            finally:
+                self._next(shape)
         batch = self._waiting.get(shape)
         if batch is not None and len(batch.keys) >= MAX_KEYS:
             # Full: sent now, beside the read in flight, rather than grown without bound.
@@ -89,14 +90,20 @@ class Coalescer:
             self._send(shape, batch, then_next=False)
             batch = None
         if batch is None:
-            batch = fresh
+            batch = self._waiting[shape] = _Batch(read, query, others, keys_param)
             batch.rows.add_done_callback(_retrieved)
-            if shape in self._busy:
-                self._waiting[shape] = batch
-            else:
-                self._busy.add(shape)
-                self._send(shape, batch, then_next=True)
-        return batch
+        batch.keys.update(dict.fromkeys(keys))
+        rows = await asyncio.shield(batch.rows)
+        mine = set(keys)
+        return [row for row in rows if row[KEY_COLUMN] in mine]
+
+    def _next(self, shape: Hashable) -> None:
+        """A read of `shape` returned: send the look-ups that gathered meanwhile, if any."""
+        waiting = self._waiting.pop(shape, None)
+        if waiting is None:
+            self._busy.discard(shape)
+        else:
+            self._send(shape, waiting, then_next=True)
 
     def _send(self, shape: Hashable, batch: _Batch, *, then_next: bool) -> None:
         task = asyncio.create_task(self._run(shape, batch, then_next=then_next))
@@ -104,7 +111,7 @@ class Coalescer:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, shape: Hashable, batch: _Batch, *, then_next: bool) -> None:
-        # Sent on the loop's next turn: the keys of look-ups asked in this turn join it first.
+        # Sent on the loop's next turn: look-ups asked in this turn join it first.
         self.reads += 1
         try:
             rows = await batch.read(
@@ -119,11 +126,7 @@ class Coalescer:
             batch.rows.set_result(rows)
         finally:
             if then_next:
-                waiting = self._waiting.pop(shape, None)
-                if waiting is None:
-                    self._busy.discard(shape)
-                else:
-                    self._send(shape, waiting, then_next=True)
+                self._next(shape)
 
 
 def _retrieved(rows: asyncio.Future[list[Row]]) -> None:
