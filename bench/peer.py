@@ -11,6 +11,8 @@ numbers move with the machine's other load.
 Needs Node (skipped with a note when `node` is not on PATH) and the ROR dump (skipped with a note
 when absent). `npm ci` restores the peer's packages the first time.
 
+`--copies N` copies every loaded organisation N times inside Neo4j (bench/replicate.py: 19 makes
+about a million organisations), so the same questions are asked of a graph of that size.
 `--baseline TREE` serves another checkout of partnergraph (with its own .venv) as a third server
 in the same rounds, so a change is measured against its parent and the peer side by side.
 """
@@ -33,6 +35,7 @@ from typing import Any
 import httpx2 as httpx
 
 from bench import datasets
+from bench.replicate import replicate
 from bench.servers import BENCH_HOME, Neo4j, api_server, free_port, neo4j
 from bench.throughput import Level, level
 from bench.timing import percentile
@@ -239,6 +242,15 @@ async def run(args: argparse.Namespace) -> int:
                 began = time.perf_counter()
                 await load(datasets.parse(ror), store)
                 load_s = time.perf_counter() - began
+                if args.copies:
+                    began = time.perf_counter()
+                    organisations = await replicate(store, args.copies)
+                    print(
+                        f"{args.copies} copies: {organisations} organisations in "
+                        f"{time.perf_counter() - began:.0f} s",
+                        flush=True,
+                    )
+                    await store.read(cypher_schema.AWAIT_INDEXES)
             await store.read(cypher_schema.RESAMPLE_INDEXES)
             rows = await store.read(SAMPLE)
         finally:
@@ -314,6 +326,7 @@ async def run(args: argparse.Namespace) -> int:
         "started": started,
         "command": "python -m bench.peer " + " ".join(args.argv),
         "ror": str(ror),
+        "copies": args.copies,
         "load_s": load_s,
         "seconds_per_cell": args.seconds,
         "rounds": args.rounds,
@@ -384,7 +397,16 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="another checkout of partnergraph (with its .venv), served in the same rounds",
     )
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=0,
+        help="copy every organisation this many times after the load (19: about a million; "
+        "bench/replicate.py)",
+    )
     args = parser.parse_args(argv)
+    if args.copies < 0 or (args.copies and args.reuse):
+        parser.error("--copies: a positive number, and not with --reuse (it loads afresh)")
     if args.baseline is not None and not (args.baseline / ".venv" / "bin" / "python").exists():
         parser.error(f"--baseline {args.baseline}: no .venv there (run `make install` in it)")
     if args.seconds <= 0 or args.rounds <= 0 or args.max_requests <= 0:
