@@ -45,5 +45,6 @@ const driver = neo4j.driver(
   neo4j.auth.basic(process.env.NEO4J_USER, process.env.NEO4J_PASSWORD),
 );
 const schema = await new Neo4jGraphQL({ typeDefs, driver }).getSchema();
-const yoga = createYoga({ schema, logging: false, graphiql: false });
+// Errors unmasked: when the peer fails a question, the benchmark reports why.
+const yoga = createYoga({ schema, logging: false, graphiql: false, maskedErrors: false });
 createServer(yoga).listen(port, "127.0.0.1", () => console.log(`peer on ${port}`));
