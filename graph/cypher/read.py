@@ -25,6 +25,13 @@ IDENTIFIER_PROPS = frozenset({"ror", "wikidata", "isni", "grid", "fundref", REGI
 ORDERED_WITHIN: tuple[tuple[LiteralString, LiteralString, LiteralString], ...] = (
     ("Organisation", "country", "name"),
 )
+# Sort keys many nodes share (years): with a composite (key, id) index the page's whole order,
+# the key then the id, is the index's, so the read stops after the page. With the key's own
+# index Neo4j must read every node of the page's last value first (a PartialTop): at a million
+# organisations, 8,685 index entries for 50 organisations since 1990 against 232.
+ORDERED_WITH_ID: tuple[tuple[LiteralString, LiteralString], ...] = (
+    ("Organisation", "established"),
+)
 
 
 def as_query(text: str) -> LiteralString:
@@ -116,6 +123,8 @@ def connection(q: PageQuery) -> str:
     limit = param_ref(q.limit)
     projection = "{sk: sk, id: n.id" + "".join(", " + e for e in q.projection_entries) + "}"
     page_cond = not_null(q.sort, q.cond) if q.ordered else q.cond
+    if q.ordered and q.within is None and _ordered_with_id(q.label, q.sort):
+        page_cond = f"n.id IS NOT NULL AND {page_cond}"  # lets Neo4j read the (key, id) index
     read_cond = page_cond
     if q.cursor is not None and q.ordered:
         # The cursor's bound (implied by cursor_cond) as a range on the indexed key itself:
@@ -154,6 +163,12 @@ def ordered_within(label: Label, equal: set[str], sort: str) -> str | None:
         if within_label == label.value and within in equal and sort == sort_prop(key):
             return within
     return None
+
+
+def _ordered_with_id(label: Label, sort: str) -> bool:
+    return any(
+        by_label == label.value and sort == sort_prop(key) for by_label, key in ORDERED_WITH_ID
+    )
 
 
 def not_null(expr: str, cond: str) -> str:

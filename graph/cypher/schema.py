@@ -9,7 +9,7 @@ from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.loadmark import DIGEST_CONSTRAINT as LOADED_UNIT
 from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.props import PLACE_COUNTRY, REGISTRY_CODE
-from graph.cypher.read import ORDERED_WITHIN
+from graph.cypher.read import ORDERED_WITH_ID, ORDERED_WITHIN
 from graph.cypher.resolve import lookup_indexes
 
 PING: LiteralString = "RETURN 1 AS ok"
@@ -96,6 +96,12 @@ def _schema() -> tuple[LiteralString, ...]:
         statements.append(
             "CREATE INDEX " + within_label.lower() + "_" + within + "_" + sort_key + " "
             "IF NOT EXISTS FOR (n:" + within_label + ") ON (n." + within + ", n." + sort_key + ")"
+        )
+    # A sort key many nodes share, with the id after it (graph/cypher/read.py ORDERED_WITH_ID).
+    for by_label, key in ORDERED_WITH_ID:
+        statements.append(
+            "CREATE INDEX " + by_label.lower() + "_" + key + "_id IF NOT EXISTS "
+            "FOR (n:" + by_label + ") ON (n." + key + ", n.id)"
         )
     # Entity resolution's look-ups by key and by origin (graph.cypher.resolve).
     statements.extend(lookup_indexes())

@@ -8,7 +8,7 @@ label followed by a Filter of every node. Speed itself is measured in bench/, no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, LiteralString
 
 import pytest
@@ -54,8 +54,14 @@ def _operators(plan: Any) -> Iterator[tuple[str, str]]:
         yield from _operators(child)
 
 
-async def _plan(schema: strawberry.Schema, store: Store, query: str) -> list[tuple[str, str]]:
-    """The operators of Neo4j's plan for the one query `query` compiles to."""
+async def _plan(
+    schema: strawberry.Schema,
+    store: Store,
+    query: str,
+    rewrite: Callable[[str], str] | None = None,
+) -> list[tuple[str, str]]:
+    """The operators of Neo4j's plan for the one query `query` compiles to (`rewrite`: the
+    Cypher as a test changes it, to ask Neo4j whether an index can serve it)."""
     recording = _Recording(driver=store.driver, target=store.target, timeout_s=store.timeout_s)
     recording.reads = []
     result = await executor_of(schema).run(query, Context(store=recording))
@@ -64,7 +70,7 @@ async def _plan(schema: strawberry.Schema, store: Store, query: str) -> list[tup
     assert result.data is not None
     async with store.driver.session(database=store.target.database) as session:
         # Planned afresh: a plan cached before the statistics were current would be stale.
-        explain = "CYPHER replan=force EXPLAIN " + cypher
+        explain = "CYPHER replan=force EXPLAIN " + (rewrite(cypher) if rewrite else cypher)
         summary = await (await session.run(explain, dict(params or {}))).consume()
     assert summary.plan is not None
     return list(_operators(summary.plan))
@@ -361,3 +367,21 @@ async def test_countries_and_established_by_established_does_not_sort_every_matc
     assert not [op for op, _ in ops if op == "Sort"], ops
     assert not [d for op, d in ops if "coalesce(" in d], ops
     assert not _scans(ops), ops
+    # The page's whole order (established, then the id) is the composite index's: the read
+    # stops after the page, rather than reading every organisation of the page's last year
+    # first (a PartialTop over the established index; bench.peer at a million organisations).
+    # Which index serves is the planner's choice by the graph's statistics: on this small graph
+    # the key's own index costs it the same. That the composite one can serve is the compiled
+    # query's part, so it is planned here with the index as a hint (Neo4j refuses a hint the
+    # predicates do not allow), and must then need no top-k at all.
+    first = "MATCH (n:Organisation)"
+    hinted = await _plan(
+        schema,
+        eco,
+        query,
+        lambda cypher: cypher.replace(
+            first, first + " USING INDEX n:Organisation(established, id)", 1
+        ),
+    )
+    assert _uses(hinted, "NodeIndexSeek", "established, id"), hinted
+    assert not [op for op, _ in hinted if op in ("PartialTop", "Top", "Sort")], hinted
