@@ -7,7 +7,7 @@ from datetime import date
 from graph import model as m
 from graph.cypher import Label, RelType
 from graph.cypher import props as p
-from graph.cypher.read import sort_degree, sort_distinct_far, sort_or, sort_prop
+from graph.cypher.read import sort_degree, sort_distinct_far
 from graph.kinds.specs import (
     FEW,
     MANY,
@@ -17,7 +17,6 @@ from graph.kinds.specs import (
     EdgeSpec,
     Embedded,
     FieldSpec,
-    FilterSpec,
     GlobalId,
     Kind,
     Lookup,
@@ -27,28 +26,30 @@ from graph.kinds.specs import (
     Quantified,
     Rel,
     Scalar,
-    Sort,
+    field_sorts,
+    scalar_filters,
 )
 
-_COMMON: dict[str, FieldSpec] = {
-    "id": GlobalId(),
-    "key": Prop("id"),
-    "version": Prop("version"),
-    "provenance": Provenance(),
-}
+_VERSION = Prop(
+    "version",
+    of=int,
+    description="How many times this record changed: send it back as `expectedVersion` so "
+    "that a write fails with `Conflict` if someone changed it since you read it.",
+)
+# The first fields of every record kind's type, and the last before its relationships.
+_HEAD: dict[str, FieldSpec] = {"id": GlobalId(), "key": Prop("id", of=str), "version": _VERSION}
+_CITED: dict[str, FieldSpec] = {"provenance": Provenance()}
+_NAMED: dict[str, FieldSpec] = {"name": Prop("name", of=str), "names": Names()}
 _PLACE = Embedded(
-    props={"city": p.PLACE_CITY, "country": p.PLACE_COUNTRY}, optional_on=p.PLACE_COUNTRY
+    of="Place",
+    props={"city": p.PLACE_CITY, "country": p.PLACE_COUNTRY},
+    optional_on=p.PLACE_COUNTRY,
 )
-_KEY_SORT: dict[str, Sort] = {"KEY": (sort_prop("id"), "")}
-_KEY_FILTER: dict[str, FilterSpec] = {"key": Scalar("id")}
+_TOPICS: dict[str, FieldSpec] = {"topics": Prop("topics", of=list[str])}
 
 
-def _props(*names: str) -> dict[str, FieldSpec]:
-    return {name: Prop(name) for name in names}
-
-
-def _scalars(*names: str, of: type[object] = str) -> dict[str, FilterSpec]:
-    return {name: Scalar(name, of=of) for name in names}
+def _props(*names: str, of: object = str | None) -> dict[str, FieldSpec]:
+    return {name: Prop(name, of=of) for name in names}
 
 
 def _org_link(rel: RelType, *, outgoing: bool | None) -> EdgeRel:
@@ -62,92 +63,88 @@ def _org_link(rel: RelType, *, outgoing: bool | None) -> EdgeRel:
     )
 
 
+_ORGANISATION: dict[str, FieldSpec] = {
+    **_HEAD,
+    **_NAMED,
+    "kind": Prop("kind", of=m.OrgKind),
+    "status": Prop("status", of=m.OrgStatus),
+    **_props("country", "city", "region"),
+    p.GEONAMES_ID: Prop(p.GEONAMES_ID, of=int | None),
+    **_props("lat", "lng", of=float | None),
+    **_props("ror", "wikidata", "isni", "grid", "fundref", p.REGISTRY_CODE),
+    "pic": Prop("pic", description="The EU's participant identification code."),
+    "established": Prop("established", of=int | None),
+    **_props("website", "email", "description"),
+    "sectors": Prop("sectors", of=list[str]),
+    **_TOPICS,
+    **_CITED,
+    "agreements": EdgeRel(
+        type=RelType.PARTY_TO,
+        outgoing=True,
+        target="Agreement",
+        edge="AgreementParty",
+        near="organisation",
+        far="agreement",
+        description="Agreements it is party to.",
+    ),
+    "people": EdgeRel(
+        type=RelType.HOLDS_POSITION,
+        outgoing=False,
+        target="Person",
+        edge="Position",
+        near="organisation",
+        far="person",
+        description="People holding positions in it.",
+    ),
+    "events": EdgeRel(
+        type=RelType.PARTICIPATED_IN,
+        outgoing=True,
+        target="Event",
+        edge="EventParticipation",
+        near="organisation",
+        far="event",
+    ),
+    "datasets": Rel(
+        type=RelType.HOLDS_DATA,
+        outgoing=True,
+        target="Dataset",
+        description="Data sets it holds.",
+    ),
+    "projects": EdgeRel(
+        type=RelType.PARTICIPATES_IN,
+        outgoing=True,
+        target="Project",
+        edge="ProjectParticipation",
+        near="organisation",
+        far="project",
+    ),
+    "parents": _org_link(RelType.CHILD_OF, outgoing=True),
+    "children": _org_link(RelType.CHILD_OF, outgoing=False),
+    "successors": _org_link(RelType.SUCCEEDED_BY, outgoing=True),
+    "predecessors": _org_link(RelType.SUCCEEDED_BY, outgoing=False),
+    "related": _org_link(RelType.RELATED_TO, outgoing=None),
+    "founders": _org_link(RelType.FOUNDED_BY, outgoing=True),
+    "founded": _org_link(RelType.FOUNDED_BY, outgoing=False),
+}
 ORGANISATION = Kind(
     name="Organisation",
     label=Label.ORGANISATION,
-    fields={
-        **_COMMON,
-        "names": Names(),
-        **_props(
-            "name",
-            "kind",
-            "status",
-            "country",
-            "city",
-            "region",
-            p.GEONAMES_ID,
-            "lat",
-            "lng",
-            "ror",
-            "wikidata",
-            "isni",
-            "grid",
-            "fundref",
-            p.REGISTRY_CODE,
-            "pic",
-            "established",
-            "website",
-            "email",
-            "description",
-            "sectors",
-            "topics",
-        ),
-    },
-    relationships={
-        "agreements": EdgeRel(
-            type=RelType.PARTY_TO,
-            outgoing=True,
-            target="Agreement",
-            edge="AgreementParty",
-            near="organisation",
-            far="agreement",
-        ),
-        "people": EdgeRel(
-            type=RelType.HOLDS_POSITION,
-            outgoing=False,
-            target="Person",
-            edge="Position",
-            near="organisation",
-            far="person",
-        ),
-        "events": EdgeRel(
-            type=RelType.PARTICIPATED_IN,
-            outgoing=True,
-            target="Event",
-            edge="EventParticipation",
-            near="organisation",
-            far="event",
-        ),
-        "datasets": Rel(type=RelType.HOLDS_DATA, outgoing=True, target="Dataset"),
-        "projects": EdgeRel(
-            type=RelType.PARTICIPATES_IN,
-            outgoing=True,
-            target="Project",
-            edge="ProjectParticipation",
-            near="organisation",
-            far="project",
-        ),
-        "parents": _org_link(RelType.CHILD_OF, outgoing=True),
-        "children": _org_link(RelType.CHILD_OF, outgoing=False),
-        "successors": _org_link(RelType.SUCCEEDED_BY, outgoing=True),
-        "predecessors": _org_link(RelType.SUCCEEDED_BY, outgoing=False),
-        "related": _org_link(RelType.RELATED_TO, outgoing=None),
-        "founders": _org_link(RelType.FOUNDED_BY, outgoing=True),
-        "founded": _org_link(RelType.FOUNDED_BY, outgoing=False),
-    },
+    description="An organisation: ministry, agency, university, company, ...",
+    fields=_ORGANISATION,
     filters={
-        **_KEY_FILTER,
+        **scalar_filters(_ORGANISATION, "key"),
         "name": AnyName(description="Matches any of its names, in any language."),
-        "kind": Scalar("kind", of=m.OrgKind),
-        "status": Scalar("status", of=m.OrgStatus),
-        **_scalars("country", "city"),
-        "established": Scalar("established", of=int),
-        **_scalars("ror", "wikidata", "isni", "grid", "fundref"),
-        "registry_code": Scalar(
-            p.REGISTRY_CODE, description="A company or charity register's code."
+        **scalar_filters(_ORGANISATION, "kind", "status", "country", "city", "established"),
+        **scalar_filters(_ORGANISATION, "ror", "wikidata", "isni", "grid", "fundref"),
+        **scalar_filters(
+            _ORGANISATION, "registry_code", description="A company or charity register's code."
         ),
-        "pic": Scalar("pic", description="The EU's participant identification code (9 digits)."),
-        **_scalars("topics", "sectors", of=list),
+        **scalar_filters(
+            _ORGANISATION,
+            "pic",
+            description="The EU's participant identification code (9 digits).",
+        ),
+        **scalar_filters(_ORGANISATION, "topics", "sectors"),
         "agreements": Quantified(
             type=RelType.PARTY_TO,
             outgoing=True,
@@ -176,13 +173,11 @@ ORGANISATION = Kind(
         ),
     },
     sorts={
-        "NAME": (sort_prop("name"), ""),
-        "COUNTRY": (sort_or("country", "''"), ""),
-        "ESTABLISHED": (sort_or("established", "-1"), -1),
+        **field_sorts(_ORGANISATION, "NAME", "COUNTRY", "ESTABLISHED"),
         "AGREEMENT_COUNT": (sort_degree(RelType.PARTY_TO, outgoing=True), 0),
         # Distinct projects: one organisation may hold two roles in one project.
         "PROJECT_COUNT": (sort_distinct_far(RelType.PARTICIPATES_IN), 0),
-        **_KEY_SORT,
+        **field_sorts(_ORGANISATION, "KEY"),
     },
     default_sort="NAME",
     # An organisation is a hub: hundreds of children, agreements or events are possible.
@@ -220,38 +215,43 @@ ORGANISATION = Kind(
     ),
 )
 
+_PERSON: dict[str, FieldSpec] = {
+    **_HEAD,
+    **_NAMED,
+    **_props("email", "phone"),
+    **_CITED,
+    "positions": EdgeRel(
+        type=RelType.HOLDS_POSITION,
+        outgoing=True,
+        target="Organisation",
+        edge="Position",
+        near="person",
+        far="organisation",
+    ),
+    "signatures": EdgeRel(
+        type=RelType.SIGNED,
+        outgoing=True,
+        target="Agreement",
+        edge="Signature",
+        near="person",
+        far="agreement",
+    ),
+    "events": EdgeRel(
+        type=RelType.PARTICIPATED_IN,
+        outgoing=True,
+        target="Event",
+        edge="EventParticipation",
+        near="person",
+        far="event",
+    ),
+}
 PERSON = Kind(
     name="Person",
     label=Label.PERSON,
-    fields={**_COMMON, "names": Names(), **_props("name", "email", "phone")},
-    relationships={
-        "positions": EdgeRel(
-            type=RelType.HOLDS_POSITION,
-            outgoing=True,
-            target="Organisation",
-            edge="Position",
-            near="person",
-            far="organisation",
-        ),
-        "signatures": EdgeRel(
-            type=RelType.SIGNED,
-            outgoing=True,
-            target="Agreement",
-            edge="Signature",
-            near="person",
-            far="agreement",
-        ),
-        "events": EdgeRel(
-            type=RelType.PARTICIPATED_IN,
-            outgoing=True,
-            target="Event",
-            edge="EventParticipation",
-            near="person",
-            far="event",
-        ),
-    },
+    description="A person, with every spelling of their name the sources use.",
+    fields=_PERSON,
     filters={
-        **_KEY_FILTER,
+        **scalar_filters(_PERSON, "key"),
         "name": AnyName(description="Matches any spelling of the name."),
         "organisations": Quantified(
             type=RelType.HOLDS_POSITION,
@@ -266,57 +266,67 @@ PERSON = Kind(
             description="Agreements the person signed.",
         ),
     },
-    sorts={"NAME": (sort_prop("name"), ""), **_KEY_SORT},
+    sorts=field_sorts(_PERSON, "NAME", "KEY"),
     default_sort="NAME",
     fanout={"names": FEW, "positions": SOME, "signatures": SOME, "events": SOME},
     model=m.Person,
     record=("id", "names", "positions", "email", "phone", "sources"),
 )
 
+_AGREEMENT: dict[str, FieldSpec] = {
+    **_HEAD,
+    "kind": Prop("kind", of=m.AgreementKind),
+    "title": Prop("title", of=str),
+    "purpose": Prop("purpose"),
+    **_TOPICS,
+    "signed": Prop("signed", of=date | None),
+    "place": _PLACE,
+    **_props(p.VALID_FROM, p.VALID_TO, of=date | None),
+    "status": Prop("status", of=m.AgreementStatus),
+    **_CITED,
+    "parties": EdgeRel(
+        type=RelType.PARTY_TO,
+        outgoing=False,
+        target="Organisation",
+        edge="AgreementParty",
+        near="agreement",
+        far="organisation",
+    ),
+    "signatories": EdgeRel(
+        type=RelType.SIGNED,
+        outgoing=False,
+        target="Person",
+        edge="Signature",
+        near="agreement",
+        far="person",
+    ),
+    "projects": Rel(
+        type=RelType.RUNS_UNDER,
+        outgoing=False,
+        target="Project",
+        description="Projects run under it.",
+    ),
+    "events": Rel(
+        type=RelType.RESULTED_IN,
+        outgoing=False,
+        target="Event",
+        description="Events it came out of.",
+    ),
+}
 AGREEMENT = Kind(
     name="Agreement",
     label=Label.AGREEMENT,
-    fields={
-        **_COMMON,
-        **_props("kind", "title", "purpose", "topics", "signed", p.VALID_FROM, p.VALID_TO),
-        "status": Prop("status"),
-        "place": _PLACE,
-    },
-    relationships={
-        "parties": EdgeRel(
-            type=RelType.PARTY_TO,
-            outgoing=False,
-            target="Organisation",
-            edge="AgreementParty",
-            near="agreement",
-            far="organisation",
-        ),
-        "signatories": EdgeRel(
-            type=RelType.SIGNED,
-            outgoing=False,
-            target="Person",
-            edge="Signature",
-            near="agreement",
-            far="person",
-        ),
-        "projects": Rel(type=RelType.RUNS_UNDER, outgoing=False, target="Project"),
-        "events": Rel(type=RelType.RESULTED_IN, outgoing=False, target="Event"),
-    },
+    description="An MoU, agreement in principle, data-sharing agreement or contract.",
+    fields=_AGREEMENT,
     filters={
-        **_KEY_FILTER,
-        "kind": Scalar("kind", of=m.AgreementKind),
-        "status": Scalar("status", of=m.AgreementStatus),
-        "title": Scalar("title"),
-        "signed": Scalar("signed", of=date),
-        "topics": Scalar("topics", of=list),
+        **scalar_filters(_AGREEMENT, "key", "kind", "status", "title", "signed", "topics"),
         "parties": Quantified(type=RelType.PARTY_TO, outgoing=False, target="Organisation"),
         "signatories": Quantified(type=RelType.SIGNED, outgoing=False, target="Person"),
     },
     sorts={
-        "SIGNED": (sort_or("signed", "date('0001-01-01')"), "0001-01-01"),
-        "TITLE": (sort_prop("title"), ""),
+        **field_sorts(_AGREEMENT, "SIGNED", "TITLE"),
         "PARTY_COUNT": (sort_degree(RelType.PARTY_TO, outgoing=False), 0),
-        **_KEY_SORT,
+        **field_sorts(_AGREEMENT, "KEY"),
     },
     default_sort="SIGNED",
     # Agreements are bi- or trilateral; their projects and events are few.
@@ -338,33 +348,46 @@ AGREEMENT = Kind(
     ),
 )
 
+_EVENT: dict[str, FieldSpec] = {
+    **_HEAD,
+    "kind": Prop("kind", of=m.EventKind),
+    "title": Prop("title", of=str),
+    "date": Prop("date", of=date),
+    "end": Prop("end", of=date | None),
+    "place": _PLACE,
+    **_TOPICS,
+    "decisions": Prop("decisions", of=list[str]),
+    **_CITED,
+    "participants": EdgeRel(
+        type=RelType.PARTICIPATED_IN,
+        outgoing=False,
+        target="Node",
+        edge="EventParticipation",
+        near="event",
+        far="*",
+    ),
+    "agreements": Rel(
+        type=RelType.RESULTED_IN,
+        outgoing=True,
+        target="Agreement",
+        description="Agreements that came out of it.",
+    ),
+    "projects": Rel(
+        type=RelType.RESULTED_IN,
+        outgoing=True,
+        target="Project",
+        description="Projects that came out of it.",
+    ),
+}
 EVENT = Kind(
     name="Event",
     label=Label.EVENT,
-    fields={
-        **_COMMON,
-        **_props("kind", "title", "date", "end", "topics", "decisions"),
-        "place": _PLACE,
-    },
-    relationships={
-        "participants": EdgeRel(
-            type=RelType.PARTICIPATED_IN,
-            outgoing=False,
-            target="Node",
-            edge="EventParticipation",
-            near="event",
-            far="*",
-        ),
-        "agreements": Rel(type=RelType.RESULTED_IN, outgoing=True, target="Agreement"),
-        "projects": Rel(type=RelType.RESULTED_IN, outgoing=True, target="Project"),
-    },
+    description="A meeting, talks, roundtable, visit, conference or signing.",
+    fields=_EVENT,
     filters={
-        **_KEY_FILTER,
-        "kind": Scalar("kind", of=m.EventKind),
-        "title": Scalar("title"),
-        "date": Scalar("date", of=date),
+        **scalar_filters(_EVENT, "key", "kind", "title", "date"),
         "place_country": Scalar(p.PLACE_COUNTRY),
-        "topics": Scalar("topics", of=list),
+        **scalar_filters(_EVENT, "topics"),
         "participants": Quantified(
             type=RelType.PARTICIPATED_IN,
             outgoing=False,
@@ -372,11 +395,7 @@ EVENT = Kind(
             description="Organisations that took part.",
         ),
     },
-    sorts={
-        "DATE": (sort_prop("date"), "0001-01-01"),
-        "TITLE": (sort_prop("title"), ""),
-        **_KEY_SORT,
-    },
+    sorts=field_sorts(_EVENT, "DATE", "TITLE", "KEY"),
     default_sort="DATE",
     fanout={"participants": MANY, "agreements": FEW, "projects": FEW},
     model=m.Event,
@@ -396,55 +415,54 @@ EVENT = Kind(
     ),
 )
 
+_DATASET: dict[str, FieldSpec] = {
+    **_HEAD,
+    "title": Prop("title", of=str),
+    "modalities": Prop("modalities", of=list[str]),
+    "subject": Prop("subject"),
+    "individuals": Prop("individuals", of=int | None),
+    **_props("coverage", "country"),
+    **_props("start", "end", of=date | None),
+    **_TOPICS,
+    "access": Embedded(
+        of="DataAccess",
+        props={
+            "rights": p.ACCESS_RIGHTS,
+            "legalBasis": p.ACCESS_LEGAL_BASIS,
+            "conditions": p.ACCESS_CONDITIONS,
+            "limitations": p.ACCESS_LIMITATIONS,
+            "contact": p.ACCESS_CONTACT,
+        },
+        rels={
+            "body": Rel(
+                type=RelType.GOVERNS_ACCESS,
+                outgoing=False,
+                target="Organisation",
+                many=False,
+                description="The health data access body.",
+            )
+        },
+    ),
+    "holder": Rel(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation", many=False),
+    **_CITED,
+    "projects": Rel(
+        type=RelType.USES_DATA,
+        outgoing=False,
+        target="Project",
+        description="Projects that use it.",
+    ),
+}
 DATASET = Kind(
     name="Dataset",
     label=Label.DATASET,
-    fields={
-        **_COMMON,
-        **_props(
-            "title",
-            "modalities",
-            "subject",
-            "individuals",
-            "coverage",
-            "country",
-            "start",
-            "end",
-            "topics",
-        ),
-        "access": Embedded(
-            props={
-                "rights": p.ACCESS_RIGHTS,
-                "legalBasis": p.ACCESS_LEGAL_BASIS,
-                "conditions": p.ACCESS_CONDITIONS,
-                "limitations": p.ACCESS_LIMITATIONS,
-                "contact": p.ACCESS_CONTACT,
-            },
-            rels={
-                "body": Rel(
-                    type=RelType.GOVERNS_ACCESS, outgoing=False, target="Organisation", many=False
-                )
-            },
-        ),
-    },
-    relationships={
-        "holder": Rel(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation", many=False),
-        "projects": Rel(type=RelType.USES_DATA, outgoing=False, target="Project"),
-    },
+    description="A data set at stake: genomic data, health check-up records, ...",
+    fields=_DATASET,
     filters={
-        **_KEY_FILTER,
-        "title": Scalar("title"),
-        "modalities": Scalar("modalities", of=list),
-        "individuals": Scalar("individuals", of=int),
-        "country": Scalar("country"),
-        "topics": Scalar("topics", of=list),
+        **scalar_filters(_DATASET, "key", "title", "modalities", "individuals", "country"),
+        **scalar_filters(_DATASET, "topics"),
         "holder": Quantified(type=RelType.HOLDS_DATA, outgoing=False, target="Organisation"),
     },
-    sorts={
-        "TITLE": (sort_prop("title"), ""),
-        "INDIVIDUALS": (sort_or("individuals", "-1"), -1),
-        **_KEY_SORT,
-    },
+    sorts=field_sorts(_DATASET, "TITLE", "INDIVIDUALS", "KEY"),
     default_sort="TITLE",
     fanout={"projects": SOME},
     model=m.Dataset,
@@ -464,54 +482,67 @@ DATASET = Kind(
     ),
 )
 
+_PROJECT: dict[str, FieldSpec] = {
+    **_HEAD,
+    "kind": Prop("kind", of=m.ProjectKind),
+    "title": Prop("title", of=str),
+    **_props("acronym", "description"),
+    "status": Prop("status", of=m.ProjectStatus),
+    **_props("start", "end", of=date | None),
+    "budget": Embedded(
+        of="Money",
+        props={"amount": p.BUDGET_AMOUNT, "currency": p.BUDGET_CURRENCY},
+        optional_on=p.BUDGET_AMOUNT,
+        description="The total cost.",
+    ),
+    "contribution": Embedded(
+        of="Money",
+        props={"amount": p.CONTRIBUTION_AMOUNT, "currency": p.CONTRIBUTION_CURRENCY},
+        optional_on=p.CONTRIBUTION_AMOUNT,
+        description="What the funder contributes at most (CORDIS ecMaxContribution).",
+    ),
+    "programme": Prop("programme", description="e.g. HORIZON, H2020."),
+    p.FUNDING_SCHEME: Prop(p.FUNDING_SCHEME, description="e.g. HORIZON-RIA, ERC-STG."),
+    **_TOPICS,
+    "place": _PLACE,
+    **_CITED,
+    "participants": EdgeRel(
+        type=RelType.PARTICIPATES_IN,
+        outgoing=False,
+        target="Organisation",
+        edge="ProjectParticipation",
+        near="project",
+        far="organisation",
+    ),
+    "agreement": Rel(
+        type=RelType.RUNS_UNDER,
+        outgoing=True,
+        target="Agreement",
+        many=False,
+        description="The agreement it runs under.",
+    ),
+    "partOf": Rel(type=RelType.PART_OF, outgoing=True, target="Project", many=False),
+    "parts": Rel(type=RelType.PART_OF, outgoing=False, target="Project"),
+    "datasets": Rel(type=RelType.USES_DATA, outgoing=True, target="Dataset"),
+    "events": Rel(
+        type=RelType.RESULTED_IN,
+        outgoing=False,
+        target="Event",
+        description="Events it came out of.",
+    ),
+}
 PROJECT = Kind(
     name="Project",
     label=Label.PROJECT,
-    fields={
-        **_COMMON,
-        **_props("kind", "title", "acronym", "description", "status", "start", "end", "topics"),
-        **_props("programme", p.FUNDING_SCHEME),
-        "place": _PLACE,
-        "budget": Embedded(
-            props={"amount": p.BUDGET_AMOUNT, "currency": p.BUDGET_CURRENCY},
-            optional_on=p.BUDGET_AMOUNT,
-        ),
-        "contribution": Embedded(
-            props={"amount": p.CONTRIBUTION_AMOUNT, "currency": p.CONTRIBUTION_CURRENCY},
-            optional_on=p.CONTRIBUTION_AMOUNT,
-        ),
-    },
-    relationships={
-        "participants": EdgeRel(
-            type=RelType.PARTICIPATES_IN,
-            outgoing=False,
-            target="Organisation",
-            edge="ProjectParticipation",
-            near="project",
-            far="organisation",
-        ),
-        "agreement": Rel(type=RelType.RUNS_UNDER, outgoing=True, target="Agreement", many=False),
-        "partOf": Rel(type=RelType.PART_OF, outgoing=True, target="Project", many=False),
-        "parts": Rel(type=RelType.PART_OF, outgoing=False, target="Project"),
-        "datasets": Rel(type=RelType.USES_DATA, outgoing=True, target="Dataset"),
-        "events": Rel(type=RelType.RESULTED_IN, outgoing=False, target="Event"),
-    },
+    description="A joint R&D project, accelerator programme or special zone.",
+    fields=_PROJECT,
     filters={
-        **_KEY_FILTER,
-        "kind": Scalar("kind", of=m.ProjectKind),
-        "status": Scalar("status", of=m.ProjectStatus),
-        "title": Scalar("title"),
-        "start": Scalar("start", of=date),
-        "topics": Scalar("topics", of=list),
+        **scalar_filters(_PROJECT, "key", "kind", "status", "title", "start", "topics"),
         "participants": Quantified(
             type=RelType.PARTICIPATES_IN, outgoing=False, target="Organisation"
         ),
     },
-    sorts={
-        "TITLE": (sort_prop("title"), ""),
-        "START": (sort_or("start", "date('0001-01-01')"), "0001-01-01"),
-        **_KEY_SORT,
-    },
+    sorts=field_sorts(_PROJECT, "TITLE", "START", "KEY"),
     default_sort="TITLE",
     fanout={"participants": MANY, "parts": SOME, "datasets": FEW, "events": SOME},
     model=m.Project,
@@ -537,16 +568,21 @@ PROJECT = Kind(
     ),
 )
 
+_SOURCE: dict[str, FieldSpec] = {
+    "id": GlobalId(),
+    "key": Prop("id", of=str),
+    "title": Prop("title", of=str),
+    "kind": Prop("kind", of=m.SourceKind),
+    **_props("publisher", "url"),
+    **_props("published", "retrieved", of=date | None),
+}
 SOURCE = Kind(
     name="Source",
     label=Label.SOURCE,
-    fields={
-        "id": GlobalId(),
-        "key": Prop("id"),
-        **_props("title", "kind", "publisher", "url", "published", "retrieved"),
-    },
-    filters={**_KEY_FILTER, "title": Scalar("title")},
-    sorts={"TITLE": (sort_prop("title"), ""), **_KEY_SORT},
+    description="A document or register that asserts facts.",
+    fields=_SOURCE,
+    filters=scalar_filters(_SOURCE, "key", "title"),
+    sorts=field_sorts(_SOURCE, "TITLE", "KEY"),
     default_sort="TITLE",
     model=m.Source,
     record=("id", "title", "kind", "publisher", "url", "published", "retrieved"),

@@ -6,14 +6,26 @@ Each kind's `<Kind>Connection` and `<Kind>Edge` are generated, one pair per regi
 
 from __future__ import annotations
 
+import re
 import types
 from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from graph.api.schema.marks import reads_maps
-from graph.kinds import KINDS
+from graph.kinds import (
+    KINDS,
+    EdgeRel,
+    Embedded,
+    FieldSpec,
+    GlobalId,
+    Lookup,
+    Names,
+    Prop,
+    Provenance,
+    Rel,
+)
 from graph.model import (
     AccessRights,
     AgreementKind,
@@ -41,14 +53,43 @@ for _enum in (
 ):
     strawberry.enum(_enum)
 
+T = TypeVar("T", bound=type)
+_SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
-def _version() -> int:
-    """The `version` field of every record kind (what `expectedVersion` is checked against)."""
-    field: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
-    return field
+
+def _annotation(spec: FieldSpec) -> Any:
+    """A registry field's strawberry annotation; other object types are named (forward
+    references, resolved in this module)."""
+    match spec:
+        case Prop(of=of):
+            return of
+        case Names():
+            return "list[NameVariant]"
+        case Provenance():
+            return "list[Citation]"
+        case Embedded(of=of, optional_on=optional_on):
+            return of if optional_on is None else f"{of} | None"
+        case Rel(target=target, many=many):
+            return f"list[{target}]" if many else f"{target} | None"
+        case EdgeRel(edge=edge):
+            return f"list[{edge}]"
+        case Lookup(target=target):
+            return f"{target} | None"
+        case GlobalId():
+            raise TypeError("the global id is the Node interface's field")
+
+
+def _kind(cls: T) -> T:
+    """`cls`, a kind's class, declared its strawberry type with the registry's fields."""
+    kind = KINDS[cls.__name__]
+    fields = {name: spec for name, spec in kind.fields.items() if not isinstance(spec, GlobalId)}
+    # Python names as strawberry would camel-case them back; the GraphQL names are given.
+    python = {name: _SNAKE.sub("_", name).lower() for name in fields}
+    cls.__annotations__ = {python[name]: _annotation(spec) for name, spec in fields.items()}
+    for name, spec in fields.items():
+        description = None if isinstance(spec, Names | Provenance) else spec.description
+        setattr(cls, python[name], strawberry.field(name=name, description=description))
+    return reads_maps(strawberry.type(cls, description=kind.description))
 
 
 @reads_maps
@@ -57,16 +98,9 @@ class Node:
     id: strawberry.ID = strawberry.field(description="Global id, e.g. `Organisation:ut`.")
 
 
-@reads_maps
-@strawberry.type(description="A document or register that asserts facts.")
+@_kind
 class Source(Node):
-    key: str
-    title: str
-    kind: SourceKind
-    publisher: str | None
-    url: str | None
-    published: Date | None
-    retrieved: Date | None
+    """Fields and description: graph/kinds/registry.py SOURCE."""
 
 
 @reads_maps
@@ -110,47 +144,9 @@ class Money:
     currency: str
 
 
-@reads_maps
-@strawberry.type(description="An organisation: ministry, agency, university, company, ...")
+@_kind
 class Organisation(Node):
-    key: str
-    version: int = _version()
-    name: str
-    names: list[NameVariant]
-    kind: OrgKind
-    status: OrgStatus
-    country: str | None
-    city: str | None
-    region: str | None
-    geonames_id: int | None
-    lat: float | None
-    lng: float | None
-    ror: str | None
-    wikidata: str | None
-    isni: str | None
-    grid: str | None
-    fundref: str | None
-    registry_code: str | None
-    pic: str | None = strawberry.field(description="The EU's participant identification code.")
-    established: int | None
-    website: str | None
-    email: str | None
-    description: str | None
-    sectors: list[str]
-    topics: list[str]
-    provenance: list[Citation]
-    agreements: list[AgreementParty] = strawberry.field(description="Agreements it is party to.")
-    people: list[Position] = strawberry.field(description="People holding positions in it.")
-    events: list[EventParticipation]
-    datasets: list[Dataset] = strawberry.field(description="Data sets it holds.")
-    projects: list[ProjectParticipation]
-    parents: list[OrganisationLink]
-    children: list[OrganisationLink]
-    successors: list[OrganisationLink]
-    predecessors: list[OrganisationLink]
-    related: list[OrganisationLink]
-    founders: list[OrganisationLink]
-    founded: list[OrganisationLink]
+    """Fields and description: graph/kinds/registry.py ORGANISATION."""
 
 
 @reads_maps
@@ -162,19 +158,9 @@ class OrganisationLink:
     provenance: list[Citation]
 
 
-@reads_maps
-@strawberry.type(description="A person, with every spelling of their name the sources use.")
+@_kind
 class Person(Node):
-    key: str
-    version: int = _version()
-    name: str
-    names: list[NameVariant]
-    email: str | None
-    phone: str | None
-    provenance: list[Citation]
-    positions: list[Position]
-    signatures: list[Signature]
-    events: list[EventParticipation]
+    """Fields and description: graph/kinds/registry.py PERSON."""
 
 
 @reads_maps
@@ -188,25 +174,9 @@ class Position:
     provenance: list[Citation]
 
 
-@reads_maps
-@strawberry.type(description="An MoU, agreement in principle, data-sharing agreement or contract.")
+@_kind
 class Agreement(Node):
-    key: str
-    version: int = _version()
-    kind: AgreementKind
-    title: str
-    purpose: str | None
-    topics: list[str]
-    signed: Date | None
-    place: Place | None
-    valid_from: Date | None
-    valid_to: Date | None
-    status: AgreementStatus
-    provenance: list[Citation]
-    parties: list[AgreementParty]
-    signatories: list[Signature]
-    projects: list[Project] = strawberry.field(description="Projects run under it.")
-    events: list[Event] = strawberry.field(description="Events it came out of.")
+    """Fields and description: graph/kinds/registry.py AGREEMENT."""
 
 
 @reads_maps
@@ -229,22 +199,9 @@ class Signature:
     provenance: list[Citation]
 
 
-@reads_maps
-@strawberry.type(description="A meeting, talks, roundtable, visit, conference or signing.")
+@_kind
 class Event(Node):
-    key: str
-    version: int = _version()
-    kind: EventKind
-    title: str
-    date: Date
-    end: Date | None
-    place: Place | None
-    topics: list[str]
-    decisions: list[str]
-    provenance: list[Citation]
-    participants: list[EventParticipation]
-    agreements: list[Agreement] = strawberry.field(description="Agreements that came out of it.")
-    projects: list[Project] = strawberry.field(description="Projects that came out of it.")
+    """Fields and description: graph/kinds/registry.py EVENT."""
 
 
 @reads_maps
@@ -268,53 +225,14 @@ class DataAccess:
     body: Organisation | None = strawberry.field(description="The health data access body.")
 
 
-@reads_maps
-@strawberry.type(description="A data set at stake: genomic data, health check-up records, ...")
+@_kind
 class Dataset(Node):
-    key: str
-    version: int = _version()
-    title: str
-    modalities: list[str]
-    subject: str | None
-    individuals: int | None
-    coverage: str | None
-    country: str | None
-    start: Date | None
-    end: Date | None
-    topics: list[str]
-    access: DataAccess
-    holder: Organisation | None
-    provenance: list[Citation]
-    projects: list[Project] = strawberry.field(description="Projects that use it.")
+    """Fields and description: graph/kinds/registry.py DATASET."""
 
 
-@reads_maps
-@strawberry.type(description="A joint R&D project, accelerator programme or special zone.")
+@_kind
 class Project(Node):
-    key: str
-    version: int = _version()
-    kind: ProjectKind
-    title: str
-    acronym: str | None
-    description: str | None
-    status: ProjectStatus
-    start: Date | None
-    end: Date | None
-    budget: Money | None = strawberry.field(description="The total cost.")
-    contribution: Money | None = strawberry.field(
-        description="What the funder contributes at most (CORDIS ecMaxContribution)."
-    )
-    programme: str | None = strawberry.field(description="e.g. HORIZON, H2020.")
-    funding_scheme: str | None = strawberry.field(description="e.g. HORIZON-RIA, ERC-STG.")
-    topics: list[str]
-    place: Place | None
-    provenance: list[Citation]
-    participants: list[ProjectParticipation]
-    agreement: Agreement | None = strawberry.field(description="The agreement it runs under.")
-    part_of: Project | None
-    parts: list[Project]
-    datasets: list[Dataset]
-    events: list[Event] = strawberry.field(description="Events it came out of.")
+    """Fields and description: graph/kinds/registry.py PROJECT."""
 
 
 @reads_maps
