@@ -197,22 +197,6 @@ ORGANISATION = Kind(
         "names": SOME,
     },
     model=m.Organisation,
-    record=(
-        "id",
-        "kind",
-        "names",
-        "identifiers",
-        "location",
-        "status",
-        "established",
-        "website",
-        "email",
-        "description",
-        "sectors",
-        "topics",
-        "relations",
-        "sources",
-    ),
 )
 
 _PERSON: dict[str, FieldSpec] = {
@@ -270,7 +254,6 @@ PERSON = Kind(
     default_sort="NAME",
     fanout={"names": FEW, "positions": SOME, "signatures": SOME, "events": SOME},
     model=m.Person,
-    record=("id", "names", "positions", "email", "phone", "sources"),
 )
 
 _AGREEMENT: dict[str, FieldSpec] = {
@@ -332,20 +315,6 @@ AGREEMENT = Kind(
     # Agreements are bi- or trilateral; their projects and events are few.
     fanout={"parties": FEW, "signatories": FEW, "projects": FEW, "events": FEW},
     model=m.Agreement,
-    record=(
-        "id",
-        "kind",
-        "title",
-        "purpose",
-        "topics",
-        "signed",
-        "place",
-        "validity",
-        "status",
-        "parties",
-        "signatories",
-        "sources",
-    ),
 )
 
 _EVENT: dict[str, FieldSpec] = {
@@ -399,20 +368,6 @@ EVENT = Kind(
     default_sort="DATE",
     fanout={"participants": MANY, "agreements": FEW, "projects": FEW},
     model=m.Event,
-    record=(
-        "id",
-        "kind",
-        "title",
-        "date",
-        "end",
-        "place",
-        "topics",
-        "participants",
-        "agreements",
-        "projects",
-        "decisions",
-        "sources",
-    ),
 )
 
 _DATASET: dict[str, FieldSpec] = {
@@ -466,20 +421,6 @@ DATASET = Kind(
     default_sort="TITLE",
     fanout={"projects": SOME},
     model=m.Dataset,
-    record=(
-        "id",
-        "title",
-        "holder",
-        "modalities",
-        "subject",
-        "individuals",
-        "coverage",
-        "country",
-        "period",
-        "access",
-        "topics",
-        "sources",
-    ),
 )
 
 _PROJECT: dict[str, FieldSpec] = {
@@ -546,26 +487,6 @@ PROJECT = Kind(
     default_sort="TITLE",
     fanout={"participants": MANY, "parts": SOME, "datasets": FEW, "events": SOME},
     model=m.Project,
-    record=(
-        "id",
-        "kind",
-        "title",
-        "acronym",
-        "description",
-        "status",
-        "period",
-        "budget",
-        "contribution",
-        "programme",
-        "funding_scheme",
-        "topics",
-        "participants",
-        "agreement",
-        "part_of",
-        "datasets",
-        "place",
-        "sources",
-    ),
 )
 
 _SOURCE: dict[str, FieldSpec] = {
@@ -585,7 +506,6 @@ SOURCE = Kind(
     sorts=field_sorts(_SOURCE, "TITLE", "KEY"),
     default_sort="TITLE",
     model=m.Source,
-    record=("id", "title", "kind", "publisher", "url", "published", "retrieved"),
 )
 
 KINDS: dict[str, Kind] = {

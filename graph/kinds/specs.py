@@ -198,7 +198,6 @@ class Kind:
     default_sort: str = "KEY"
     fanout: dict[str, int] = field(default_factory=dict)  # list field -> rows per parent
     model: type[BaseModel] | None = None  # the pydantic model of its seed-format record
-    record: tuple[str, ...] = ()  # the record's fields (model and typed input)
 
     @property
     def relationships(self) -> dict[str, Relationship]:

@@ -1,7 +1,8 @@
 """GraphQL object types; their values come from compiled Cypher maps, not per-field queries.
 
-Each kind's `<Kind>Connection` and `<Kind>Edge` are generated, one pair per registry kind
-(CONNECTIONS); the rest is written here.
+Each kind's type is declared by `_kind` with the fields of its registry entry (graph/kinds), and
+its `<Kind>Connection` and `<Kind>Edge` are generated, one pair per kind (CONNECTIONS); the edge
+and embedded types, and the rest, are written here.
 """
 
 from __future__ import annotations
@@ -9,86 +10,69 @@ from __future__ import annotations
 import re
 import types
 from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
+from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 
+from graph import kinds
 from graph.api.schema.marks import reads_maps
-from graph.kinds import (
-    KINDS,
-    EdgeRel,
-    Embedded,
-    FieldSpec,
-    GlobalId,
-    Lookup,
-    Names,
-    Prop,
-    Provenance,
-    Rel,
-)
-from graph.model import (
-    AccessRights,
-    AgreementKind,
-    AgreementStatus,
-    EventKind,
-    OrgKind,
-    OrgStatus,
-    ProjectKind,
-    ProjectStatus,
-    SourceKind,
-)
+from graph.kinds import KINDS, FieldSpec
+from graph.model import AccessRights
 
-# The model's enums are the API's: registering them keeps one list of values. Neo4j returns
-# their values as strings, which StrEnum members equal, so they serialise without conversion.
-for _enum in (
-    AccessRights,
-    AgreementKind,
-    AgreementStatus,
-    EventKind,
-    OrgKind,
-    OrgStatus,
-    ProjectKind,
-    ProjectStatus,
-    SourceKind,
-):
-    strawberry.enum(_enum)
+_REGISTERED: set[type[Enum]] = set()
+
+
+def api_enum(enum: type[Enum]) -> type[Enum]:
+    """`enum` declared a GraphQL enum, once: the model's enums are the API's, so there is one
+    list of values. Neo4j returns their values as strings, which StrEnum members equal, so they
+    serialise without conversion."""
+    if enum not in _REGISTERED:
+        strawberry.enum(enum)
+        _REGISTERED.add(enum)
+    return enum
+
 
 T = TypeVar("T", bound=type)
 _SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _annotation(spec: FieldSpec) -> Any:
-    """A registry field's strawberry annotation; other object types are named (forward
-    references, resolved in this module)."""
+def _field(spec: FieldSpec) -> tuple[Any, str | None]:
+    """A registry field's strawberry annotation and description; other object types are named
+    (forward references, resolved in this module)."""
     match spec:
-        case Prop(of=of):
-            return of
-        case Names():
-            return "list[NameVariant]"
-        case Provenance():
-            return "list[Citation]"
-        case Embedded(of=of, optional_on=optional_on):
-            return of if optional_on is None else f"{of} | None"
-        case Rel(target=target, many=many):
-            return f"list[{target}]" if many else f"{target} | None"
-        case EdgeRel(edge=edge):
-            return f"list[{edge}]"
-        case Lookup(target=target):
-            return f"{target} | None"
-        case GlobalId():
+        case kinds.Prop(of=of, description=description):
+            values = kinds.value_type(of)[0]
+            if issubclass(values, Enum):
+                api_enum(values)
+            return of, description
+        case kinds.Names():
+            return "list[NameVariant]", None
+        case kinds.Provenance():
+            return "list[Citation]", None
+        case kinds.Embedded(of=of, optional_on=optional_on, description=description):
+            return (of if optional_on is None else f"{of} | None"), description
+        case kinds.Rel(target=target, many=many, description=description):
+            return (f"list[{target}]" if many else f"{target} | None"), description
+        case kinds.EdgeRel(edge=edge, description=description):
+            return f"list[{edge}]", description
+        case kinds.Lookup(target=target, description=description):
+            return f"{target} | None", description
+        case kinds.GlobalId():
             raise TypeError("the global id is the Node interface's field")
 
 
 def _kind(cls: T) -> T:
     """`cls`, a kind's class, declared its strawberry type with the registry's fields."""
     kind = KINDS[cls.__name__]
-    fields = {name: spec for name, spec in kind.fields.items() if not isinstance(spec, GlobalId)}
-    # Python names as strawberry would camel-case them back; the GraphQL names are given.
-    python = {name: _SNAKE.sub("_", name).lower() for name in fields}
-    cls.__annotations__ = {python[name]: _annotation(spec) for name, spec in fields.items()}
-    for name, spec in fields.items():
-        description = None if isinstance(spec, Names | Provenance) else spec.description
-        setattr(cls, python[name], strawberry.field(name=name, description=description))
+    cls.__annotations__ = {}
+    for name, spec in kind.fields.items():
+        if isinstance(spec, kinds.GlobalId):
+            continue  # the Node interface's
+        # A Python name as strawberry would camel-case back; the GraphQL name is given.
+        python = _SNAKE.sub("_", name).lower()
+        cls.__annotations__[python], description = _field(spec)
+        setattr(cls, python, strawberry.field(name=name, description=description))
     return reads_maps(strawberry.type(cls, description=kind.description))
 
 
@@ -212,6 +196,9 @@ class EventParticipation:
     organisation: Organisation | None
     person: Person | None
     provenance: list[Citation]
+
+
+api_enum(AccessRights)
 
 
 @reads_maps
