@@ -16,6 +16,7 @@ from graph.kinds.specs import (
     EdgeRel,
     EdgeSpec,
     Embedded,
+    End,
     FieldSpec,
     GlobalId,
     Kind,
@@ -513,41 +514,74 @@ KINDS: dict[str, Kind] = {
 }
 
 
-# The edge types of EdgeRel relationships: their own fields (the two ends are the EdgeRel's).
+_ORGANISATION_END: dict[str, FieldSpec] = {"organisation": End(target="Organisation")}
+_SPAN: dict[str, FieldSpec] = _props("start", "end", of=date | None)
+
+# The edge types of EdgeRel relationships: their own fields and their two ends, in order.
 EDGES: dict[str, EdgeSpec] = {
-    "AgreementParty": EdgeSpec({"role": Prop("role"), "provenance": Provenance()}),
+    "AgreementParty": EdgeSpec(
+        description="An organisation's part in an agreement.",
+        fields={
+            "role": Prop("role", of=str),
+            **_ORGANISATION_END,
+            "agreement": End(target="Agreement"),
+            **_CITED,
+        },
+    ),
     "Signature": EdgeSpec(
-        {
+        description="A signature: a person signing an agreement on behalf of a party.",
+        fields={
             "title": Prop("title"),
-            "date": Prop("date"),
+            "date": Prop("date", of=date | None),
+            "person": End(target="Person"),
+            "agreement": End(target="Agreement"),
             "onBehalfOf": Lookup(target="Organisation", prop=p.ON_BEHALF_OF),
-            "provenance": Provenance(),
-        }
+            **_CITED,
+        },
     ),
     "Position": EdgeSpec(
-        {
-            "title": Prop("title"),
-            "start": Prop("start"),
-            "end": Prop("end"),
-            "provenance": Provenance(),
-        }
+        description="A position a person holds at an organisation, with its time span.",
+        fields={
+            "title": Prop("title", of=str),
+            **_SPAN,
+            "person": End(target="Person"),
+            **_ORGANISATION_END,
+            **_CITED,
+        },
     ),
-    "EventParticipation": EdgeSpec({"role": Prop("role"), "provenance": Provenance()}),
-    "ProjectParticipation": EdgeSpec(
-        {
+    "EventParticipation": EdgeSpec(
+        description="An organisation or a person taking part in an event.",
+        fields={
             "role": Prop("role"),
-            "start": Prop("start"),
-            "end": Prop("end"),
-            "order": Prop("order"),
+            "event": End(target="Event"),
+            "organisation": End(target="Organisation", optional=True),
+            "person": End(target="Person", optional=True),
+            **_CITED,
+        },
+    ),
+    "ProjectParticipation": EdgeSpec(
+        description="An organisation's role in a project, with its period.",
+        fields={
+            "role": Prop("role", of=str),
+            **_SPAN,
+            "order": Prop("order", of=int | None, description="Place in the consortium's list."),
             # Flat on the edge (edges hold props only): the amount and its currency.
-            "contribution": Prop(p.CONTRIBUTION_AMOUNT),
+            "contribution": Prop(
+                p.CONTRIBUTION_AMOUNT,
+                of=float | None,
+                description="What the funder contributes to this participant, in "
+                "contributionCurrency.",
+            ),
             "contributionCurrency": Prop(p.CONTRIBUTION_CURRENCY),
-            "ended": Prop("ended"),
-            "provenance": Provenance(),
-        }
+            "ended": Prop("ended", of=bool | None, description="It left before the project ended."),
+            "project": End(target="Project"),
+            **_ORGANISATION_END,
+            **_CITED,
+        },
     ),
     "OrganisationLink": EdgeSpec(
-        {"start": Prop("start"), "end": Prop("end"), "provenance": Provenance()}
+        description="A link between two organisations (parent, successor, founder, ...).",
+        fields={**_ORGANISATION_END, **_SPAN, **_CITED},
     ),
 }
 

@@ -89,7 +89,17 @@ class Lookup:
     description: str | None = None
 
 
-FieldSpec = Prop | GlobalId | Names | Provenance | Embedded | Rel | EdgeRel | Lookup
+@dataclass(frozen=True, slots=True, kw_only=True)
+class End:
+    """An edge's field holding one of its two nodes: the `near` or `far` of the EdgeRels that
+    use the edge; `optional` where it holds one kind of node or another."""
+
+    target: str
+    optional: bool = False
+    description: str | None = None
+
+
+FieldSpec = Prop | GlobalId | Names | Provenance | Embedded | Rel | EdgeRel | Lookup | End
 Relationship = Rel | EdgeRel
 
 # --- how a `where` field filters ---------------------------------------------------------------
@@ -204,6 +214,9 @@ class Kind:
         return {name: f for name, f in self.fields.items() if isinstance(f, Rel | EdgeRel)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EdgeSpec:
-    fields: dict[str, FieldSpec]  # Prop (of the relationship), Provenance, Lookup
+    """An edge type: its GraphQL fields in order, the two `End`s among them."""
+
+    description: str
+    fields: dict[str, FieldSpec]  # Prop (of the relationship), End, Provenance, Lookup

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import types
-from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -17,7 +16,7 @@ import strawberry
 
 from graph import kinds
 from graph.api.schema.marks import reads_maps
-from graph.kinds import KINDS, FieldSpec
+from graph.kinds import EDGES, KINDS, FieldSpec
 from graph.model import AccessRights
 
 _REGISTERED: set[type[Enum]] = set()
@@ -58,22 +57,35 @@ def _field(spec: FieldSpec) -> tuple[Any, str | None]:
             return f"list[{edge}]", description
         case kinds.Lookup(target=target, description=description):
             return f"{target} | None", description
+        case kinds.End(target=target, optional=optional, description=description):
+            return (f"{target} | None" if optional else target), description
         case kinds.GlobalId():
             raise TypeError("the global id is the Node interface's field")
 
 
-def _kind(cls: T) -> T:
-    """`cls`, a kind's class, declared its strawberry type with the registry's fields."""
-    kind = KINDS[cls.__name__]
+def _declare(cls: T, fields: dict[str, FieldSpec], description: str) -> T:
+    """`cls` declared a strawberry type of the registry's `fields`, whose values are maps."""
     cls.__annotations__ = {}
-    for name, spec in kind.fields.items():
+    for name, spec in fields.items():
         if isinstance(spec, kinds.GlobalId):
             continue  # the Node interface's
         # A Python name as strawberry would camel-case back; the GraphQL name is given.
         python = _SNAKE.sub("_", name).lower()
-        cls.__annotations__[python], description = _field(spec)
-        setattr(cls, python, strawberry.field(name=name, description=description))
-    return reads_maps(strawberry.type(cls, description=kind.description))
+        cls.__annotations__[python], field_description = _field(spec)
+        setattr(cls, python, strawberry.field(name=name, description=field_description))
+    return reads_maps(strawberry.type(cls, description=description))
+
+
+def _kind(cls: T) -> T:
+    """`cls`, a kind's class, declared with the fields of its registry entry."""
+    kind = KINDS[cls.__name__]
+    return _declare(cls, kind.fields, kind.description)
+
+
+def _edge(cls: T) -> T:
+    """`cls`, an edge type's class, declared with the fields of its registry entry."""
+    edge = EDGES[cls.__name__]
+    return _declare(cls, edge.fields, edge.description)
 
 
 @reads_maps
@@ -133,13 +145,9 @@ class Organisation(Node):
     """Fields and description: graph/kinds/registry.py ORGANISATION."""
 
 
-@reads_maps
-@strawberry.type(description="A link between two organisations (parent, successor, founder, ...).")
+@_edge
 class OrganisationLink:
-    organisation: Organisation
-    start: Date | None
-    end: Date | None
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
 @_kind
@@ -147,15 +155,9 @@ class Person(Node):
     """Fields and description: graph/kinds/registry.py PERSON."""
 
 
-@reads_maps
-@strawberry.type(description="A position a person holds at an organisation, with its time span.")
+@_edge
 class Position:
-    title: str
-    start: Date | None
-    end: Date | None
-    person: Person
-    organisation: Organisation
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
 @_kind
@@ -163,24 +165,14 @@ class Agreement(Node):
     """Fields and description: graph/kinds/registry.py AGREEMENT."""
 
 
-@reads_maps
-@strawberry.type(description="An organisation's part in an agreement.")
+@_edge
 class AgreementParty:
-    role: str
-    organisation: Organisation
-    agreement: Agreement
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
-@reads_maps
-@strawberry.type(description="A signature: a person signing an agreement on behalf of a party.")
+@_edge
 class Signature:
-    title: str | None
-    date: Date | None
-    person: Person
-    agreement: Agreement
-    on_behalf_of: Organisation | None
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
 @_kind
@@ -188,14 +180,9 @@ class Event(Node):
     """Fields and description: graph/kinds/registry.py EVENT."""
 
 
-@reads_maps
-@strawberry.type(description="An organisation or a person taking part in an event.")
+@_edge
 class EventParticipation:
-    role: str | None
-    event: Event
-    organisation: Organisation | None
-    person: Person | None
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
 api_enum(AccessRights)
@@ -222,21 +209,9 @@ class Project(Node):
     """Fields and description: graph/kinds/registry.py PROJECT."""
 
 
-@reads_maps
-@strawberry.type(description="An organisation's role in a project, with its period.")
+@_edge
 class ProjectParticipation:
-    role: str
-    start: Date | None
-    end: Date | None
-    order: int | None = strawberry.field(description="Place in the consortium's list.")
-    contribution: float | None = strawberry.field(
-        description="What the funder contributes to this participant, in contributionCurrency."
-    )
-    contribution_currency: str | None
-    ended: bool | None = strawberry.field(description="It left before the project ended.")
-    project: Project
-    organisation: Organisation
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
 @reads_maps
