@@ -14,6 +14,7 @@ GEONAMES_ID: Final = "geonamesId"
 # A place held on the element itself: an agreement's, event's or project's (rows.py `_place`).
 PLACE_CITY: Final = "placeCity"
 PLACE_COUNTRY: Final = "placeCountry"
+PLACE_REGION: Final = "placeRegion"
 # An agreement's validity.
 VALID_FROM: Final = "validFrom"
 VALID_TO: Final = "validTo"

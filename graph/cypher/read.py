@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import LiteralString
 
 from graph.cypher.names import Label, RelType, checked_label, checked_type
@@ -62,6 +63,22 @@ def optional_property(expr: str) -> str | None:
     """The property of a `sort_or` sort key, None for any other key."""
     m = _OPTIONAL_PROPERTY.fullmatch(expr)
     return m.group(1) if m else None
+
+
+# What stands in for null in a sort key of an optional property, by the property's value type:
+# the Cypher literal, and the value a keyset cursor compares.
+_NULL_SORTS: dict[type[object], tuple[str, object]] = {
+    str: ("''", ""),
+    int: ("-1", -1),
+    date: ("date('0001-01-01')", "0001-01-01"),
+}
+
+
+def sort_field(name: str, of: type[object], *, optional: bool) -> tuple[str, object]:
+    """The sort key of a property whose values are `of`: `sort_or` if it may be null, else
+    `sort_prop`; with the value that stands in for null."""
+    literal, stand_in = _NULL_SORTS[of]
+    return (sort_or(name, literal) if optional else sort_prop(name)), stand_in
 
 
 def sort_degree(rel_type: RelType, outgoing: bool) -> str:

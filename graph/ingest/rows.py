@@ -23,6 +23,9 @@ from graph.cypher.props import (
     FUNDING_SCHEME,
     GEONAMES_ID,
     ON_BEHALF_OF,
+    PLACE_CITY,
+    PLACE_COUNTRY,
+    PLACE_REGION,
     REGISTRY_CODE,
     VALID_FROM,
     VALID_TO,
@@ -87,14 +90,25 @@ def provenance_prefix(origin: str) -> str:
     return orjson.dumps({"origin": origin}).decode()[:-1] + ","
 
 
-def _place(place: Place | None, prefix: str = "") -> Props:
+def _location(place: Place | None) -> Props:
+    """An organisation's location: its own properties, as the model names them."""
     if place is None:
         return {}
-    keys = {"country": place.country, "city": place.city, "region": place.region}
-    out: Props = {prefix + k.capitalize() if prefix else k: v for k, v in keys.items()}
-    if not prefix:
-        out.update({GEONAMES_ID: place.geonames_id, "lat": place.lat, "lng": place.lng})
-    return out
+    return {
+        "country": place.country,
+        "city": place.city,
+        "region": place.region,
+        GEONAMES_ID: place.geonames_id,
+        "lat": place.lat,
+        "lng": place.lng,
+    }
+
+
+def _place(place: Place | None) -> Props:
+    """Where an agreement, event or project took place: kept apart from an organisation's."""
+    if place is None:
+        return {}
+    return {PLACE_COUNTRY: place.country, PLACE_CITY: place.city, PLACE_REGION: place.region}
 
 
 def _period(period: Period | None, start: str = "start", end: str = "end") -> Props:
@@ -161,7 +175,7 @@ def organisation_rows(org: Organisation) -> tuple[Claim, list[RelRow]]:
         "description": org.description,
         "sectors": org.sectors,
         "topics": org.topics,
-        **_place(org.location),
+        **_location(org.location),
     }
     claim = Claim(Label.ORGANISATION, org.id, props, list(org.sources), list(org.names), [org.id])
     rels: list[RelRow] = []
@@ -219,7 +233,7 @@ def agreement_rows(agr: Agreement) -> tuple[Claim, list[RelRow]]:
         "signed": agr.signed,
         "status": agr.status.value,
         **_period(agr.validity, VALID_FROM, VALID_TO),
-        **_place(agr.place, "place"),
+        **_place(agr.place),
     }
     claim = Claim(Label.AGREEMENT, agr.id, _iso(props), list(agr.sources))
     me = (Label.AGREEMENT, agr.id)
@@ -261,7 +275,7 @@ def event_rows(event: Event) -> tuple[Claim, list[RelRow]]:
         "end": event.end,
         "topics": event.topics,
         "decisions": event.decisions,
-        **_place(event.place, "place"),
+        **_place(event.place),
     }
     claim = Claim(Label.EVENT, event.id, _iso(props), list(event.sources))
     me = (Label.EVENT, event.id)
@@ -342,7 +356,7 @@ def project_rows(project: Project) -> tuple[Claim, list[RelRow]]:
         "programme": project.programme,
         FUNDING_SCHEME: project.funding_scheme,
         **_period(project.period),
-        **_place(project.place, "place"),
+        **_place(project.place),
     }
     claim = Claim(Label.PROJECT, project.id, _iso(props), list(project.sources))
     me = (Label.PROJECT, project.id)

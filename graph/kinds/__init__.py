@@ -3,18 +3,20 @@
 `specs` holds the vocabulary (how a field is read, how a filter filters, `Kind`), `registry`
 the entries.
 
-Everything the API derives per kind comes from here: the `<Kind>Where`, `<Kind>Quantifier`,
-`<Enum>Filter`, `<Kind>Sort` and `<Kind>OrderBy` inputs (graph/api/schema/inputs.py, from
-`filters` and `sorts`), the `<Kind>Connection` and `<Kind>Edge` types
-(graph/api/schema/types.py), the compiler's type tables (graph/api/compile/tables.py), the `where`
-predicates (graph/api/compile/where.py), the node types the schema registers and the default sort
-of each root connection (graph/api/schema/roots.py), and the nested list estimates of the cost
-limit (graph/api/execution/limits/rules.py, through tables.NESTED_ESTIMATES).
+Everything the API derives per kind comes from here: the kind's object type, scalar fields and
+relationships with their types and descriptions (graph/api/schema/types.py, from `fields`), the
+`<Kind>Where`, `<Kind>Quantifier`, `<Enum>Filter`, `<Kind>Sort` and `<Kind>OrderBy` inputs
+(graph/api/schema/inputs.py, from `filters` and `sorts`, which name scalar fields), the
+`<Kind>Connection` and `<Kind>Edge` types (graph/api/schema/types.py), the compiler's type tables
+(graph/api/compile/tables.py), the `where` predicates (graph/api/compile/where.py), the node
+types the schema registers and the default sort of each root connection
+(graph/api/schema/roots.py), and the nested list estimates of the cost limit
+(graph/api/execution/limits/rules.py, through tables.NESTED_ESTIMATES). The typed upsert inputs
+are generated from each kind's pydantic `model` (graph/api/schema/record_inputs.py).
 
-What stays written by hand, for readability, is checked against this registry by
-tests/unit/test_kinds_mirror.py: the pydantic models (graph/model.py: `record`), the strawberry
-object types (graph/api/schema/types.py: `fields` and `relationships`) and the typed upsert
-inputs (graph/api/schema/record_inputs.py: `record`).
+What stays written by hand is checked against this registry by tests/unit/test_kinds_mirror.py:
+the edge and embedded object types (graph/api/schema/types.py) and the rows the write path
+writes (graph/ingest/rows.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from graph.kinds.specs import (
     EdgeRel,
     EdgeSpec,
     Embedded,
+    End,
     FieldSpec,
     FilterSpec,
     GlobalId,
@@ -42,6 +45,7 @@ from graph.kinds.specs import (
     Relationship,
     Scalar,
     Sort,
+    value_type,
 )
 
 __all__ = [
@@ -56,6 +60,7 @@ __all__ = [
     "EdgeRel",
     "EdgeSpec",
     "Embedded",
+    "End",
     "FieldSpec",
     "FilterSpec",
     "GlobalId",
@@ -69,4 +74,5 @@ __all__ = [
     "Relationship",
     "Scalar",
     "Sort",
+    "value_type",
 ]

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import types
 from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
 from graph.cypher import Label, RelType
+from graph.cypher.read import sort_field
 
 # --- how a GraphQL field is read from the graph ------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Prop:
-    """A node or relationship property, as is."""
+    """A node or relationship property, as is.
+
+    `of` is the GraphQL field's value type as a strawberry annotation (`int | None`, an enum,
+    `list[str]`), from which a kind's object type, its `where` filters and its sort keys are
+    made; a field that cannot be null says so (`of=str`).
+    """
 
     name: str
+    _: KW_ONLY
+    of: Any = str | None
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +49,11 @@ class Embedded:
     """A nested object made of the element's own properties (a place, a budget), and of
     relationships of the element shown inside it (a data set's access body)."""
 
+    of: str  # the GraphQL object type (written by hand in graph/api/schema/types.py)
     props: dict[str, str]
     optional_on: str | None = None  # null when this property is null
     rels: dict[str, Rel] = field(default_factory=dict)
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +64,7 @@ class Rel:
     outgoing: bool
     target: str  # GraphQL type name
     many: bool = True
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +77,7 @@ class EdgeRel:
     edge: str  # GraphQL edge type
     near: str  # edge field holding the node we came from
     far: str  # edge field holding the far node; "*": the field named after its label
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,9 +86,20 @@ class Lookup:
 
     target: str
     prop: str
+    description: str | None = None
 
 
-FieldSpec = Prop | GlobalId | Names | Provenance | Embedded | Rel | EdgeRel | Lookup
+@dataclass(frozen=True, slots=True, kw_only=True)
+class End:
+    """An edge's field holding one of its two nodes: the `near` or `far` of the EdgeRels that
+    use the edge; `optional` where it holds one kind of node or another."""
+
+    target: str
+    optional: bool = False
+    description: str | None = None
+
+
+FieldSpec = Prop | GlobalId | Names | Provenance | Embedded | Rel | EdgeRel | Lookup | End
 Relationship = Rel | EdgeRel
 
 # --- how a `where` field filters ---------------------------------------------------------------
@@ -118,6 +144,46 @@ FilterSpec = Scalar | AnyName | Quantified
 # cursors can compare.
 Sort = tuple[str, object]
 
+
+def value_type(of: Any) -> tuple[type[object], bool]:
+    """The type of a field's values (`list` for any list), and whether the field may be null."""
+    args = get_args(of) if isinstance(of, types.UnionType) else ()
+    if args:
+        (inner,) = (a for a in args if a is not type(None))
+        return value_type(inner)[0], True
+    return (list if get_origin(of) is list else of), False
+
+
+def _prop(fields: dict[str, FieldSpec], name: str) -> Prop:
+    spec = fields[name]
+    if not isinstance(spec, Prop):
+        raise TypeError(f"{name} is not a scalar field: {spec!r}")
+    return spec
+
+
+def scalar_filters(
+    fields: dict[str, FieldSpec], *names: str, description: str | None = None
+) -> dict[str, FilterSpec]:
+    """`where` filters on scalar fields, by their Python names (`registry_code` filters the
+    field `registryCode`): each compares the field's property with its values' operators."""
+    out: dict[str, FilterSpec] = {}
+    for name in names:
+        head, *rest = name.split("_")
+        prop = _prop(fields, head + "".join(r.capitalize() for r in rest))
+        out[name] = Scalar(prop.name, of=value_type(prop.of)[0], description=description)
+    return out
+
+
+def field_sorts(fields: dict[str, FieldSpec], *values: str) -> dict[str, Sort]:
+    """Sort keys on scalar fields, by `<Kind>Sort` value (`NAME` sorts by the field `name`)."""
+    out: dict[str, Sort] = {}
+    for value in values:
+        prop = _prop(fields, value.lower())
+        of, optional = value_type(prop.of)
+        out[value] = sort_field(prop.name, of, optional=optional)
+    return out
+
+
 # Rows per parent of a nested list, for the cost limit. The numbers are the fan-out the data
 # has, measured on the ROR dump (51,370 organisations: children p99.9 = 50, max 1,019; parents
 # max 17; related p99.9 = 15, max 57; successors max 4) and the seed ecosystem (agreements have
@@ -133,21 +199,24 @@ class Kind:
 
     name: str  # the GraphQL type, and the first part of a global id
     label: Label
-    fields: dict[str, FieldSpec]  # GraphQL field -> how it is read (relationships aside)
-    relationships: dict[str, Relationship] = field(default_factory=dict)
+    description: str  # the GraphQL type's
+    # GraphQL field -> how it is read, relationships included, in the object type's order.
+    fields: dict[str, FieldSpec]
     # `<Name>Where` field (Python name) -> how it filters, in the input's order
     filters: dict[str, FilterSpec] = field(default_factory=dict)
     sorts: dict[str, Sort] = field(default_factory=dict)  # `<Name>Sort` value -> key, in order
     default_sort: str = "KEY"
     fanout: dict[str, int] = field(default_factory=dict)  # list field -> rows per parent
     model: type[BaseModel] | None = None  # the pydantic model of its seed-format record
-    record: tuple[str, ...] = ()  # the record's fields (model and typed input)
 
     @property
-    def all_fields(self) -> dict[str, FieldSpec]:
-        return {**self.fields, **self.relationships}
+    def relationships(self) -> dict[str, Relationship]:
+        return {name: f for name, f in self.fields.items() if isinstance(f, Rel | EdgeRel)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EdgeSpec:
-    fields: dict[str, FieldSpec]  # Prop (of the relationship), Provenance, Lookup
+    """An edge type: its GraphQL fields in order, the two `End`s among them."""
+
+    description: str
+    fields: dict[str, FieldSpec]  # Prop (of the relationship), End, Provenance, Lookup

@@ -13,16 +13,20 @@ import pytest
 import strawberry
 from pydantic import BaseModel
 
-from graph.api.schema.record_inputs import (
-    INPUTS,
-    NameInput,
-    OrganisationInput,
-    PeriodInput,
-    PlaceInput,
-    input_path,
-    to_record,
+from graph.api.schema.record_inputs import INPUTS, TYPED, input_path, to_record
+from graph.model import (
+    Agreement,
+    Dataset,
+    Event,
+    Name,
+    NameType,
+    Organisation,
+    OrgKind,
+    Period,
+    Person,
+    Place,
+    Project,
 )
-from graph.model import Agreement, Dataset, Event, NameType, Organisation, OrgKind, Person, Project
 from graph.store import Store
 from tests.api.mutating import ADMIN, DELETE, EDITOR, SOURCE, execute
 from tests.integration.graphdata import fingerprint
@@ -76,7 +80,8 @@ def test_each_input_has_the_fields_of_its_model_and_no_others(kind: str) -> None
 
 
 def test_an_input_converts_to_the_seed_format_record() -> None:
-    typed = OrganisationInput(
+    NameInput, PlaceInput = TYPED[Name], TYPED[Place]  # noqa: N806  (classes)
+    typed = TYPED[Organisation](
         id="tartu-biotech-park",
         kind=OrgKind.SCIENCE_PARK,
         names=[
@@ -99,7 +104,7 @@ def test_an_input_converts_to_the_seed_format_record() -> None:
 
 
 def test_dates_become_iso_strings_as_in_seed_files() -> None:
-    assert to_record(PeriodInput(start=dt.date(2024, 6, 4))) == {"start": "2024-06-04"}
+    assert to_record(TYPED[Period](start=dt.date(2024, 6, 4))) == {"start": "2024-06-04"}
 
 
 @pytest.mark.parametrize(

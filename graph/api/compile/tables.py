@@ -62,7 +62,7 @@ class TypeSpec:
 
 
 TYPES: dict[str, TypeSpec] = {
-    name: TypeSpec(kind.label, kind.all_fields, kind.sorts) for name, kind in KINDS.items()
+    name: TypeSpec(kind.label, kind.fields, kind.sorts) for name, kind in KINDS.items()
 }
 
 # Rows per parent of the questions' nested lists, for the cost limit (their result types are

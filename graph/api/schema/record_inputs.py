@@ -1,10 +1,11 @@
 """Typed GraphQL inputs for the upserts, and their conversion to seed-format records (pure).
 
-The inputs give clients shape and enums only: field names are the seed format's (snake_case in
-Python, camelCase in GraphQL), and every rule (id slugs, country codes, at least one name, ...)
-stays in the pydantic model, which validates the converted record exactly as it validates a
-`record: JSON` one. Fields left out (or null) are left out of the record, so the model's
-defaults apply as they do for seed files.
+Each input is generated from its pydantic model (graph/model.py); only the descriptions are
+written here. The inputs give clients shape and enums only: field names are the seed format's
+(snake_case in Python, camelCase in GraphQL), and every rule (id slugs, country codes, at least
+one name, ...) stays in the pydantic model, which validates the converted record exactly as it
+validates a `record: JSON` one. Fields left out (or null) are left out of the record, so the
+model's defaults apply as they do for seed files.
 """
 
 from __future__ import annotations
@@ -12,254 +13,134 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import types
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import strawberry
+from pydantic import BaseModel, HttpUrl
+from pydantic.fields import FieldInfo
 
+from graph import model as m
 from graph.api.execution.adapter import to_camel_case
-from graph.model import (
-    AccessRights,
-    AgreementKind,
-    AgreementStatus,
-    EventKind,
-    Modality,
-    NameType,
-    OrgKind,
-    OrgRelationType,
-    OrgStatus,
-    PartyRole,
-    ProjectKind,
-    ProjectRole,
-    ProjectStatus,
-)
-
-# The other model enums are registered by graph.api.schema.types; these appear only in inputs.
-# Registering an enum twice is harmless, so this does not depend on the import order.
-for _enum in (Modality, NameType, OrgRelationType, PartyRole, ProjectRole):
-    strawberry.enum(_enum)
+from graph.api.schema.types import api_enum
+from graph.kinds import KINDS
 
 _REF = "The id (slug) of a record, e.g. `university-of-tartu`; not a global id."
 _REFS = "Ids (slugs) of records; not global ids."
 _TOPICS = "Slugs, e.g. `ai-healthcare`."
 
+# Each input is its model's fields, named `<Model>Input`, with the description below; its
+# required fields (those without a default in the model) first, then the others, each in the
+# model's order. `sources` is left out: citations come from the mutation's `source` argument.
+_NOT_TYPED = "sources"
+_TYPE_DESCRIPTIONS: dict[type[BaseModel], str] = {
+    m.Name: "A name in one language; the display name has type DISPLAY.",
+    m.Place: "A place; the country is an ISO 3166-1 alpha-2 code.",
+    m.Period: "A validity period; either end may be open.",
+    m.Identifiers: "Identifiers, bare or as URLs (https://ror.org/..., Q-ids, ISNI).",
+    m.OrgRelation: "How this organisation relates to another one.",
+    m.Organisation: "An organisation, as in the seed files' `organisations`.",
+    m.Position: "A position a person holds at an organisation.",
+    m.Person: "A person, as in the seed files' `people`.",
+    m.Party: "An organisation that is party to an agreement.",
+    m.Signatory: "A person who signed on behalf of a party.",
+    m.Agreement: "An agreement, as in the seed files' `agreements`.",
+    m.Participant: "An organisation or a person taking part: exactly one of the two.",
+    m.Event: "An event, as in the seed files' `events`.",
+    m.Access: "Who may use a data set, and how.",
+    m.Dataset: "A data set, as in the seed files' `datasets`.",
+    m.Money: "An amount of money in an ISO 4217 currency, e.g. `EUR`.",
+    m.ProjectParticipant: "An organisation taking part in a project, in a role.",
+    m.Project: "A project or programme, as in the seed files' `projects`.",
+}
+# Field descriptions, where a field has one; an enum field with a default says it ("Default:
+# ACTIVE.") without being listed.
+_FIELD_DESCRIPTIONS: dict[type[BaseModel], dict[str, str]] = {
+    m.Name: {"lang": "e.g. `en`, `ko`, `et`."},
+    m.Place: {"country": "e.g. `EE`, `KR`."},
+    m.OrgRelation: {"organisation": _REF},
+    m.Organisation: {
+        "id": "A slug, e.g. `tartu-biotech-park`.",
+        "established": "The year.",
+        "sectors": _TOPICS,
+        "topics": _TOPICS,
+    },
+    m.Position: {"organisation": _REF},
+    m.Person: {"id": "A slug, e.g. `jane-doe`."},
+    m.Party: {"organisation": _REF},
+    m.Signatory: {"person": _REF, "on_behalf_of": _REF},
+    m.Agreement: {"parties": "At least two distinct parties.", "topics": _TOPICS},
+    m.Participant: {"organisation": _REF, "person": _REF},
+    m.Event: {"topics": _TOPICS, "agreements": _REFS, "projects": _REFS},
+    m.Access: {"body": _REF},
+    m.Dataset: {"holder": _REF, "topics": _TOPICS},
+    m.ProjectParticipant: {"organisation": _REF},
+    m.Project: {"topics": _TOPICS, "agreement": _REF, "part_of": _REF, "datasets": _REFS},
+}
 
-# --- Shared pieces ----------------------------------------------------------------------------
-
-
-@strawberry.input(description="A name in one language; the display name has type DISPLAY.")
-class NameInput:
-    value: str
-    lang: str | None = strawberry.field(default=None, description="e.g. `en`, `ko`, `et`.")
-    types: list[NameType] | None = strawberry.field(default=None, description="Default: LABEL.")
-
-
-@strawberry.input(description="A place; the country is an ISO 3166-1 alpha-2 code.")
-class PlaceInput:
-    country: str = strawberry.field(description="e.g. `EE`, `KR`.")
-    city: str | None = None
-    region: str | None = None
-    geonames_id: int | None = None
-    lat: float | None = None
-    lng: float | None = None
-
-
-@strawberry.input(description="A validity period; either end may be open.")
-class PeriodInput:
-    start: dt.date | None = None
-    end: dt.date | None = None
-
-
-# --- Organisations ----------------------------------------------------------------------------
-
-
-@strawberry.input(description="Identifiers, bare or as URLs (https://ror.org/..., Q-ids, ISNI).")
-class IdentifiersInput:
-    ror: str | None = None
-    wikidata: str | None = None
-    isni: str | None = None
-    grid: str | None = None
-    fundref: str | None = None
-    registry_code: str | None = None
-    pic: str | None = None
-
-
-@strawberry.input(description="How this organisation relates to another one.")
-class OrgRelationInput:
-    type: OrgRelationType
-    organisation: str = strawberry.field(description=_REF)
-    period: PeriodInput | None = None
-
-
-@strawberry.input(description="An organisation, as in the seed files' `organisations`.")
-class OrganisationInput:
-    id: str = strawberry.field(description="A slug, e.g. `tartu-biotech-park`.")
-    kind: OrgKind
-    names: list[NameInput]
-    identifiers: IdentifiersInput | None = None
-    location: PlaceInput | None = None
-    status: OrgStatus | None = strawberry.field(default=None, description="Default: ACTIVE.")
-    established: int | None = strawberry.field(default=None, description="The year.")
-    website: str | None = None
-    email: str | None = None
-    description: str | None = None
-    sectors: list[str] | None = strawberry.field(default=None, description=_TOPICS)
-    topics: list[str] | None = strawberry.field(default=None, description=_TOPICS)
-    relations: list[OrgRelationInput] | None = None
+# The input made for each model, so that two models sharing one (a place, a period) share it.
+TYPED: dict[type[BaseModel], type[Any]] = {}
 
 
-# --- People -----------------------------------------------------------------------------------
+def _annotation(annotation: Any) -> Any:
+    """A model field's type as an input's: nested models as their inputs, URLs as strings."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _annotation(args[0])
+    if origin in (Union, types.UnionType):
+        (inner,) = (a for a in args if a is not type(None))
+        return _annotation(inner) | None
+    if origin is list:
+        return types.GenericAlias(list, (_annotation(args[0]),))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return typed_input(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return api_enum(annotation)
+    return str if annotation is HttpUrl else annotation
 
 
-@strawberry.input(description="A position a person holds at an organisation.")
-class PositionInput:
-    organisation: str = strawberry.field(description=_REF)
-    title: str
-    period: PeriodInput | None = None
+def _default_description(info: FieldInfo) -> str | None:
+    default = info.get_default(call_default_factory=True)
+    values = default if isinstance(default, list) else [default]
+    if values and all(isinstance(v, Enum) for v in values):
+        return f"Default: {', '.join(v.name for v in values)}."
+    return None
 
 
-@strawberry.input(description="A person, as in the seed files' `people`.")
-class PersonInput:
-    id: str = strawberry.field(description="A slug, e.g. `jane-doe`.")
-    names: list[NameInput]
-    positions: list[PositionInput] | None = None
-    email: str | None = None
-    phone: str | None = None
-
-
-# --- Agreements -------------------------------------------------------------------------------
-
-
-@strawberry.input(description="An organisation that is party to an agreement.")
-class PartyInput:
-    organisation: str = strawberry.field(description=_REF)
-    role: PartyRole | None = strawberry.field(default=None, description="Default: PARTY.")
-
-
-@strawberry.input(description="A person who signed on behalf of a party.")
-class SignatoryInput:
-    person: str = strawberry.field(description=_REF)
-    on_behalf_of: str = strawberry.field(description=_REF)
-    title: str | None = None
-
-
-@strawberry.input(description="An agreement, as in the seed files' `agreements`.")
-class AgreementInput:
-    id: str
-    kind: AgreementKind
-    title: str
-    parties: list[PartyInput] = strawberry.field(description="At least two distinct parties.")
-    purpose: str | None = None
-    topics: list[str] | None = strawberry.field(default=None, description=_TOPICS)
-    signed: dt.date | None = None
-    place: PlaceInput | None = None
-    validity: PeriodInput | None = None
-    status: AgreementStatus | None = strawberry.field(default=None, description="Default: SIGNED.")
-    signatories: list[SignatoryInput] | None = None
-
-
-# --- Events -----------------------------------------------------------------------------------
-
-
-@strawberry.input(description="An organisation or a person taking part: exactly one of the two.")
-class ParticipantInput:
-    organisation: str | None = strawberry.field(default=None, description=_REF)
-    person: str | None = strawberry.field(default=None, description=_REF)
-    role: str | None = None
-
-
-@strawberry.input(description="An event, as in the seed files' `events`.")
-class EventInput:
-    id: str
-    kind: EventKind
-    title: str
-    date: dt.date
-    end: dt.date | None = None
-    place: PlaceInput | None = None
-    topics: list[str] | None = strawberry.field(default=None, description=_TOPICS)
-    participants: list[ParticipantInput] | None = None
-    agreements: list[str] | None = strawberry.field(default=None, description=_REFS)
-    projects: list[str] | None = strawberry.field(default=None, description=_REFS)
-    decisions: list[str] | None = None
-
-
-# --- Data sets --------------------------------------------------------------------------------
-
-
-@strawberry.input(description="Who may use a data set, and how.")
-class AccessInput:
-    rights: AccessRights
-    body: str | None = strawberry.field(default=None, description=_REF)
-    legal_basis: str | None = None
-    conditions: list[str] | None = None
-    limitations: list[str] | None = None
-    contact: str | None = None
-
-
-@strawberry.input(description="A data set, as in the seed files' `datasets`.")
-class DatasetInput:
-    id: str
-    title: str
-    holder: str = strawberry.field(description=_REF)
-    modalities: list[Modality]
-    subject: str | None = None
-    individuals: int | None = None
-    coverage: str | None = None
-    country: str | None = None
-    period: PeriodInput | None = None
-    access: AccessInput | None = None
-    topics: list[str] | None = strawberry.field(default=None, description=_TOPICS)
-
-
-# --- Projects ---------------------------------------------------------------------------------
-
-
-@strawberry.input(description="An amount of money in an ISO 4217 currency, e.g. `EUR`.")
-class MoneyInput:
-    amount: float
-    currency: str
-
-
-@strawberry.input(description="An organisation taking part in a project, in a role.")
-class ProjectParticipantInput:
-    organisation: str = strawberry.field(description=_REF)
-    role: ProjectRole | None = strawberry.field(default=None, description="Default: PARTICIPANT.")
-    period: PeriodInput | None = None
-    order: int | None = None
-    contribution: MoneyInput | None = None
-    ended: bool | None = None
-
-
-@strawberry.input(description="A project or programme, as in the seed files' `projects`.")
-class ProjectInput:
-    id: str
-    kind: ProjectKind
-    title: str
-    acronym: str | None = None
-    description: str | None = None
-    status: ProjectStatus | None = strawberry.field(default=None, description="Default: ACTIVE.")
-    period: PeriodInput | None = None
-    budget: MoneyInput | None = None
-    contribution: MoneyInput | None = None
-    programme: str | None = None
-    funding_scheme: str | None = None
-    topics: list[str] | None = strawberry.field(default=None, description=_TOPICS)
-    participants: list[ProjectParticipantInput] | None = None
-    agreement: str | None = strawberry.field(default=None, description=_REF)
-    part_of: str | None = strawberry.field(default=None, description=_REF)
-    datasets: list[str] | None = strawberry.field(default=None, description=_REFS)
-    place: PlaceInput | None = None
+def typed_input(model: type[BaseModel]) -> type[Any]:
+    """`<Model>Input`: the model's fields but `sources`, those with a default optional (null
+    leaves them out of the record, so the model's default applies)."""
+    if model in TYPED:
+        return TYPED[model]
+    cls = types.new_class(
+        f"{model.__name__}Input", (), {}, lambda ns: ns.update(__module__=__name__)
+    )
+    fields = {name: info for name, info in model.model_fields.items() if name != _NOT_TYPED}
+    ordered = sorted(fields, key=lambda name: not fields[name].is_required())
+    described = _FIELD_DESCRIPTIONS.get(model, {})
+    cls.__annotations__ = {}
+    for name in ordered:
+        info = fields[name]
+        annotation = _annotation(info.annotation)
+        description = described.get(name) or _default_description(info)
+        if info.is_required():
+            field: Any = strawberry.field(description=description)
+        else:
+            annotation = annotation | None
+            field = strawberry.field(default=None, description=description)
+        cls.__annotations__[name] = annotation
+        setattr(cls, name, field)
+    TYPED[model] = strawberry.input(cls, description=_TYPE_DESCRIPTIONS[model])
+    return TYPED[model]
 
 
 # The typed input of each kind's upsert (the keys are graph.api.schema.mutations' kinds).
-INPUTS: dict[str, type] = {
-    "Organisation": OrganisationInput,
-    "Person": PersonInput,
-    "Agreement": AgreementInput,
-    "Event": EventInput,
-    "Dataset": DatasetInput,
-    "Project": ProjectInput,
+INPUTS: dict[str, type[Any]] = {
+    name: typed_input(kind.model)
+    for name, kind in KINDS.items()
+    if kind.model is not None and name != "Source"
 }
 
 

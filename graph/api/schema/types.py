@@ -1,54 +1,91 @@
 """GraphQL object types; their values come from compiled Cypher maps, not per-field queries.
 
-Each kind's `<Kind>Connection` and `<Kind>Edge` are generated, one pair per registry kind
-(CONNECTIONS); the rest is written here.
+Each kind's type is declared by `_kind` with the fields of its registry entry (graph/kinds), and
+its `<Kind>Connection` and `<Kind>Edge` are generated, one pair per kind (CONNECTIONS); the edge
+and embedded types, and the rest, are written here.
 """
 
 from __future__ import annotations
 
+import re
 import types
-from datetime import date as Date  # noqa: N812  (the GraphQL scalar's name)
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 import strawberry
 
+from graph import kinds
 from graph.api.schema.marks import reads_maps
-from graph.kinds import KINDS
-from graph.model import (
-    AccessRights,
-    AgreementKind,
-    AgreementStatus,
-    EventKind,
-    OrgKind,
-    OrgStatus,
-    ProjectKind,
-    ProjectStatus,
-    SourceKind,
-)
+from graph.kinds import EDGES, KINDS, FieldSpec
+from graph.model import AccessRights
 
-# The model's enums are the API's: registering them keeps one list of values. Neo4j returns
-# their values as strings, which StrEnum members equal, so they serialise without conversion.
-for _enum in (
-    AccessRights,
-    AgreementKind,
-    AgreementStatus,
-    EventKind,
-    OrgKind,
-    OrgStatus,
-    ProjectKind,
-    ProjectStatus,
-    SourceKind,
-):
-    strawberry.enum(_enum)
+_REGISTERED: set[type[Enum]] = set()
 
 
-def _version() -> int:
-    """The `version` field of every record kind (what `expectedVersion` is checked against)."""
-    field: int = strawberry.field(
-        description="How many times this record changed: send it back as `expectedVersion` "
-        "so that a write fails with `Conflict` if someone changed it since you read it."
-    )
-    return field
+def api_enum(enum: type[Enum]) -> type[Enum]:
+    """`enum` declared a GraphQL enum, once: the model's enums are the API's, so there is one
+    list of values. Neo4j returns their values as strings, which StrEnum members equal, so they
+    serialise without conversion."""
+    if enum not in _REGISTERED:
+        strawberry.enum(enum)
+        _REGISTERED.add(enum)
+    return enum
+
+
+T = TypeVar("T", bound=type)
+_SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _field(spec: FieldSpec) -> tuple[Any, str | None]:
+    """A registry field's strawberry annotation and description; other object types are named
+    (forward references, resolved in this module)."""
+    match spec:
+        case kinds.Prop(of=of, description=description):
+            values = kinds.value_type(of)[0]
+            if issubclass(values, Enum):
+                api_enum(values)
+            return of, description
+        case kinds.Names():
+            return "list[NameVariant]", None
+        case kinds.Provenance():
+            return "list[Citation]", None
+        case kinds.Embedded(of=of, optional_on=optional_on, description=description):
+            return (of if optional_on is None else f"{of} | None"), description
+        case kinds.Rel(target=target, many=many, description=description):
+            return (f"list[{target}]" if many else f"{target} | None"), description
+        case kinds.EdgeRel(edge=edge, description=description):
+            return f"list[{edge}]", description
+        case kinds.Lookup(target=target, description=description):
+            return f"{target} | None", description
+        case kinds.End(target=target, optional=optional, description=description):
+            return (f"{target} | None" if optional else target), description
+        case kinds.GlobalId():
+            raise TypeError("the global id is the Node interface's field")
+
+
+def _declare(cls: T, fields: dict[str, FieldSpec], description: str) -> T:
+    """`cls` declared a strawberry type of the registry's `fields`, whose values are maps."""
+    cls.__annotations__ = {}
+    for name, spec in fields.items():
+        if isinstance(spec, kinds.GlobalId):
+            continue  # the Node interface's
+        # A Python name as strawberry would camel-case back; the GraphQL name is given.
+        python = _SNAKE.sub("_", name).lower()
+        cls.__annotations__[python], field_description = _field(spec)
+        setattr(cls, python, strawberry.field(name=name, description=field_description))
+    return reads_maps(strawberry.type(cls, description=description))
+
+
+def _kind(cls: T) -> T:
+    """`cls`, a kind's class, declared with the fields of its registry entry."""
+    kind = KINDS[cls.__name__]
+    return _declare(cls, kind.fields, kind.description)
+
+
+def _edge(cls: T) -> T:
+    """`cls`, an edge type's class, declared with the fields of its registry entry."""
+    edge = EDGES[cls.__name__]
+    return _declare(cls, edge.fields, edge.description)
 
 
 @reads_maps
@@ -57,16 +94,9 @@ class Node:
     id: strawberry.ID = strawberry.field(description="Global id, e.g. `Organisation:ut`.")
 
 
-@reads_maps
-@strawberry.type(description="A document or register that asserts facts.")
+@_kind
 class Source(Node):
-    key: str
-    title: str
-    kind: SourceKind
-    publisher: str | None
-    url: str | None
-    published: Date | None
-    retrieved: Date | None
+    """Fields and description: graph/kinds/registry.py SOURCE."""
 
 
 @reads_maps
@@ -110,151 +140,52 @@ class Money:
     currency: str
 
 
-@reads_maps
-@strawberry.type(description="An organisation: ministry, agency, university, company, ...")
+@_kind
 class Organisation(Node):
-    key: str
-    version: int = _version()
-    name: str
-    names: list[NameVariant]
-    kind: OrgKind
-    status: OrgStatus
-    country: str | None
-    city: str | None
-    region: str | None
-    geonames_id: int | None
-    lat: float | None
-    lng: float | None
-    ror: str | None
-    wikidata: str | None
-    isni: str | None
-    grid: str | None
-    fundref: str | None
-    registry_code: str | None
-    pic: str | None = strawberry.field(description="The EU's participant identification code.")
-    established: int | None
-    website: str | None
-    email: str | None
-    description: str | None
-    sectors: list[str]
-    topics: list[str]
-    provenance: list[Citation]
-    agreements: list[AgreementParty] = strawberry.field(description="Agreements it is party to.")
-    people: list[Position] = strawberry.field(description="People holding positions in it.")
-    events: list[EventParticipation]
-    datasets: list[Dataset] = strawberry.field(description="Data sets it holds.")
-    projects: list[ProjectParticipation]
-    parents: list[OrganisationLink]
-    children: list[OrganisationLink]
-    successors: list[OrganisationLink]
-    predecessors: list[OrganisationLink]
-    related: list[OrganisationLink]
-    founders: list[OrganisationLink]
-    founded: list[OrganisationLink]
+    """Fields and description: graph/kinds/registry.py ORGANISATION."""
 
 
-@reads_maps
-@strawberry.type(description="A link between two organisations (parent, successor, founder, ...).")
+@_edge
 class OrganisationLink:
-    organisation: Organisation
-    start: Date | None
-    end: Date | None
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
-@reads_maps
-@strawberry.type(description="A person, with every spelling of their name the sources use.")
+@_kind
 class Person(Node):
-    key: str
-    version: int = _version()
-    name: str
-    names: list[NameVariant]
-    email: str | None
-    phone: str | None
-    provenance: list[Citation]
-    positions: list[Position]
-    signatures: list[Signature]
-    events: list[EventParticipation]
+    """Fields and description: graph/kinds/registry.py PERSON."""
 
 
-@reads_maps
-@strawberry.type(description="A position a person holds at an organisation, with its time span.")
+@_edge
 class Position:
-    title: str
-    start: Date | None
-    end: Date | None
-    person: Person
-    organisation: Organisation
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
-@reads_maps
-@strawberry.type(description="An MoU, agreement in principle, data-sharing agreement or contract.")
+@_kind
 class Agreement(Node):
-    key: str
-    version: int = _version()
-    kind: AgreementKind
-    title: str
-    purpose: str | None
-    topics: list[str]
-    signed: Date | None
-    place: Place | None
-    valid_from: Date | None
-    valid_to: Date | None
-    status: AgreementStatus
-    provenance: list[Citation]
-    parties: list[AgreementParty]
-    signatories: list[Signature]
-    projects: list[Project] = strawberry.field(description="Projects run under it.")
-    events: list[Event] = strawberry.field(description="Events it came out of.")
+    """Fields and description: graph/kinds/registry.py AGREEMENT."""
 
 
-@reads_maps
-@strawberry.type(description="An organisation's part in an agreement.")
+@_edge
 class AgreementParty:
-    role: str
-    organisation: Organisation
-    agreement: Agreement
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
-@reads_maps
-@strawberry.type(description="A signature: a person signing an agreement on behalf of a party.")
+@_edge
 class Signature:
-    title: str | None
-    date: Date | None
-    person: Person
-    agreement: Agreement
-    on_behalf_of: Organisation | None
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
-@reads_maps
-@strawberry.type(description="A meeting, talks, roundtable, visit, conference or signing.")
+@_kind
 class Event(Node):
-    key: str
-    version: int = _version()
-    kind: EventKind
-    title: str
-    date: Date
-    end: Date | None
-    place: Place | None
-    topics: list[str]
-    decisions: list[str]
-    provenance: list[Citation]
-    participants: list[EventParticipation]
-    agreements: list[Agreement] = strawberry.field(description="Agreements that came out of it.")
-    projects: list[Project] = strawberry.field(description="Projects that came out of it.")
+    """Fields and description: graph/kinds/registry.py EVENT."""
 
 
-@reads_maps
-@strawberry.type(description="An organisation or a person taking part in an event.")
+@_edge
 class EventParticipation:
-    role: str | None
-    event: Event
-    organisation: Organisation | None
-    person: Person | None
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
+
+
+api_enum(AccessRights)
 
 
 @reads_maps
@@ -268,70 +199,19 @@ class DataAccess:
     body: Organisation | None = strawberry.field(description="The health data access body.")
 
 
-@reads_maps
-@strawberry.type(description="A data set at stake: genomic data, health check-up records, ...")
+@_kind
 class Dataset(Node):
-    key: str
-    version: int = _version()
-    title: str
-    modalities: list[str]
-    subject: str | None
-    individuals: int | None
-    coverage: str | None
-    country: str | None
-    start: Date | None
-    end: Date | None
-    topics: list[str]
-    access: DataAccess
-    holder: Organisation | None
-    provenance: list[Citation]
-    projects: list[Project] = strawberry.field(description="Projects that use it.")
+    """Fields and description: graph/kinds/registry.py DATASET."""
 
 
-@reads_maps
-@strawberry.type(description="A joint R&D project, accelerator programme or special zone.")
+@_kind
 class Project(Node):
-    key: str
-    version: int = _version()
-    kind: ProjectKind
-    title: str
-    acronym: str | None
-    description: str | None
-    status: ProjectStatus
-    start: Date | None
-    end: Date | None
-    budget: Money | None = strawberry.field(description="The total cost.")
-    contribution: Money | None = strawberry.field(
-        description="What the funder contributes at most (CORDIS ecMaxContribution)."
-    )
-    programme: str | None = strawberry.field(description="e.g. HORIZON, H2020.")
-    funding_scheme: str | None = strawberry.field(description="e.g. HORIZON-RIA, ERC-STG.")
-    topics: list[str]
-    place: Place | None
-    provenance: list[Citation]
-    participants: list[ProjectParticipation]
-    agreement: Agreement | None = strawberry.field(description="The agreement it runs under.")
-    part_of: Project | None
-    parts: list[Project]
-    datasets: list[Dataset]
-    events: list[Event] = strawberry.field(description="Events it came out of.")
+    """Fields and description: graph/kinds/registry.py PROJECT."""
 
 
-@reads_maps
-@strawberry.type(description="An organisation's role in a project, with its period.")
+@_edge
 class ProjectParticipation:
-    role: str
-    start: Date | None
-    end: Date | None
-    order: int | None = strawberry.field(description="Place in the consortium's list.")
-    contribution: float | None = strawberry.field(
-        description="What the funder contributes to this participant, in contributionCurrency."
-    )
-    contribution_currency: str | None
-    ended: bool | None = strawberry.field(description="It left before the project ended.")
-    project: Project
-    organisation: Organisation
-    provenance: list[Citation]
+    """Fields and description: graph/kinds/registry.py EDGES."""
 
 
 @reads_maps
