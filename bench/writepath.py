@@ -56,6 +56,7 @@ class Trip:
     query: str
     ms: float
     in_tx: bool
+    at: float = 0.0  # perf_counter when sent
 
 
 class _TracedTx(WriteTx):
@@ -68,7 +69,7 @@ class _TracedTx(WriteTx):
     async def run(self, query: LiteralString, params: Params | None = None) -> list[Row]:
         began = time.perf_counter()
         rows = await self._inner.run(query, params)
-        self._tracer.trips.append(Trip(query, (time.perf_counter() - began) * 1000, True))
+        self._tracer.trips.append(Trip(query, (time.perf_counter() - began) * 1000, True, began))
         return rows
 
 
@@ -88,19 +89,23 @@ class TracingStore(Store):
     ) -> list[Row]:
         began = time.perf_counter()
         rows = await super()._query(query, params, routing, plain=plain)
-        self.trips.append(Trip(query, (time.perf_counter() - began) * 1000, False))
+        self.trips.append(Trip(query, (time.perf_counter() - began) * 1000, False, began))
         return rows
 
     @asynccontextmanager
     async def transaction(self, timeout_s: float | None = None) -> AsyncIterator[WriteTx]:
+        # The session, BEGIN and COMMIT are round trips the store does not count: timed from
+        # the block's start to the first statement, and from the last statement's end on.
         began = time.perf_counter()
+        first = len(self.trips)
         async with super().transaction(timeout_s) as tx:
             yield _TracedTx(tx, self)
-        # BEGIN and COMMIT: the transaction's own round trips, not counted by the store.
-        self.trips.append(Trip("(begin + commit, outside statements)", 0.0, True))
-        self.trips[-1].ms = (time.perf_counter() - began) * 1000 - sum(
-            t.ms for t in self.trips if t.in_tx and t.query[0] != "("
-        )
+            last = time.perf_counter()
+        ended = time.perf_counter()
+        statements = self.trips[first:]
+        sent = statements[0].at if statements else last
+        self.trips.insert(first, Trip("(session + BEGIN)", (sent - began) * 1000, True, began))
+        self.trips.append(Trip("(COMMIT)", (ended - last) * 1000, True, last))
 
 
 def _label(query: str) -> str:
