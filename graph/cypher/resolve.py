@@ -65,7 +65,8 @@ def backfill(label: Label) -> LiteralString:
     )
 
 
-def _nodes_of_origins() -> LiteralString:
+def _origin_seeks() -> LiteralString:
+    """Rows (label, id) of the nodes whose `lookup` holds `needle`, one index seek per label."""
     branches: list[LiteralString] = []
     for label in Label:
         name = checked_label(label)
@@ -73,11 +74,11 @@ def _nodes_of_origins() -> LiteralString:
             "MATCH (n:" + name + ") WHERE n.lookup CONTAINS needle "
             "RETURN '" + name + "' AS label, n.id AS id"
         )
-    return (
-        "UNWIND $needles AS needle CALL (needle) { "
-        + " UNION ALL ".join(branches)
-        + " } RETURN DISTINCT label, id"
-    )
+    return "UNWIND $needles AS needle CALL (needle) { " + " UNION ALL ".join(branches) + " } "
+
+
+def _nodes_of_origins() -> LiteralString:
+    return _origin_seeks() + "RETURN DISTINCT label, id"
 
 
 # The nodes of every label some origins assert (`$needles`: their `o` keys), one index seek per
@@ -95,8 +96,47 @@ ORGS_BY_ID: LiteralString = "UNWIND $values AS v MATCH (n:" + _ORG + " {id: v}) 
 ORGS_BY_KEY: LiteralString = (
     "UNWIND $values AS v MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS v " + _ORG_FIELDS
 )
+# Every look-up of a small load (an API write) and the nodes of its origins, in ONE round trip:
+# one query per key kind and another for the origins were four of an API write's twelve round
+# trips. Each branch seeks its own index, as the queries above do; `orgs` holds each candidate
+# once, `origins` each (label, id) once.
+ORGS_AND_ORIGINS: LiteralString = (
+    "CALL () { "
+    "UNWIND $rors AS v MATCH (n:" + _ORG + " {ror: v}) RETURN n "
+    "UNION UNWIND $wikidata AS v MATCH (n:" + _ORG + " {wikidata: v}) RETURN n "
+    "UNION UNWIND $ids AS v MATCH (n:" + _ORG + " {id: v}) RETURN n "
+    "UNION UNWIND $keys AS v MATCH (n:" + _ORG + ") WHERE n.lookup CONTAINS v RETURN n } "
+    "WITH collect(n {.id, .ror, .wikidata, .nameKeys, .status, .ids}) AS orgs "
+    "CALL () { " + _origin_seeks() + "RETURN collect(DISTINCT {label: label, id: id}) AS origins } "
+    "RETURN orgs, origins"
+)
 # From the count store, in constant time: a graph without organisations has no candidate.
 ORG_COUNT: LiteralString = "MATCH (n:" + _ORG + ") RETURN count(n) AS count"
+
+
+def _seek(label: Label, ids: LiteralString) -> LiteralString:
+    # `id IN $ids` is a seek of each id in the unique index whatever the statistics say (an
+    # UNWIND joined on `{id: id}` was planned as a scan of the whole index, hinted or not, on
+    # some small graphs): what stays cheap at a million nodes.
+    name = checked_label(label)
+    return "MATCH (n:" + name + ") USING INDEX SEEK n:" + name + "(id) WHERE n.id IN " + ids + " "
+
+
+def _seek_all(labels: tuple[Label, ...]) -> LiteralString:
+    """Nodes `n` of several labels, `$ids` mapping each label to its ids."""
+    branches = [_seek(label, "$ids." + checked_label(label)) + "RETURN n" for label in labels]
+    return "CALL () { " + " UNION ALL ".join(branches) + " } "
+
+
+_STRIP: LiteralString = (
+    "MATCH (n)-[r]-() WHERE any(o IN r.origins WHERE o IN $origins) "
+    "WITH DISTINCT r "
+    "SET r.origins = [o IN r.origins WHERE NOT o IN $origins], "
+    "r.provenance = [p IN r.provenance WHERE none(x IN $prefixes WHERE p STARTS WITH x)] "
+    # Keep the ids of sources some remaining citation still names (entries are compact JSON).
+    "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
+    "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
+)
 
 
 def strip_rels(label: Label) -> LiteralString:
@@ -104,27 +144,24 @@ def strip_rels(label: Label) -> LiteralString:
     relationships of some nodes (every relationship an origin asserts touches a node it
     asserts: a record's own node, or a link's two ends). All the load's origins at once: a
     query per origin was two more round trips of every API write (its record and its source)."""
-    name = checked_label(label)
-    return (
-        # `id IN $ids` is a seek of each id in the unique index whatever the statistics say
-        # (an UNWIND joined on `{id: id}` was planned as a scan of the whole index, hinted
-        # or not, on some small graphs): what stays cheap at a million nodes.
-        "MATCH (n:" + name + ") USING INDEX SEEK n:" + name + "(id) WHERE n.id IN $ids "
-        "MATCH (n)-[r]-() WHERE any(o IN r.origins WHERE o IN $origins) "
-        "WITH DISTINCT r "
-        "SET r.origins = [o IN r.origins WHERE NOT o IN $origins], "
-        "r.provenance = [p IN r.provenance WHERE none(x IN $prefixes WHERE p STARTS WITH x)] "
-        # Keep the ids of sources some remaining citation still names (entries are compact JSON).
-        "WITH r SET r.sourceIds = [s IN coalesce(r.sourceIds, []) "
-        "WHERE any(p IN r.provenance WHERE p CONTAINS '\"source\":\"' + s + '\"')]"
-    )
+    return _seek(label, "$ids") + _STRIP
+
+
+def strip_rels_of(labels: tuple[Label, ...]) -> LiteralString:
+    """`strip_rels` of the nodes of several labels (`$ids`: label -> ids) in one statement."""
+    return _seek_all(labels) + _STRIP
+
+
+_UNASSERTED: LiteralString = (
+    "MATCH (n)-[r]-() WHERE r.origins = [] WITH DISTINCT r DELETE r RETURN count(r) AS deleted"
+)
 
 
 def delete_unasserted_rels(label: Label) -> LiteralString:
     """Delete the relationships of some nodes that no origin asserts any more."""
-    name = checked_label(label)
-    return (
-        "MATCH (n:" + name + ") USING INDEX SEEK n:" + name + "(id) WHERE n.id IN $ids "
-        "MATCH (n)-[r]-() WHERE r.origins = [] "
-        "WITH DISTINCT r DELETE r RETURN count(r) AS deleted"
-    )
+    return _seek(label, "$ids") + _UNASSERTED
+
+
+def delete_unasserted_rels_of(labels: tuple[Label, ...]) -> LiteralString:
+    """`delete_unasserted_rels` of the nodes of several labels (`$ids`: label -> ids)."""
+    return _seek_all(labels) + _UNASSERTED

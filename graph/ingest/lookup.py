@@ -50,6 +50,43 @@ async def _no_organisations(read: Reader, sought: int) -> bool:
 
 async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
     """The graph's organisations any incoming organisation or organisation reference may be."""
+    rows, _ = await candidates_and_origins(units, read, ())
+    return rows
+
+
+async def candidates_and_origins(
+    units: Sequence[Unit], read: Reader, origins: Iterable[str]
+) -> tuple[list[Row], list[tuple[Label, str]] | None]:
+    """`candidates`, and for a small load (an API write) `origin_nodes` of `origins` read in
+    the same round trip (None otherwise: the caller reads them with `origin_nodes`)."""
+    sought = _sought_values(units)
+    total = sum(len(values) for values in sought.values())
+    needles = sorted(needle(ORIGIN, origin) for origin in origins)
+    # Below ASK_FIRST_FROM the look-ups run unasked anyway (`_no_organisations`).
+    if needles and total < ASK_FIRST_FROM:
+        params: dict[str, list[str]] = {kind: sorted(v) for kind, v in sought.items()}
+        (row,) = await read(cypher_resolve.ORGS_AND_ORIGINS, {**params, "needles": needles})
+        found = [(Label(o["label"]), o["id"]) for o in row["origins"]]
+        by_id = {org["id"]: org for org in row["orgs"]}
+        # In id order: where two nodes share an alias, the first one added keeps it.
+        return [by_id[i] for i in sorted(by_id)], found
+    if await _no_organisations(read, total):
+        return [], None
+    rows: dict[str, Row] = {}
+    for query, kind in (
+        (cypher_resolve.ORGS_BY_ROR, "rors"),
+        (cypher_resolve.ORGS_BY_WIKIDATA, "wikidata"),
+        (cypher_resolve.ORGS_BY_ID, "ids"),
+        (cypher_resolve.ORGS_BY_KEY, "keys"),
+    ):
+        for row in await _sought(read, query, sought[kind]):
+            rows.setdefault(row["id"], row)
+    # In id order: where two nodes share an alias, the first one added keeps it, as a scan did.
+    return [rows[i] for i in sorted(rows)], None
+
+
+def _sought_values(units: Sequence[Unit]) -> dict[str, set[str]]:
+    """What entity resolution seeks, by kind: RORs, Wikidata ids, ids, `lookup` needles."""
     rors: set[str] = set()
     wikidata: set[str] = set()
     ids: set[str] = set()
@@ -75,19 +112,7 @@ async def candidates(units: Sequence[Unit], read: Reader) -> list[Row]:
                 ids.add(rel.end)
         ids.update(ref for label, ref in unit.ends if label is Label.ORGANISATION)
     keys.update(needle(ALIAS, i) for i in ids)
-    if await _no_organisations(read, len(rors) + len(wikidata) + len(ids) + len(keys)):
-        return []
-    rows: dict[str, Row] = {}
-    for query, values in (
-        (cypher_resolve.ORGS_BY_ROR, rors),
-        (cypher_resolve.ORGS_BY_WIKIDATA, wikidata),
-        (cypher_resolve.ORGS_BY_ID, ids),
-        (cypher_resolve.ORGS_BY_KEY, keys),
-    ):
-        for row in await _sought(read, query, values):
-            rows.setdefault(row["id"], row)
-    # In id order: where two nodes share an alias, the first one added keeps it, as a scan did.
-    return [rows[i] for i in sorted(rows)]
+    return {"rors": rors, "wikidata": wikidata, "ids": ids, "keys": keys}
 
 
 async def origin_nodes(origins: Iterable[str], read: Reader) -> list[tuple[Label, str]]:

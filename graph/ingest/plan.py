@@ -20,7 +20,7 @@ from graph.errors import ConflictError, NotFoundError, Problem
 from graph.ingest.byname import resolve_names
 from graph.ingest.claims import Dumps, claim_origin, claim_record, merge_claims
 from graph.ingest.gcpause import gc_paused
-from graph.ingest.lookup import candidates, origin_nodes, references
+from graph.ingest.lookup import candidates_and_origins, origin_nodes, references
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import Claim, RelRow, bundle_rows
 from graph.model import Bundle
@@ -95,6 +95,8 @@ class Plan:
     upserts: dict[Label, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     deletes: dict[Label, list[str]] = field(default_factory=lambda: defaultdict(list))
     problems: list[Problem] = field(default_factory=list)
+    # The nodes the load's origins asserted before, when read with the candidates (small loads).
+    origin_nodes: list[tuple[Label, str]] | None = None
     # Nodes whose relationships the load may rewrite (graph.cypher.resolve.strip_rels).
     touched: dict[Label, set[str]] = field(default_factory=dict)
     report: Report = field(default_factory=lambda: Report([]))
@@ -299,7 +301,8 @@ async def _plan_nodes(
     touched: dict[Label, set[str]] = defaultdict(set)
     for label, node_id in plan.new_claims:
         touched[label].add(node_id)
-    for label, node_id in await origin_nodes(origins, read):
+    found = plan.origin_nodes
+    for label, node_id in found if found is not None else await origin_nodes(origins, read):
         touched[label].add(node_id)
     # Every relationship a unit asserts touches one of these nodes (its record's own node, or
     # a link's ends): stripping the load's origins from their relationships strips them all.
@@ -312,15 +315,17 @@ async def _plan_nodes(
             plan.touched.setdefault(label, set()).add(ref)
 
     # One order for every load (labels, then ids): two loads locking the same nodes cannot
-    # each hold what the other waits for.
-    for label, ids in sorted(touched.items(), key=lambda item: item[0].value):
-        claims = cypher_load.locked_claims(label) if lock else cypher_load.node_claims(label)
-        rows = await read(claims, {"ids": sorted(ids)})
+    # each hold what the other waits for. Every label in one query (its branches in order).
+    ordered = sorted(touched.items(), key=lambda item: item[0].value)
+    if ordered:
+        query = cypher_load.claims_of(tuple(label for label, _ in ordered), lock=lock)
+        rows = await read(query, {"ids": {label.value: sorted(ids) for label, ids in ordered}})
         for row in rows:
-            node_id = row["id"]
+            label, node_id = Label(row["label"]), row["id"]
             if node_id in expected and (row["version"] or 0) != expected[node_id]:
                 raise ConflictError(node_id, expected[node_id], row["version"] or 0)
             plan.old[(label, node_id)] = (row["claims"] or [], row["version"] or 0)
+    for label, ids in ordered:
         for node_id in sorted(ids):
             old_claims, _ = plan.old.get((label, node_id), ([], 0))
             if node_id in expected and (label, node_id) not in plan.old:
@@ -412,7 +417,8 @@ async def prepare(
                 # registering and the node's merged properties.
                 claim.name_keys = org_name_keys(records[(unit.origin, claim.id)])
     index = OrgIndex()
-    index.add_rows(await candidates(plan.units, read))
+    rows, plan.origin_nodes = await candidates_and_origins(plan.units, read, plan.origins)
+    index.add_rows(rows)
     # Before entity resolution: the names are matched against the graph and the load as given.
     problems, plan.report.unmatched = await resolve_names(
         plan.units, read, index, skip=skip_unmatched, counts=plan.report.resolved_names

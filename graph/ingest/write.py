@@ -146,6 +146,16 @@ async def _load(
             nodes = sum(len(ids) for ids in plan.nodes.values())
             progress.start(nodes + sum(_rel_count(u) for u in plan.units))
         touched = {label: sorted(ids) for label, ids in sorted(plan.touched.items())}
+        one = _one_write(plan, touched, batch_size, audit)
+        if one is not None:
+            query, params = one
+            (counts,) = await tx.run(query, params)
+            plan.report.relationships += int(counts["written"])
+            plan.report.deleted_relationships += int(counts["deleted"])
+            if progress:
+                progress("nodes", sum(len(ids) for ids in plan.nodes.values()))
+                progress("relationships", plan.report.relationships)
+            return plan
         for label, ids in touched.items():
             await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
         # Python builds the rows of the next batch in a worker thread while Neo4j writes the
@@ -228,6 +238,50 @@ async def _load_batched(
             plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
     await _batch(store, cypher_loadmark.UNMARK, {"origins": origins})
     return plan
+
+
+def _one_write(
+    plan: Plan, touched: dict[Label, list[str]], batch_size: int, audit: Audit | None
+) -> tuple[LiteralString, dict[str, Any]] | None:
+    """A small load's writes as one statement (`cypher_load.one_write`) and its parameters; None
+    for a load with more than a batch of anything, or relationships of several units (each
+    unit's are upserted with its origin), which writes statement by statement."""
+    with_rels = [unit for unit in plan.units if unit.rels]
+    if (
+        len(with_rels) > 1
+        or any(len(ids) > batch_size for ids in plan.nodes.values())
+        or any(len(ids) > batch_size for ids in plan.deletes.values())
+    ):
+        return None
+    groups = _rel_groups(with_rels[0]) if with_rels else {}
+    if any(len(rows) > batch_size for rows in groups.values()):
+        return None
+    nodes: dict[str, list[dict[str, Any]]] = {}
+    for label, rows in node_batches(plan, None):
+        plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
+        # As in `_writes`: a node whose claims did not change is not rewritten.
+        changed = [row for row in rows if _changed(plan, label, row)]
+        if changed:
+            nodes[label.value] = changed
+    deletes = {label.value: ids for label, ids in plan.deletes.items() if ids}
+    query = cypher_load.one_write(
+        tuple(touched),
+        tuple(Label(name) for name in nodes),
+        tuple(Label(name) for name in deletes),
+        tuple(groups),
+        audit is not None,
+    )
+    params: dict[str, Any] = {
+        **strip_params([], plan.origins),
+        "ids": {label.value: ids for label, ids in touched.items()},
+        "nodes": nodes,
+        "deletes": deletes,
+        "rels": {cypher_load.rel_group_key(g): list(rows.values()) for g, rows in groups.items()},
+        "relOrigin": with_rels[0].origin if with_rels else None,
+    }
+    if audit is not None:
+        params.update(audit.params(plan.report.versions))
+    return query, params
 
 
 def strip_params(ids: list[str], origins: Iterable[str]) -> dict[str, Any]:

@@ -380,11 +380,11 @@ BARE_UPSERT = """
 mutation($record: JSON!, $source: CitationInput!) {
   upsertOrganisation(record: $record, source: $source) { __typename ... on Upserted { id } }
 }"""
-# A record and the new source it cites: its candidates by id and by key, the nodes of both
-# origins (one query over every label), per label (2) the lock and claims, the strip, the
-# write and the clean-up, then the load mark and the audit. 13, whatever the graph holds; it
-# was 32 (bench/writes.py counts them on ROR's graph: 31 before, 12 after, the note unchanged).
-WRITE_ROUND_TRIPS = 13
+# A record and the new source it cites: its candidates (by id and by key) with the nodes of both
+# origins in one query, the lock and claims of both labels in one, and the whole write (strip,
+# nodes, clean-up, load mark, audit) in one. 3, whatever the graph holds; it was 32, then 13
+# (bench/writes.py counts them on ROR's graph: 31, 12, then 3, the note unchanged).
+WRITE_ROUND_TRIPS = 3
 
 
 async def test_a_write_costs_a_dozen_round_trips_whatever_the_graph_holds(

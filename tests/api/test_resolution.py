@@ -130,7 +130,8 @@ async def test_a_reload_of_the_seeds_reads_the_graph_only_through_indexes(seeded
 
     plan = await plan_load(parse_path(ROOT / "seeds"), recording)
     assert not plan.problems
-    assert len(seen) >= 5
+    # The look-ups with the origins' nodes in one query, every label's claims in another.
+    assert len(seen) >= 2
     for query, params in seen.values():
         operators = await _plan(seeded, query, params)
         assert not {op.split("(")[0] for op in operators} & SCANS, (query, sorted(operators))

@@ -11,6 +11,7 @@ from graph.cypher import Label, RelType
 from graph.cypher import load as cypher_load
 from graph.cypher import loadmark as cypher_loadmark
 from graph.cypher import match as cypher_match
+from graph.cypher import resolve as cypher_resolve
 from graph.store import Store
 
 # Operators that read every node of a label, or every node or relationship of the graph.
@@ -52,6 +53,11 @@ WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
         cypher_load.merge_rels(RelType.HOLDS_POSITION, Label.PERSON, Label.ORGANISATION),
         {"rows": [REL], "origin": "o"},
     ),
+    (
+        "claims of two labels, locked",
+        cypher_load.claims_of((Label.ORGANISATION, Label.SOURCE), lock=True),
+        {"ids": {"Organisation": ["x"], "Source": ["s"]}},
+    ),
     ("codes of chosen organisations", cypher_match.CODES_BY_ID, {"ids": ["x"]}),
     ("mark", cypher_loadmark.MARK, {"origins": ["o"]}),
     ("unmark", cypher_loadmark.UNMARK, {"origins": ["o"]}),
@@ -67,3 +73,57 @@ async def test_each_write_seeks_its_nodes_by_index(
     operators = await _operators(store, query, params)
     assert not [op for op in operators if op.split("(")[0].split("@")[0] in SCANS], operators
     assert any("IndexSeek" in op for op in operators), operators
+
+
+# An API write's look-ups and its one write statement (graph.cypher.resolve, graph.cypher.load):
+# each part seeks what it reads through the index named, on a graph of any size.
+ONE_WRITE_PARAMS: dict[str, Any] = {
+    "ids": {"Organisation": ["x"], "Source": ["s"]},
+    "origins": ["o"],
+    "prefixes": ["p"],
+    "nodes": {"Organisation": [ROW]},
+    "deletes": {"Source": ["s"]},
+    "rels": {"PARTY_TO_Organisation_Agreement": [REL]},
+    "relOrigin": "o",
+    "actor": "a",
+    "keyId": None,
+    "role": "editor",
+    "action": "upsertOrganisation",
+    "target": "Organisation:x",
+    "origin": "o",
+    "version": 1,
+}
+RESOLUTION_PARAMS = {
+    "rors": ["r"],
+    "wikidata": ["w"],
+    "ids": ["x"],
+    "keys": ["k"],
+    "needles": ["o"],
+}
+
+
+async def test_an_api_writes_look_ups_seek_every_key_by_its_index(store: Store) -> None:
+    operators = await _operators(store, cypher_resolve.ORGS_AND_ORIGINS, RESOLUTION_PARAMS)
+    assert not [op for op in operators if op.split("(")[0].split("@")[0] in SCANS], operators
+    seeks = [op.split("@")[0] for op in operators]
+    # ROR, Wikidata id and id by their range and unique indexes; name keys, aliases and the
+    # seven labels' origins by the `lookup` text indexes.
+    assert seeks.count("NodeUniqueIndexSeek") + seeks.count("NodeIndexSeek") >= 3, operators
+    assert seeks.count("NodeIndexContainsScan") == 1 + 7, operators
+
+
+async def test_an_api_writes_one_statement_seeks_its_nodes_by_index(store: Store) -> None:
+    query = cypher_load.one_write(
+        (Label.ORGANISATION, Label.SOURCE),
+        (Label.ORGANISATION,),
+        (Label.SOURCE,),
+        ((RelType.PARTY_TO, Label.ORGANISATION, Label.AGREEMENT),),
+        True,
+    )
+    operators = await _operators(store, query, ONE_WRITE_PARAMS)
+    assert not [op for op in operators if op.split("(")[0].split("@")[0] in SCANS], operators
+    seeks = [op.split("@")[0] for op in operators]
+    # Strip and the unasserted delete: each label's unique index, twice; the node upsert's MERGE,
+    # the delete and both relationship ends: the unique index too.
+    unique_seeks = [op for op in seeks if op.startswith("NodeUniqueIndexSeek")]
+    assert len(unique_seeks) >= 2 * 2 + 1 + 2, operators
