@@ -24,13 +24,14 @@ import neo4j
 import orjson
 
 from bench.peer import QUESTIONS, RESULTS
+from bench.queries import view
 from bench.report import write_markdown
 from bench.servers import DEFAULT_BOLT_PORT, api_server
 from bench.servers import neo4j as bench_neo4j
 from bench.timing import percentile
 from graph.api.schema.build import build_schema
 from graph.api.schema.context import Context
-from graph.store import Params, Row, Store
+from graph.store import Store
 from tests.api.executing import executor_of
 
 LOOKUP = QUESTIONS[0]  # one organisation by key
@@ -41,26 +42,15 @@ def _global(key: str) -> str:
     return f"Organisation:{key}"
 
 
-class _Recording(Store):
-    """A store that keeps the Cypher it was asked to read (what the API compiles)."""
-
-    reads: list[tuple[str, Params | None]]
-
-    async def read_values(self, query: LiteralString, params: Params | None = None) -> list[Row]:
-        self.reads.append((query, params))
-        return await super().read_values(query, params)
-
-
 async def compiled(store: Store, key: str) -> tuple[LiteralString, dict[str, Any], str]:
     """The Cypher the look-up of `key` compiles to, its parameters, and the one holding keys."""
-    recording = _Recording(driver=store.driver, target=store.target, timeout_s=store.timeout_s)
-    recording.reads = []
+    recording = view(store)
     executor = executor_of(build_schema())
     result = await executor.run(LOOKUP.ours, Context(store=recording), {"v": _global(key)})
     assert result.errors is None, result.errors
     [(query, params)] = recording.reads
-    [keys_param] = [name for name, value in (params or {}).items() if value == [key]]
-    return query, dict(params or {}), keys_param
+    [keys_param] = [name for name, value in params.items() if value == [key]]
+    return query, params, keys_param
 
 
 async def run(args: argparse.Namespace) -> int:
