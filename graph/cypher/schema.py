@@ -27,12 +27,14 @@ _FILTERED: tuple[tuple[LiteralString, LiteralString], ...] = (
     ("Agreement", "kind"),
     ("Agreement", "status"),
     ("Event", "kind"),
+    ("Event", "title"),
     ("Event", PLACE_COUNTRY),
     ("Dataset", "country"),
     ("Dataset", "individuals"),
     ("Project", "kind"),
     ("Project", "status"),
     ("Project", "start"),
+    ("Source", "title"),
 )
 
 

@@ -16,7 +16,8 @@ are generated from each kind's pydantic `model` (graph/api/schema/record_inputs.
 
 What stays written by hand is checked against this registry by tests/unit/test_kinds_mirror.py:
 the edge and embedded object types (graph/api/schema/types.py) and the rows the write path
-writes (graph/ingest/rows.py).
+writes (graph/ingest/rows.py), and the indexes of the scalar filters (graph/cypher/schema.py,
+whose pure builders do not import the registry).
 """
 
 from __future__ import annotations

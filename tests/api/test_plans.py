@@ -293,6 +293,19 @@ async def test_a_page_after_a_cursor_starts_reading_the_index_at_the_cursor(
             "NodeIndexSeek",
             "date",
         ),
+        (
+            '{ events(first: 5, where: {title: {eq: "Korea-Estonia Digital Health Forum"}}) '
+            "{ edges { node { key } } } }",
+            "NodeIndexSeek",
+            "title",
+        ),
+        # A few dozen sources sorted by title: Neo4j reads the title index in order and
+        # filters (NodeIndexScan) rather than seeking, at its own estimate; never the label.
+        (
+            '{ sources(first: 5, where: {title: {eq: "MoU"}}) { edges { node { key } } } }',
+            "NodeIndex",
+            "title",
+        ),
     ],
 )
 async def test_dates_and_kinds_of_other_records_are_index_seeks(

@@ -6,21 +6,25 @@ to. What remains: the registry's own agreement (an edge's ends and the relations
 them, the fan-out of each nested list, the default sort); the embedded object types
 (graph/api/schema/types.py), written by hand, which must have the fields the registry reads into
 them; and the rows (graph/ingest/rows.py), which must write every property and relationship the
-registry reads.
+registry reads. And what is derived elsewhere: every scalar `where` filter has its index in
+graph/cypher/schema.py, and the exports' node columns follow the API types' field order.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 import strawberry
 from graphql import (
     GraphQLObjectType,
+    build_ast_schema,
     get_named_type,
     get_nullable_type,
     is_leaf_type,
     is_list_type,
+    parse,
 )
 
 from graph import model as m
@@ -28,6 +32,8 @@ from graph.api.compile.tables import NESTED_ESTIMATES
 from graph.api.execution.adapter import graphql_schema
 from graph.api.schema.build import build_schema
 from graph.cypher import Label, RelType
+from graph.cypher.schema import SCHEMA
+from graph.export.graphrows import COLUMNS
 from graph.ingest import rows
 from graph.kinds import (
     EDGES,
@@ -40,6 +46,7 @@ from graph.kinds import (
     Prop,
     Scalar,
 )
+from tests.integration.cli import ROOT
 
 KIND_NAMES = sorted(KINDS)
 
@@ -271,3 +278,58 @@ def test_the_rows_write_every_relationship_the_registry_reads(name: str) -> None
             }
             for props in found:
                 assert edge <= props, (name, field_name, edge - props)
+
+
+# --- what is derived from the registry elsewhere, held to it -----------------------------------
+
+# `(n:Label) ON (n.prop` of a range index, or `(n:Label) REQUIRE n.prop IS UNIQUE`: the first
+# property, the one a seek on that property alone can use.
+_INDEXED = re.compile(r"FOR \(n:(\w+)\) (?:ON \(n\.(\w+)|REQUIRE n\.(\w+) IS UNIQUE)")
+
+
+def _indexed() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for statement in SCHEMA:
+        if "FULLTEXT" in statement or (hit := _INDEXED.search(statement)) is None:
+            continue
+        found.add((hit[1], hit[2] or hit[3]))
+    return found
+
+
+def test_the_index_pattern_reads_the_schema() -> None:
+    # A pattern that matched nothing would make the test below vacuous instead of failing.
+    assert {("Organisation", "id"), ("Organisation", "country"), ("Project", "start")} <= _indexed()
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_every_scalar_filter_has_an_index(name: str) -> None:
+    """graph/cypher/schema.py cannot import the registry (the Cypher builders are pure), so a new
+    `where` filter's index is written there by hand: this holds the two together, so that no
+    filter on a single value is a scan of the label. List properties (topics, sectors) are
+    matched element by element and have no range index to use."""
+    kind = KINDS[name]
+    wanted = {
+        (kind.label.value, spec.prop)
+        for spec in kind.filters.values()
+        if isinstance(spec, Scalar) and spec.of is not list
+    }
+    assert wanted <= _indexed(), sorted(wanted - _indexed())
+
+
+def _sdl_fields(type_name: str) -> list[str]:
+    """A type's fields in the order of the committed schema.graphql (what API users read)."""
+    sdl = build_ast_schema(parse((ROOT / "schema.graphql").read_text(encoding="utf-8")))
+    gtype = sdl.type_map[type_name]
+    assert isinstance(gtype, GraphQLObjectType), type_name
+    return list(gtype.fields)
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_export_columns_follow_the_api_type(name: str) -> None:
+    """An export's node columns for a kind are in the order of its GraphQL type's fields, the
+    one order users see in schema.graphql (README, Exports)."""
+    label = KINDS[name].label
+    fields = _sdl_fields(name)
+    columns = COLUMNS[label]
+    assert [c for c in columns if c in fields] == [f for f in fields if f in columns]
+    assert len([c for c in columns if c in fields]) >= 2, columns
