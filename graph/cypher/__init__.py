@@ -18,6 +18,6 @@ Reloading an origin strips it from every fact, writes the new facts, and deletes
 origin asserts any more; all in one transaction.
 """
 
-from graph.cypher.names import Label, RelType
+from graph.cypher.labels import Label, RelType
 
 __all__ = ["Label", "RelType"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.cypher.names import Label, checked_label
+from graph.cypher.labels import Label, checked_label
 
 AUDIT_WRITE: LiteralString = (
     "CREATE (:AuditEntry {id: randomUUID(), at: datetime(), actor: $actor, keyId: $keyId, "

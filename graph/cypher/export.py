@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import LiteralString
 
-from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.props import PLACE_COUNTRY
 
 # Neighbourhoods are walked with a pruning breadth-first expand; beyond 4 hops a hub-rich graph

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.cypher.names import Label, RelType
+from graph.cypher.labels import Label, RelType
 from graph.cypher.project import ident, param_ref, pattern
 
 _COMPARE = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}

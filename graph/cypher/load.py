@@ -6,8 +6,8 @@ from functools import cache
 from typing import LiteralString
 
 from graph.cypher.audit import AUDIT_WRITE
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.loadmark import UNMARK
-from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.nametext import assignment as name_text
 from graph.cypher.resolve import delete_unasserted_rels_of, lookup_value, strip_rels_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.read import IDENTIFIER_PROPS, as_query
 
 _ORG = checked_label(Label.ORGANISATION)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.cypher.names import Label, checked_label
+from graph.cypher.labels import Label, checked_label
 from graph.cypher.project import ident, param_ref
 
 # The labels whose kinds filter on `name` (tests/unit/test_named_kinds.py checks it against the

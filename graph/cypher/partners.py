@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.project import param_ref
 
 NODES_PER_HOP = 10_000

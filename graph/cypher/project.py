@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.props import ACCESS_RIGHTS
 
 # Variables and properties the compiler may write into query text: plain identifiers only.

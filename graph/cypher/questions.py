@@ -7,7 +7,7 @@ values a selected field reads from them, are named here (`COLLABORATION`, `STEP`
 
 from __future__ import annotations
 
-from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.project import ident, labelled, param_ref, provenance
 from graph.cypher.props import FUNDING_SCHEME, PLACE_COUNTRY, VALID_FROM, VALID_TO
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import LiteralString
 
-from graph.cypher.names import Label, RelType, checked_label, checked_type
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.project import ident, param_ref
 from graph.cypher.props import REGISTRY_CODE
 

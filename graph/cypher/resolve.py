@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 from graph.cypher import nametext
-from graph.cypher.names import Label, checked_label
+from graph.cypher.labels import Label, checked_label
 
 SEP = "\u001e"  # ASCII record separator: in no id, origin or folded name
 ORIGIN, NAME, ALIAS = "o", "n", "a"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import LiteralString
 
 from graph.cypher import nametext
+from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.loadmark import DIGEST_CONSTRAINT as LOADED_UNIT
-from graph.cypher.names import Label, RelType, checked_label, checked_type
 from graph.cypher.props import PLACE_COUNTRY, REGISTRY_CODE
 from graph.cypher.read import ORDERED_WITH_ID, ORDERED_WITHIN
 from graph.cypher.resolve import lookup_indexes

@@ -269,8 +269,8 @@ async def test_default_page_is_twenty(run: Run, eco: Store) -> None:
 
 
 async def test_cursors_are_the_same_under_any_alias_and_without_edge_cursors(run: Run) -> None:
-    # Edge cursors are encoded only when asked for (graph/api/compile/connections.py): under an alias,
-    # twice, or not at all, the pageInfo cursors stay those of the first and last edges.
+    # Edge cursors are encoded only when asked for (graph/api/compile/connections.py): under an
+    # alias, twice, or not at all, the pageInfo cursors stay those of the first and last edges.
     data, _ = await run(
         "{ organisations(first: 3) { edges { cursor c: cursor n: node { key } } "
         "pageInfo { startCursor endCursor } } }"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.cypher import nametext
-from graph.cypher.names import Label
+from graph.cypher.labels import Label
 from graph.ingest.write import load
 from graph.store import Store
 from loaders.sources import parse_path
