@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from graph.ingest.gcpause import gc_paused
 from graph.ingest.plan import Report
 from graph.ingest.progress import ProgressLine
 from graph.ingest.stream import load_stream
+from graph.ingest.unchanged import files_digest, unchanged
 from graph.ingest.write import load
 from graph.logs import configure as configure_logging
 from graph.match.command import add_match_command, run_match
@@ -170,24 +172,54 @@ async def _load_stream(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-async def _load(args: argparse.Namespace, settings: Settings) -> int:
-    if is_bundle_lines(args.paths[0]):
-        return await _load_stream(args, settings)
+def _digests(args: argparse.Namespace) -> dict[Path, str]:
+    """Each PATH's digest, with the options that change what its load writes."""
+    options = (f"origin={args.origin or ''}", f"skip-unmatched={args.skip_unmatched}")
+    return {path: files_digest(path, *options) for path in args.paths}
+
+
+def _parse_units(
+    args: argparse.Namespace, digests: dict[Path, str]
+) -> tuple[list[Parsed], dict[str, str]]:
+    """The PATHs' units, and each unit's file digest by origin; raises InputError (every
+    problem) when any is bad."""
     units: list[Parsed] = []
+    made: dict[str, str] = {}
     # Parsers make hundreds of thousands of long-lived objects: the collector's walks over
     # them cost half the parse (graph/ingest/gcpause.py); the load pauses it itself.
     with gc_paused():
         for path in args.paths:
-            units.extend(parse_path(path, origin=args.origin, skip_bad_rows=args.skip_unmatched))
+            parsed = parse_path(path, origin=args.origin, skip_bad_rows=args.skip_unmatched)
+            units.extend(parsed)
+            made.update((unit.bundle.origin, digests[path]) for unit in parsed if path in digests)
     problems = [p for u in units for p in u.problems]
     if problems:
         raise InputError(problems)
-    # After the problems: a load that fails on them is not one that "goes on".
-    _print_warnings(units)
-    store = await Store.open(target_for(settings), timeout_s=settings.neo4j_timeout_s)
+    return units, made
+
+
+async def _load(args: argparse.Namespace, settings: Settings) -> int:
+    if is_bundle_lines(args.paths[0]):
+        return await _load_stream(args, settings)
+    started = time.perf_counter()
+    digests = {} if args.dry_run else _digests(args)
+    try:
+        store = await Store.open(target_for(settings), timeout_s=settings.neo4j_timeout_s)
+    except StoreUnavailable:
+        _parse_units(args, digests)  # bad input is reported first, store or not
+        raise
     try:
         if not args.dry_run:
             await store.setup_schema()
+            # Files a finished load read, on a graph as it left it: nothing to parse or write.
+            same = await unchanged(store, list(digests.values()))
+            if same is not None:
+                report = Report(same, unchanged=True, seconds=time.perf_counter() - started)
+                _print_report(report)
+                return EXIT_OK
+        units, made = _parse_units(args, digests)
+        # After the problems: a load that fails on them is not one that "goes on".
+        _print_warnings(units)
         progress = ProgressLine()
         report = await load(
             units,
@@ -197,6 +229,7 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             skip_unmatched=args.skip_unmatched,
             batched=args.batched or None,
+            digests=made,
         )
         progress.close()
     finally:

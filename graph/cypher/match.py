@@ -57,12 +57,17 @@ CODES_BY_ID: LiteralString = as_query(
 # of versions (a rewrite of a node's asserted facts raises its version) and the counts of the
 # two relationship types the matcher follows. One scan of the organisations, no properties
 # beyond `version`: cheap next to rebuilding the index.
-FINGERPRINT: LiteralString = (
+# Loads that name organisations by text match against the same, so a load unit's digest keeps
+# it too (graph.cypher.loadmark): `FINGERPRINT_PARTS` then `FINGERPRINT_VALUE`, in any query.
+FINGERPRINT_PARTS: LiteralString = (
     "CALL () { MATCH (n:" + _ORG + ") "
     "RETURN count(n) AS organisations, sum(coalesce(n.version, 0)) AS versions } "
     "CALL () { MATCH ()-[r:" + _CHILD_OF + "]->() RETURN count(r) AS parents } "
     "CALL () { MATCH ()-[r:" + _SUCCEEDED_BY + "]->() RETURN count(r) AS successors } "
-    "RETURN organisations, versions, parents, successors"
+)
+FINGERPRINT_VALUE: LiteralString = "[organisations, versions, parents, successors]"
+FINGERPRINT: LiteralString = (
+    FINGERPRINT_PARTS + "RETURN organisations, versions, parents, successors"
 )
 
 

@@ -8,6 +8,7 @@ from graph.cypher import nametext
 from graph.cypher.labels import Label, RelType, checked_label, checked_type
 from graph.cypher.loadmark import CONSTRAINT as INCOMPLETE_LOAD
 from graph.cypher.loadmark import DIGEST_CONSTRAINT as LOADED_UNIT
+from graph.cypher.loadmark import DIGEST_INDEX as LOADED_DIGEST
 from graph.cypher.props import PLACE_COUNTRY, REGISTRY_CODE
 from graph.cypher.read import ORDERED_WITH_ID, ORDERED_WITHIN
 from graph.cypher.resolve import lookup_indexes
@@ -107,7 +108,7 @@ def _schema() -> tuple[LiteralString, ...]:
         )
     # Entity resolution's look-ups by key and by origin (graph.cypher.resolve).
     statements.extend(lookup_indexes())
-    statements += [INCOMPLETE_LOAD, LOADED_UNIT]
+    statements += [INCOMPLETE_LOAD, LOADED_UNIT, LOADED_DIGEST]
     return tuple(statements)
 
 

@@ -2,7 +2,8 @@
 
 Unlike a retraction, which withdraws one load unit's assertions, a delete removes the fact from
 the graph. It is not a tombstone: the load units that asserted the node still do, so reloading
-one brings it back. A source that facts still cite is refused (their citations would dangle).
+one brings it back (a delete forgets the digests that let an unchanged file's reload skip).
+A source that facts still cite is refused (their citations would dangle).
 
 Everything happens in one managed transaction (run again whole on a transient error): the node
 is write-locked first, so the version checked and the snapshot audited are those of what is
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from graph.cypher import Label
 from graph.cypher import audit as cypher_audit
+from graph.cypher import loadmark as cypher_loadmark
 from graph.errors import ConflictError, NotFoundError, StillCitedError
 from graph.ingest.audit import Audit
 from graph.match.cache import written as matcher_written
@@ -75,6 +77,9 @@ async def delete_node(
             relationships=removed.relationships,
         )
         await tx.run(cypher_audit.AUDIT_DELETE, params)
+        # Reloading any unit that asserted the node or one of its relationships brings them
+        # back: none may be skipped as unchanged (graph.ingest.unchanged).
+        await tx.run(cypher_loadmark.FORGET)
         return removed
 
     removed = await store.write_transaction(work)

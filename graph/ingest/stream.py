@@ -16,8 +16,9 @@ finishes it. Memory holds one chunk plus the ids: about 1 kB per record instead 
 
 Each pass reads and parses the next chunk in a worker thread while the current one is checked
 or written (Neo4j works while Python parses). The last write leaves the file's digest in the
-graph (graph.cypher.loadmark): a load of the same bytes, with no incomplete mark, has nothing
-to write and stops after hashing the file; any other load of the unit removes the digest.
+graph (graph.cypher.loadmark): a load of the same bytes, with no incomplete mark and the
+organisations as the last load left them, has nothing to write and stops after hashing the file
+(graph.ingest.unchanged); any other load of the unit, and any delete, removes the digest.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from graph.ingest.lookup import candidates, orgs_by_id, origin_nodes
 from graph.ingest.plan import Plan, Report, Unit, _node_row, _resolve_organisations, batches
 from graph.ingest.resolve import OrgIndex, org_name_keys
 from graph.ingest.rows import bundle_rows
+from graph.ingest.unchanged import DIGEST_FORMAT, finished, unchanged
 from graph.ingest.write import (
     Progress,
     _ahead,
@@ -59,9 +61,6 @@ from graph.store import Row, Store
 
 # Places kept per undeclared source a load cites: enough to show where to fix it.
 CITING_PLACES = 20
-# Goes into every digest a load leaves: raise it when what a record writes changes (graph/ingest/
-# rows.py, claims.py), so a file a former version loaded is written again, not skipped.
-DIGEST_FORMAT = "1"
 Tap = Callable[[LiteralString, dict[str, Any]], None]
 
 
@@ -279,8 +278,7 @@ async def load_stream(
     digest = None if dry_run else source.digest()
     if digest is not None:
         digest = f"{DIGEST_FORMAT}:{digest}"
-        (last,) = await store.read(cypher_loadmark.DIGEST, {"origin": source.origin})
-        if last["digest"] == digest and not last["incomplete"]:
+        if await unchanged(store, [digest]) == [source.origin]:
             report.unchanged = True
             report.seconds = time.perf_counter() - started
             return report
@@ -350,7 +348,7 @@ async def _write(
     if digest is None:
         await _batch(store, cypher_loadmark.UNMARK, {"origins": [origin]})
     else:
-        await _batch(store, cypher_loadmark.UNMARK_DIGEST, {"origin": origin, "digest": digest})
+        await _batch(store, cypher_loadmark.FINISHED, finished({origin: digest}))
     report.nodes = dict(counts)
     matcher_written(store, set(touched.get(Label.ORGANISATION, ())))
 

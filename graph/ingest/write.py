@@ -10,7 +10,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
@@ -36,6 +44,7 @@ from graph.ingest.plan import (
     prepare,
 )
 from graph.ingest.rows import provenance_entry, provenance_prefix
+from graph.ingest.unchanged import finished
 from graph.match.cache import written as matcher_written
 from graph.model import Citation
 from graph.parsed import Parsed
@@ -70,6 +79,7 @@ async def load(
     pause_gc: bool = True,
     skip_unmatched: bool = False,
     batched: bool | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> Report:
     """Load every unit or nothing; raises InputError listing every problem found.
 
@@ -85,6 +95,8 @@ async def load(
     A deadlock Neo4j broke (StoreBusy) is retried a few times: the load rolled back whole.
     Organisations named by free text link only where matched; with `skip_unmatched` the rows
     of the others are left out (`Report.unmatched`) instead of failing the load.
+    `digests` (origin -> the digest of the file that made it) are left with the finished units
+    (graph.ingest.unchanged): a load of the same files finds nothing to write.
     """
     started = time.perf_counter()
     with gc_paused() if pause_gc else nullcontext():
@@ -99,7 +111,9 @@ async def load(
         if batched is None:
             batched = audit is None and not expected_versions and _size(units) > BATCHED_ABOVE
         if batched:
-            plan = await _load_batched(units, store, batch_size, progress, skip_unmatched)
+            plan = await _load_batched(
+                units, store, batch_size, progress, skip_unmatched, digests or {}
+            )
             matcher_written(store, plan.touched.get(Label.ORGANISATION, set()))
             return _finish(plan, started, dry_run=False)
         for attempt in range(DEADLOCK_RETRIES + 1):
@@ -114,6 +128,7 @@ async def load(
                     audit,
                     timeout_s,
                     skip_unmatched,
+                    digests or {},
                 )
                 break
             except StoreBusy:
@@ -135,6 +150,7 @@ async def _load(
     audit: Audit | None,
     timeout_s: float,
     skip_unmatched: bool,
+    digests: Mapping[str, str],
 ) -> Plan:
     async with store.transaction(timeout_s=timeout_s) as tx:
         plan = await prepare(
@@ -155,6 +171,8 @@ async def _load(
             if progress:
                 progress("nodes", sum(len(ids) for ids in plan.nodes.values()))
                 progress("relationships", plan.report.relationships)
+            if digests:
+                await tx.run(cypher_loadmark.FINISHED, finished(digests))
             return plan
         for label, ids in touched.items():
             await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
@@ -176,6 +194,8 @@ async def _load(
             plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
         # A unit a batched load left incomplete is finished by this one, in its transaction.
         await tx.run(cypher_loadmark.UNMARK, {"origins": sorted(plan.origins)})
+        if digests:
+            await tx.run(cypher_loadmark.FINISHED, finished(digests))
         if audit is not None:
             await tx.run(cypher_audit.AUDIT_WRITE, audit.params(plan.report.versions))
     return plan
@@ -187,6 +207,7 @@ async def _load_batched(
     batch_size: int,
     progress: Progress | None,
     skip_unmatched: bool,
+    digests: Mapping[str, str],
 ) -> Plan:
     """A big load, one transaction per batch, marked incomplete until its last batch commits.
 
@@ -237,6 +258,8 @@ async def _load_batched(
             deleted = await _batch(store, query, {"ids": chunk})
             plan.report.deleted_relationships += int(deleted[0]["deleted"]) if deleted else 0
     await _batch(store, cypher_loadmark.UNMARK, {"origins": origins})
+    if digests:
+        await _batch(store, cypher_loadmark.FINISHED, finished(digests))
     return plan
 
 

@@ -61,8 +61,6 @@ WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
     ("codes of chosen organisations", cypher_match.CODES_BY_ID, {"ids": ["x"]}),
     ("mark", cypher_loadmark.MARK, {"origins": ["o"]}),
     ("unmark", cypher_loadmark.UNMARK, {"origins": ["o"]}),
-    ("digest", cypher_loadmark.DIGEST, {"origin": "o"}),
-    ("unmark with digest", cypher_loadmark.UNMARK_DIGEST, {"origin": "o", "digest": "d"}),
 ]
 
 
@@ -127,3 +125,35 @@ async def test_an_api_writes_one_statement_seeks_its_nodes_by_index(store: Store
     # the delete and both relationship ends: the unique index too.
     unique_seeks = [op for op in seeks if op.startswith("NodeUniqueIndexSeek")]
     assert len(unique_seeks) >= 2 * 2 + 1 + 2, operators
+
+
+# A file load's digest, read before and left after (graph.ingest.unchanged): the units by index,
+# and one pass over the organisations, the fingerprint the digest is only valid with.
+@pytest.mark.parametrize(
+    ("query", "params"),
+    [
+        (cypher_loadmark.LOADED, {"digests": ["d"]}),
+        (
+            cypher_loadmark.FINISHED,
+            {"units": [{"origin": "o", "digest": "d", "units": ["o"]}]},
+        ),
+    ],
+    ids=["loaded", "finished"],
+)
+async def test_a_digest_is_read_and_left_by_index_beside_the_fingerprint(
+    store: Store, query: LiteralString, params: dict[str, Any]
+) -> None:
+    async with store.driver.session(database=store.target.database) as session:
+        summary = await (await session.run("EXPLAIN " + query, params)).consume()
+    assert summary.plan is not None
+    found, stack = [], [summary.plan]
+    while stack:
+        operator = stack.pop()
+        found.append((str(operator["operatorType"]).split("@")[0], str(operator["args"])))
+        stack += operator.get("children", [])
+    scans = [details for op, details in found if op in SCANS]
+    assert len(scans) == 1, found
+    assert ":Organisation" in scans[0], found
+    seeks = " ".join(details for op, details in found if "IndexSeek" in op)
+    assert ":LoadedUnit" in seeks, found
+    assert ":IncompleteLoad" in seeks, found
