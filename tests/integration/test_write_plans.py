@@ -20,16 +20,23 @@ ROW = {"id": "x", "props": {"id": "x"}}
 REL = {"start": "a", "end": "b", "key": "", "props": {}, "provenance": [], "sourceIds": []}
 
 
-async def _operators(store: Store, query: LiteralString, params: dict[str, Any]) -> list[str]:
+async def _plan(
+    store: Store, query: LiteralString, params: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Each operator of the query's plan: its type and its arguments (the label, the index)."""
     async with store.driver.session(database=store.target.database) as session:
         summary = await (await session.run("EXPLAIN " + query, params)).consume()
     assert summary.plan is not None
-    names, stack = [], [summary.plan]
+    found, stack = [], [summary.plan]
     while stack:
         operator = stack.pop()
-        names.append(str(operator["operatorType"]))
+        found.append((str(operator["operatorType"]), str(operator.get("args", {}))))
         stack += operator.get("children", [])
-    return names
+    return found
+
+
+async def _operators(store: Store, query: LiteralString, params: dict[str, Any]) -> list[str]:
+    return [operator for operator, _ in await _plan(store, query, params)]
 
 
 WRITES: list[tuple[str, LiteralString, dict[str, Any]]] = [
@@ -143,14 +150,7 @@ async def test_an_api_writes_one_statement_seeks_its_nodes_by_index(store: Store
 async def test_a_digest_is_read_and_left_by_index_beside_the_fingerprint(
     store: Store, query: LiteralString, params: dict[str, Any]
 ) -> None:
-    async with store.driver.session(database=store.target.database) as session:
-        summary = await (await session.run("EXPLAIN " + query, params)).consume()
-    assert summary.plan is not None
-    found, stack = [], [summary.plan]
-    while stack:
-        operator = stack.pop()
-        found.append((str(operator["operatorType"]).split("@")[0], str(operator["args"])))
-        stack += operator.get("children", [])
+    found = [(op.split("@")[0], args) for op, args in await _plan(store, query, params)]
     scans = [details for op, details in found if op in SCANS]
     assert len(scans) == 1, found
     assert ":Organisation" in scans[0], found
