@@ -19,7 +19,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from graphql.execution.values import get_directive_values
+from graphql.execution.values import VariableValues, get_directive_values
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 
 from graph.api.compile.tables import (
@@ -61,7 +61,12 @@ class Compiler:
 
     def __init__(self, info: GraphQLResolveInfo[Any]) -> None:
         self.fragments: dict[str, FragmentDefinitionNode] = info.fragments
-        self.variables = info.variable_values
+        # graphql-core's directives read its VariableValues; strawberry's resolve info holds
+        # only their coerced dict, so `@include(if: $x)` failed with an internal error.
+        variables: Any = info.variable_values
+        if not isinstance(variables, VariableValues):
+            variables = VariableValues({}, dict(variables or {}))
+        self.variables: VariableValues = variables
         self.params: dict[str, Any] = {}
         self._counter = 0
         principal = getattr(getattr(info, "context", None), "principal", ANONYMOUS)
