@@ -173,9 +173,11 @@ async def _load_stream(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _digests(args: argparse.Namespace) -> dict[Path, str]:
-    """Each PATH's digest, with the options that change what its load writes."""
+    """Each PATH's digest, with the options that change what its load writes; empty when one
+    cannot be read (the load goes on, and its parser reports the file)."""
     options = (f"origin={args.origin or ''}", f"skip-unmatched={args.skip_unmatched}")
-    return {path: files_digest(path, *options) for path in args.paths}
+    digests = {path: files_digest(path, *options) for path in args.paths}
+    return {p: d for p, d in digests.items() if d is not None} if all(digests.values()) else {}
 
 
 def _parse_units(
@@ -212,7 +214,7 @@ async def _load(args: argparse.Namespace, settings: Settings) -> int:
         if not args.dry_run:
             await store.setup_schema()
             # Files a finished load read, on a graph as it left it: nothing to parse or write.
-            same = await unchanged(store, list(digests.values()))
+            same = await unchanged(store, list(digests.values())) if digests else None
             if same is not None:
                 report = Report(same, unchanged=True, seconds=time.perf_counter() - started)
                 _print_report(report)

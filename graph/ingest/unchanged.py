@@ -28,9 +28,17 @@ DIGEST_FORMAT = "2"
 _BLOCK = 1 << 20
 
 
-def files_digest(path: Path, *options: str) -> str:
+def files_digest(path: Path, *options: str) -> str | None:
     """SHA-256 of a file, or of a folder's files (names relative to it and bytes, in order),
-    with its name and `options`; read in blocks, so memory stays flat."""
+    with its name and `options`; read in blocks, so memory stays flat. None when a file cannot
+    be read: the parser then says which and why, as for any load."""
+    try:
+        return _digest(path, options)
+    except OSError:
+        return None
+
+
+def _digest(path: Path, options: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for part in (DIGEST_FORMAT, path.name, *options):
         digest.update(part.encode() + b"\0")
