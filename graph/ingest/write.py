@@ -80,6 +80,7 @@ async def load(
     skip_unmatched: bool = False,
     batched: bool | None = None,
     digests: Mapping[str, str] | None = None,
+    rehearse: bool = False,
 ) -> Report:
     """Load every unit or nothing; raises InputError listing every problem found.
 
@@ -97,6 +98,10 @@ async def load(
     of the others are left out (`Report.unmatched`) instead of failing the load.
     `digests` (origin -> the digest of the file that made it) are left with the finished units
     (graph.ingest.unchanged): a load of the same files finds nothing to write.
+    `rehearse` runs every statement of a one-transaction write and rolls the transaction
+    back: nothing is written, but Neo4j has planned and cached each statement, so the next
+    write of the same shape does not pay for it (the API's first write after Neo4j started
+    took tens of seconds, graph/api/http/rehearsal.py).
     """
     started = time.perf_counter()
     with gc_paused() if pause_gc else nullcontext():
@@ -109,7 +114,14 @@ async def load(
             plan.report.relationships = sum(_rel_count(u) for u in plan.units)
             return _finish(plan, started, dry_run=True)
         if batched is None:
-            batched = audit is None and not expected_versions and _size(units) > BATCHED_ABOVE
+            batched = (
+                audit is None
+                and not expected_versions
+                and not rehearse
+                and _size(units) > BATCHED_ABOVE
+            )
+        if batched and rehearse:
+            raise ValueError("a batched load commits batch by batch: it cannot be rehearsed")
         if batched:
             plan = await _load_batched(
                 units, store, batch_size, progress, skip_unmatched, digests or {}
@@ -129,8 +141,11 @@ async def load(
                     timeout_s,
                     skip_unmatched,
                     digests or {},
+                    rehearse,
                 )
                 break
+            except _Rehearsed as rehearsed:
+                return _finish(rehearsed.plan, started, dry_run=True)
             except StoreBusy:
                 if attempt == DEADLOCK_RETRIES:
                     raise
@@ -151,6 +166,7 @@ async def _load(
     timeout_s: float,
     skip_unmatched: bool,
     digests: Mapping[str, str],
+    rehearse: bool,
 ) -> Plan:
     async with store.transaction(timeout_s=timeout_s) as tx:
         plan = await prepare(
@@ -173,6 +189,8 @@ async def _load(
                 progress("relationships", plan.report.relationships)
             if digests:
                 await tx.run(cypher_loadmark.FINISHED, finished(digests))
+            if rehearse:
+                raise _Rehearsed(plan)  # rolls the transaction back
             return plan
         for label, ids in touched.items():
             await tx.run(cypher_resolve.strip_rels(label), strip_params(ids, plan.origins))
@@ -198,7 +216,17 @@ async def _load(
             await tx.run(cypher_loadmark.FINISHED, finished(digests))
         if audit is not None:
             await tx.run(cypher_audit.AUDIT_WRITE, audit.params(plan.report.versions))
+        if rehearse:
+            raise _Rehearsed(plan)  # rolls the transaction back
     return plan
+
+
+class _Rehearsed(Exception):
+    """Raised at the end of a rehearsed write's transaction, which rolls it back."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__("rehearsed: rolled back")
+        self.plan = plan
 
 
 async def _load_batched(
@@ -279,13 +307,15 @@ def _one_write(
     groups = _rel_groups(with_rels[0]) if with_rels else {}
     if any(len(rows) > batch_size for rows in groups.values()):
         return None
-    nodes: dict[str, list[dict[str, Any]]] = {}
+    # Every touched label has its branch, with rows or none: the statement's text then follows
+    # the record's shape, not which of its nodes changed, so Neo4j plans (and the API's
+    # rehearsal warms, graph/api/http/rehearsal.py) one statement where a write citing a new
+    # source and one citing a known, unchanged source were two.
+    nodes: dict[str, list[dict[str, Any]]] = {label.value: [] for label in touched}
     for label, rows in node_batches(plan, None):
         plan.report.versions.update((row["id"], row["props"]["version"]) for row in rows)
         # As in `_writes`: a node whose claims did not change is not rewritten.
-        changed = [row for row in rows if _changed(plan, label, row)]
-        if changed:
-            nodes[label.value] = changed
+        nodes[label.value] = [row for row in rows if _changed(plan, label, row)]
     deletes = {label.value: ids for label, ids in plan.deletes.items() if ids}
     query = cypher_load.one_write(
         tuple(touched),

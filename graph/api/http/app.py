@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from graph.api.http.headerdeadline import SEND_TIMEOUT
 from graph.api.http.pages import routes as web_routes
 from graph.api.http.perclient import PerClientLimit
 from graph.api.http.ratelimit import RateLimiter
+from graph.api.http.rehearsal import rehearse
 from graph.api.schema.build import build_schema
 from graph.api.schema.context import Context
 from graph.auth import KeyStore, keys_file
@@ -54,16 +56,22 @@ def create_app(settings: Settings, target: Target) -> Starlette:
         # The API starts even when Neo4j is down: /ready says so, and the driver reconnects by
         # itself when Neo4j comes back, without a restart.
         stores.store = await Store.open(target, timeout_s=settings.neo4j_timeout_s, verify=False)
+        rehearsal: asyncio.Task[float | None] | None = None
         try:
             await stores.store.verify()
             await stores.store.setup_schema()
+            # In the background: the app serves meanwhile (graph/api/http/rehearsal.py).
+            # `graphql` is made below, before the app can start.
+            rehearsal = asyncio.create_task(rehearse(graphql.executor, stores.store))
         except StoreError as exc:
             log.warning("starting without Neo4j: %s", exc.message)
         try:
             # For the protocol (graph/api/http/headerdeadline.py): the server reads it there.
             yield {SEND_TIMEOUT: settings.send_timeout_s}
         finally:
-            # `graphql` is made below, before the app can start.
+            if rehearsal is not None:
+                rehearsal.cancel()
+                await asyncio.gather(rehearsal, return_exceptions=True)
             await graphql.executor.degrees.stop()
             await stores.store.close()
             stores.store = None

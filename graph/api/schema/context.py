@@ -15,3 +15,5 @@ class Context:
     store: Store
     request: Request | None = None
     principal: Principal = ANONYMOUS
+    # Writes run every statement and roll back (graph/api/http/rehearsal.py): nothing written.
+    rehearsal: bool = False

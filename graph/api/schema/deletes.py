@@ -54,6 +54,8 @@ async def delete(
     info: Info, global_id: str, expected_version: int | None, reason: str
 ) -> Deleted | NotFound | Conflict | StillCited | ValidationFailed:
     require(info, Role.ADMIN)
+    if info.context.rehearsal:  # a delete is no load: it could not be rolled back afterwards
+        raise RuntimeError("a delete cannot be rehearsed")
     type_name, key = split_id(global_id, *DELETABLE)  # a bad id is the client's error
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:

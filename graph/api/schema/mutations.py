@@ -126,8 +126,10 @@ _KINDS: dict[str, tuple[str, type[BaseModel]]] = {
 
 def _api_write(info: Info) -> dict[str, Any]:
     """How an API write loads: within the request's time limit (not a bulk load's half hour,
-    waiting on a lock a long load holds), and without pausing the process-wide collector."""
-    return {"timeout_s": info.context.store.timeout_s, "pause_gc": False}
+    waiting on a lock a long load holds), without pausing the process-wide collector, and
+    rolled back when the context is a rehearsal's."""
+    context = info.context
+    return {"timeout_s": context.store.timeout_s, "pause_gc": False, "rehearse": context.rehearsal}
 
 
 def _source_units(sources: list[Source]) -> list[Parsed]:
