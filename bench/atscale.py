@@ -32,7 +32,7 @@ from bench.report import write_markdown
 from bench.roundtrip import KEYS, LOOKUP, compiled
 from bench.servers import api_server
 from bench.timing import percentile
-from bench.writes import CLEANUP, PREFIX
+from bench.writes import CLEANUP, PREFIX, UPSERT
 from graph.api.execution.executor import Executor
 from graph.api.execution.limits.rules import Limits
 from graph.api.schema.build import build_schema
@@ -40,12 +40,6 @@ from graph.api.schema.context import Context
 from graph.auth import Principal, Role
 from graph.store import Store, Target
 
-UPSERT = """mutation($id: String!, $name: String!) {
-  upsertOrganisation(
-    record: {id: $id, kind: "company", names: [{value: $name, lang: "en"}],
-             location: {country: "EE"}}
-    source: {source: "bench-write-note", title: "Benchmark note"}
-  ) { __typename } }"""
 EDITOR = Principal(name="bench", role=Role.EDITOR, key_id="bench")
 SIZES = ("small", "large")
 WAYS = ("http", "bolt", "write")

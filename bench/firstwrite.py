@@ -28,16 +28,9 @@ from bench.loadtest import editor_key
 from bench.peer import RESULTS
 from bench.report import write_markdown
 from bench.servers import BENCH_HOME, DEFAULT_BOLT_PORT, HEAP, LIB_DIR, ROOT, api_server
-from bench.writes import CLEANUP, PREFIX
+from bench.writes import CLEANUP, PREFIX, UPSERT
 from graph.dbserver.server import LocalServer
 from graph.store import Store, Target
-
-UPSERT = """mutation($id: String!, $name: String!) {
-  upsertOrganisation(
-    record: {id: $id, kind: "company", names: [{value: $name, lang: "en"}],
-             location: {country: "EE"}}
-    source: {source: "bench-write-note", title: "Benchmark note"}
-  ) { __typename } }"""
 
 
 def _write(client: httpx.Client, url: str, key: str, tag: str) -> float:

@@ -29,6 +29,14 @@ from bench.timing import percentile
 from graph.store import Store, Target
 
 PREFIX = "bench-write-"
+# One new organisation citing the benchmark's note: the write bench.atscale and
+# bench.firstwrite time (WORKER keeps its own copy: it runs in other checkouts).
+UPSERT = """mutation($id: String!, $name: String!) {
+  upsertOrganisation(
+    record: {id: $id, kind: "company", names: [{value: $name, lang: "en"}],
+             location: {country: "EE"}}
+    source: {source: "bench-write-note", title: "Benchmark note"}
+  ) { __typename } }"""
 # Run in the tree measured (this one or the baseline), so only APIs both have: the executor,
 # the schema, the store. Prints one JSON line: each write's seconds and round trips.
 WORKER = r"""
